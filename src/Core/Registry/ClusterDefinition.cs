@@ -1,0 +1,38 @@
+namespace RedWhite.Core.Registry;
+
+/// <summary>One server cluster (a "color") running one server-plus-config version.</summary>
+public sealed record ClusterDefinition
+{
+    /// <summary>Unique id, <c>[a-z0-9-]</c>, e.g. <c>white-1.0</c>.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>Display color, <c>[a-z0-9-]</c>, e.g. <c>white</c>.</summary>
+    public string Color { get; init; } = "";
+
+    /// <summary>Version of the server build the cluster runs.</summary>
+    public string ServerVersion { get; init; } = "";
+
+    /// <summary>Content address of the config the cluster runs, if any.</summary>
+    public string? ConfigVersion { get; init; }
+
+    /// <summary>NuGet-style version range of client builds served, e.g. <c>[1.0.0,1.1.0)</c>.</summary>
+    public string ClientBuilds { get; init; } = "";
+
+    /// <summary>Platforms served; empty means every platform.</summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
+    /// <summary>Lifecycle state.</summary>
+    public ClusterState State { get; init; }
+
+    /// <summary>Share of matching players, 0–100.</summary>
+    public int Weight { get; init; } = 100;
+
+    /// <summary>Destination name (<c>[a-z0-9-]</c>) to absolute http(s) URL.</summary>
+    public IReadOnlyDictionary<string, string> Destinations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>AWS Auto Scaling group that runs the cluster, if scaled by the drain controller.</summary>
+    public string? AutoScalingGroup { get; init; }
+
+    /// <summary>When a draining cluster stops accepting update-available logins.</summary>
+    public DateTimeOffset? DrainDeadline { get; init; }
+}

@@ -1,0 +1,33 @@
+namespace RedWhite.Core.Registry;
+
+/// <summary>Which registry store a service uses, and how it keeps up with it (section <c>Registry</c>).</summary>
+public sealed class RegistryOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Registry";
+
+    /// <summary><c>File</c> (default) or <c>Redis</c>.</summary>
+    public RegistryStoreKind Store { get; set; } = RegistryStoreKind.File;
+
+    /// <summary>Path of the registry document for the file store.</summary>
+    public string File { get; set; } = "clusters.json";
+
+    /// <summary>Redis connection string, e.g. <c>127.0.0.1:6379</c>.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Where the last-known-good snapshot is kept; none when unset.</summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>How often readers re-read the store in case a change notification was missed.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Registry store kinds.</summary>
+public enum RegistryStoreKind
+{
+    /// <summary>The embedded JSON file.</summary>
+    File,
+
+    /// <summary>Redis, for several instances.</summary>
+    Redis,
+}

@@ -1,0 +1,43 @@
+using RedWhite.Core.Registry;
+
+namespace RedWhite.Core.Stores;
+
+/// <summary>
+/// Where registry revisions live. Every revision is kept whole; writes are compare-and-set on the
+/// revision so concurrent writers cannot clobber each other. Implementations: the embedded file
+/// store and Redis.
+/// </summary>
+public interface IRegistryStore
+{
+    /// <summary>Reads the current document as stored (not yet validated).</summary>
+    /// <exception cref="RegistryFormatException">The stored document cannot be parsed.</exception>
+    /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached.</exception>
+    Task<RegistryDocument> LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads one earlier or current revision, or <c>null</c> when it is not kept.</summary>
+    Task<RegistryDocument?> LoadRevisionAsync(long revision, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="next"/> as revision <paramref name="expectedRevision"/> + 1, only if the
+    /// current revision is still <paramref name="expectedRevision"/>, and appends <paramref name="audit"/>.
+    /// </summary>
+    /// <returns>The stored document, with its new revision.</returns>
+    /// <exception cref="RegistryConflictException">Another writer got there first.</exception>
+    /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached; nothing changed.</exception>
+    Task<RegistryDocument> CommitAsync(RegistryDocument next, long expectedRevision, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>Revisions kept for history and rollback, newest first.</summary>
+    Task<IReadOnlyList<long>> ListRevisionsAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>The audit log, newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="onChanged"/> when the current revision may have changed. Notifications can be
+    /// spurious or lost; readers also poll, and always re-read the whole document.
+    /// </summary>
+    IDisposable Watch(Action onChanged);
+
+    /// <summary>A short description for logs and readiness, e.g. the file path.</summary>
+    string Describe();
+}

@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace RedWhite.Core.Tickets;
+
+/// <summary>Stops a service at start when the ticket settings are unusable or unsafe, naming the key.</summary>
+internal sealed partial class TicketOptionsValidator(IHostEnvironment environment) : IValidateOptions<TicketOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TicketOptions options)
+    {
+        var failures = new List<string>();
+        if (options.SigningKeys.Count == 0)
+        {
+            failures.Add("Tickets:SigningKeys must list at least one key (Tickets:SigningKeys:<keyId> = base64 of 32+ random bytes).");
+        }
+
+        foreach (var (keyId, value) in options.SigningKeys)
+        {
+            if (!KeyIdPattern().IsMatch(keyId))
+            {
+                failures.Add($"Tickets:SigningKeys:{keyId}: key ids must be 1-32 characters of A-Z, a-z, 0-9, '_' and '-'.");
+            }
+
+            if (!TryDecode(value, out var bytes) || bytes.Length < 32)
+            {
+                failures.Add($"Tickets:SigningKeys:{keyId} must be base64 of at least 32 bytes.");
+            }
+            else if (!environment.IsDevelopment() && value == TicketOptions.DevelopmentKey)
+            {
+                failures.Add($"Tickets:SigningKeys:{keyId} is the public development key; set a secret key outside Development.");
+            }
+        }
+
+        if (!options.SigningKeys.ContainsKey(options.ActiveKeyId))
+        {
+            failures.Add($"Tickets:ActiveKeyId '{options.ActiveKeyId}' must name one of Tickets:SigningKeys.");
+        }
+
+        if (options.Lifetime <= TimeSpan.Zero || options.Lifetime > TimeSpan.FromDays(7))
+        {
+            failures.Add("Tickets:Lifetime must be between 00:00:01 and 7.00:00:00.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    internal static bool TryDecode(string value, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Convert.FromBase64String(value);
+            return true;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    private static partial Regex KeyIdPattern();
+}

@@ -1,0 +1,47 @@
+using FluentValidation;
+using FluentValidation.Results;
+using RedWhite.Core.Registry;
+
+namespace RedWhite.Core.Validation;
+
+/// <summary>Rules for one cluster definition.</summary>
+public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefinition>
+{
+    /// <summary>Creates the validator.</summary>
+    public ClusterDefinitionValidator()
+    {
+        RuleFor(c => c.Id).Must(Rules.IsName).WithMessage(Rules.NameMessage);
+        RuleFor(c => c.Color).Must(Rules.IsName).WithMessage(Rules.NameMessage);
+        RuleFor(c => c.ServerVersion).Must(Rules.IsVersion).WithMessage("Must be a version such as 1.0.4.");
+        RuleFor(c => c.ConfigVersion).Must(Rules.IsToken).When(c => c.ConfigVersion is not null).WithMessage(Rules.TokenMessage);
+        RuleFor(c => c.ClientBuilds).Must(Rules.IsVersionRange)
+            .WithMessage("Must be a version range such as [1.0.0,1.1.0) or 1.2.0 (at least 1.2.0).");
+        RuleForEach(c => c.Platforms).Must(Rules.IsName).WithMessage(Rules.NameMessage);
+        RuleFor(c => c.Platforms).Must(p => p.Distinct(StringComparer.Ordinal).Count() == p.Count).WithMessage("Lists a platform twice.");
+        RuleFor(c => c.State).IsInEnum();
+        RuleFor(c => c.Weight).InclusiveBetween(0, 100);
+        RuleFor(c => c.Destinations).Custom(ValidateDestinations);
+        RuleFor(c => c.Destinations).NotEmpty()
+            .When(c => c.State is ClusterState.Canary or ClusterState.Active or ClusterState.Draining)
+            .WithMessage("A cluster that serves players needs at least one destination.");
+        RuleFor(c => c.AutoScalingGroup).Must(g => !string.IsNullOrWhiteSpace(g) && g.Length <= 255)
+            .When(c => c.AutoScalingGroup is not null).WithMessage("Must be 1-255 characters when set.");
+    }
+
+    private static void ValidateDestinations(IReadOnlyDictionary<string, string> destinations, ValidationContext<ClusterDefinition> context)
+    {
+        foreach (var (name, url) in destinations)
+        {
+            var field = $"{context.PropertyPath}.{name}";
+            if (!Rules.IsName(name))
+            {
+                context.AddFailure(new ValidationFailure(field, "Destination names " + Rules.NameMessage.ToLowerInvariant()));
+            }
+
+            if (!Rules.IsHttpUrl(url))
+            {
+                context.AddFailure(new ValidationFailure(field, "Must be an absolute http or https URL."));
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.RegularExpressions;
+using NuGet.Versioning;
+
+namespace RedWhite.Core.Validation;
+
+/// <summary>Shared shape rules of the contract, used by the validators and by request checks.</summary>
+public static partial class Rules
+{
+    /// <summary>Longest id, color, destination name or platform accepted.</summary>
+    public const int MaxNameLength = 63;
+
+    /// <summary>Longest player id, device id or config version accepted.</summary>
+    public const int MaxTokenLength = 128;
+
+    /// <summary>Ids, colors, destination names and platforms: <c>[a-z0-9-]</c>, 1–63 characters.</summary>
+    public static bool IsName(string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= MaxNameLength && NamePattern().IsMatch(value);
+
+    /// <summary>An absolute http or https URL.</summary>
+    public static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>A version such as <c>1.0.4</c> or <c>1.1.0-beta.2</c>.</summary>
+    public static bool IsVersion(string? value) => value is not null && NuGetVersion.TryParse(value, out _);
+
+    /// <summary>A NuGet-style range such as <c>[1.0.0,1.1.0)</c> or <c>1.2.0</c> (at least 1.2.0).</summary>
+    public static bool IsVersionRange(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && VersionRange.TryParse(value, out _);
+
+    /// <summary>Player and device ids and config versions: printable ASCII without spaces, 1–128 characters.</summary>
+    public static bool IsToken(string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= MaxTokenLength && TokenPattern().IsMatch(value);
+
+    /// <summary>Message used wherever a name rule fails.</summary>
+    public const string NameMessage = "Must be 1-63 characters of a-z, 0-9 and '-'.";
+
+    /// <summary>Message used wherever a token rule fails.</summary>
+    public const string TokenMessage = "Must be 1-128 printable ASCII characters without spaces.";
+
+    [GeneratedRegex("^[a-z0-9-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^[\x21-\x7E]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenPattern();
+}
