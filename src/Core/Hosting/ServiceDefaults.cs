@@ -49,7 +49,7 @@ public static class ServiceDefaults
             var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
             return options.Store switch
             {
-                RegistryStoreKind.File => new FileRegistryStore(options.File),
+                RegistryStoreKind.File => new FileRegistryStore(options.ResolveFile()),
                 _ => throw new OptionsValidationException(RegistryOptions.Section, typeof(RegistryOptions),
                     [$"Registry:Store={options.Store} is not available in this build."]),
             };

@@ -27,6 +27,7 @@ public static partial class RegistryJson
         options.AllowTrailingCommas = false;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new UtcDateTimeOffsetConverter());
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         return options;
     }
@@ -74,7 +75,7 @@ public static partial class RegistryJson
     {
         var path = ex.Path ?? "$";
         var unmapped = UnmappedMember().Match(ex.Message);
-        if (unmapped.Success)
+        if (unmapped.Success && !path.EndsWith("." + unmapped.Groups[1].Value, StringComparison.Ordinal))
         {
             path = path == "$" ? $"$.{unmapped.Groups[1].Value}" : $"{path}.{unmapped.Groups[1].Value}";
         }
@@ -96,9 +97,14 @@ public static partial class RegistryJson
             return "Must not be null.";
         }
 
-        if (ex.InnerException is null && ex.Path is null)
+        if (ex.InnerException?.GetType().Name == "JsonReaderException" || message.Contains("Expected depth", StringComparison.Ordinal))
         {
-            return "The body is not valid JSON.";
+            return $"Not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).";
+        }
+
+        if (ex.Path is null or "$")
+        {
+            return "Expected a JSON object.";
         }
 
         var expected = ExpectedType().Match(message);
@@ -107,9 +113,7 @@ public static partial class RegistryJson
             return $"Expected {Friendly(expected.Groups[1].Value)}.";
         }
 
-        return message.StartsWith('\'') || message.Contains("invalid", StringComparison.OrdinalIgnoreCase)
-            ? "The body is not valid JSON at this point."
-            : "The value is not valid here.";
+        return "The value is not valid here.";
     }
 
     private static string Friendly(string clrType) => clrType switch

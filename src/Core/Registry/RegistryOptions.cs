@@ -12,6 +12,30 @@ public sealed class RegistryOptions
     /// <summary>Path of the registry document for the file store.</summary>
     public string File { get; set; } = "clusters.json";
 
+    /// <summary>
+    /// The registry file's full path. A relative path is looked up from the working directory and then
+    /// its parents, because <c>dotnet run --project src/X</c> runs the service inside its project folder
+    /// while the contract's default (<c>clusters.json</c>) means the one at the repository root.
+    /// </summary>
+    public string ResolveFile()
+    {
+        if (Path.IsPathRooted(File))
+        {
+            return File;
+        }
+
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, File);
+            if (System.IO.File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.GetFullPath(File);
+    }
+
     /// <summary>Redis connection string, e.g. <c>127.0.0.1:6379</c>.</summary>
     public string? Redis { get; set; }
 

@@ -10,7 +10,7 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
     /// <summary>Creates the validator.</summary>
     public ClusterDefinitionValidator()
     {
-        RuleFor(c => c.Id).Must(Rules.IsName).WithMessage(Rules.NameMessage);
+        RuleFor(c => c.Id).Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
         RuleFor(c => c.Color).Must(Rules.IsName).WithMessage(Rules.NameMessage);
         RuleFor(c => c.ServerVersion).Must(Rules.IsVersion).WithMessage("Must be a version such as 1.0.4.");
         RuleFor(c => c.ConfigVersion).Must(Rules.IsToken).When(c => c.ConfigVersion is not null).WithMessage(Rules.TokenMessage);

@@ -16,6 +16,16 @@ public static partial class Rules
     public static bool IsName(string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= MaxNameLength && NamePattern().IsMatch(value);
 
+    /// <summary>
+    /// Cluster ids: like <see cref="IsName"/> but also allowing '.', so ids can carry a version the
+    /// way DESIGN.md's own examples do (<c>white-1.0</c>, <c>red-1.1</c>). YARP accepts such ids as-is.
+    /// </summary>
+    public static bool IsClusterId(string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= MaxNameLength && ClusterIdPattern().IsMatch(value);
+
+    /// <summary>Message used wherever the cluster id rule fails.</summary>
+    public const string ClusterIdMessage = "Must be 1-63 characters of a-z, 0-9, '-' and '.'.";
+
     /// <summary>An absolute http or https URL.</summary>
     public static bool IsHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
@@ -39,6 +49,9 @@ public static partial class Rules
 
     [GeneratedRegex("^[a-z0-9-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex ClusterIdPattern();
 
     [GeneratedRegex(@"^[\x21-\x7E]+$", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();

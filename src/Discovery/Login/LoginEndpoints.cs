@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using NuGet.Versioning;
+using RedWhite.Core.Hosting;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Routing;
+using RedWhite.Core.Tickets;
+
+namespace RedWhite.Discovery.Login;
+
+/// <summary><c>POST /v1/discovery/login</c>: decide where the client plays and sign its ticket.</summary>
+public static class LoginEndpoints
+{
+    public static IHostApplicationBuilder AddLogin(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<LoginOptions>().BindConfiguration(LoginOptions.Section)
+            .Validate(o => o.RetryAfterSeconds is >= 1 and <= 3600, "Discovery:RetryAfterSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+        return builder;
+    }
+
+    public static RouteGroupBuilder MapLogin(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/v1/discovery").WithTags("Discovery").AddEndpointFilter<JsonBodyFilter>();
+        group.MapPost("/login", Login);
+        return group;
+    }
+
+    private static readonly LoginRequestValidator Validator = new();
+
+    internal static Results<Ok<LoginResponse>, ProblemHttpResult> Login(
+        JsonBody<LoginRequest> body, RegistryMonitor registry, TicketCodec tickets, TimeProvider time,
+        Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response)
+    {
+        var request = body.Value;
+        var invalid = Validator.Validate(request);
+        if (!invalid.IsValid)
+        {
+            return Problems.Validation(invalid.ToDictionary());
+        }
+
+        var snapshot = registry.Current;
+        var now = time.GetUtcNow();
+        var build = NuGetVersion.Parse(request.ClientBuild);
+        var decision = RoutingDecider.Decide(snapshot, request.PlayerId, request.DeviceId, request.Platform, build, now);
+        var update = decision.Outcome switch
+        {
+            RoutingOutcome.UpdateAvailable => new UpdateInfo(false, snapshot.StoreUrl(request.Platform), decision.Deadline),
+            RoutingOutcome.UpdateRequired => new UpdateInfo(true, snapshot.StoreUrl(request.Platform), null),
+            _ => null,
+        };
+
+        if (decision.Cluster is not { } cluster)
+        {
+            var retryAfter = decision.Outcome == RoutingOutcome.Unavailable ? options.Value.RetryAfterSeconds : (int?)null;
+            if (retryAfter is { } seconds)
+            {
+                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return TypedResults.Ok(new LoginResponse { Decision = decision.Outcome, Update = update, RetryAfterSeconds = retryAfter });
+        }
+
+        // The ticket carries the config the client is assigned (it fetches it from configUrl), else the one it reported.
+        var definition = cluster.Definition;
+        var (ticket, expiresAt) = tickets.Issue(request.PlayerId, cluster.Id, build.ToNormalizedString(), definition.ConfigVersion ?? request.ConfigVersion, now);
+        response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new LoginResponse
+        {
+            Decision = decision.Outcome,
+            Cluster = cluster.Id,
+            Color = definition.Color,
+            ServerVersion = definition.ServerVersion,
+            ConfigVersion = definition.ConfigVersion,
+            ConfigUrl = definition.ConfigVersion is { } config ? $"/v1/configs/{Uri.EscapeDataString(config)}" : null,
+            Ticket = ticket,
+            ExpiresAt = expiresAt,
+            Update = update,
+        });
+    }
+}

@@ -1,0 +1,30 @@
+using RedWhite.Core.Routing;
+
+namespace RedWhite.Discovery.Login;
+
+/// <summary>Answer of <c>POST /v1/discovery/login</c> (DESIGN.md "Discovery").</summary>
+public sealed record LoginResponse
+{
+    public required RoutingOutcome Decision { get; init; }
+
+    public string? Cluster { get; init; }
+
+    public string? Color { get; init; }
+
+    public string? ServerVersion { get; init; }
+
+    public string? ConfigVersion { get; init; }
+
+    public string? ConfigUrl { get; init; }
+
+    public string? Ticket { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public UpdateInfo? Update { get; init; }
+
+    public int? RetryAfterSeconds { get; init; }
+}
+
+/// <summary>What the client should know about an update, when the decision is about one.</summary>
+public sealed record UpdateInfo(bool Required, string? StoreUrl, DateTimeOffset? Deadline);
