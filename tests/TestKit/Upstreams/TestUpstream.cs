@@ -78,6 +78,19 @@ public sealed class TestUpstream : IAsyncDisposable
         return upstream;
     }
 
+    /// <summary>
+    /// A loopback URL with nothing listening: a port the OS just handed out and took back, so connecting
+    /// to it is refused.
+    /// </summary>
+    public static string UnusedUrl()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return $"http://127.0.0.1:{port}/";
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
