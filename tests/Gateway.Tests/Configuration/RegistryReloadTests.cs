@@ -2,12 +2,13 @@ using System.Net;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
+using Xunit.Abstractions;
 using static RedWhite.Gateway.Tests.DemoGateway;
 
 namespace RedWhite.Gateway.Tests.Configuration;
 
 /// <summary>Registry changes reach a running gateway: no restart, and nothing invalid is ever applied.</summary>
-public sealed class RegistryReloadTests : IAsyncLifetime
+public sealed class RegistryReloadTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // The goal is about a second (file watch, else a 200 ms poll); the deadline leaves room for a slow machine.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
@@ -45,6 +46,7 @@ public sealed class RegistryReloadTests : IAsyncLifetime
             await Problem.AssertAsync(before, HttpStatusCode.Gone, "cluster_retired");
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         registry.Write(Revision(2, Destinations(w1), red: Destinations(r1)));
 
         await Eventually.TrueAsync(async () =>
@@ -52,6 +54,7 @@ public sealed class RegistryReloadTests : IAsyncLifetime
             using var response = await gateway.GetAsync(UniquePath("after"), redTicket);
             return response.StatusCode == HttpStatusCode.OK;
         }, "red-1.1 routes after revision 2", Deadline);
+        output.WriteLine($"revision 2 routed {clock.ElapsedMilliseconds} ms after the write");
 
         var path = UniquePath("red-live");
         using var routed = await gateway.GetAsync(path, redTicket);
