@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Core.Hosting;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
@@ -106,7 +105,6 @@ internal sealed class TicketGate(
             response.Headers.WWWAuthenticate = "RouteTicket";
         }
 
-        ProblemHttpResult problem = Problems.Code(status, code, title, detail);
-        return problem.ExecuteAsync(context);
+        return Problems.Code(status, code, title, detail).ExecuteAsync(context);
     }
 }

@@ -55,9 +55,6 @@ public sealed class TestUpstream : IAsyncDisposable
     /// <summary>Requests received so far on <paramref name="path"/> (path and query, exact).</summary>
     public IReadOnlyList<RecordedRequest> RequestsTo(string path) => [.. requests.Where(r => r.Path == path)];
 
-    /// <summary>This server as a registry destination map entry.</summary>
-    public KeyValuePair<string, string> Destination => new(Name, Url);
-
     /// <summary>Starts a server and waits until it listens.</summary>
     public static async Task<TestUpstream> StartAsync(string name, string cluster)
     {
