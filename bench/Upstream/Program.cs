@@ -11,7 +11,7 @@ var app = builder.Build();
 var loginSize = app.Configuration.GetValue("LoginBodyBytes", 560);
 
 var name = app.Configuration["Name"] ?? "upstream-a";
-var body = Encoding.UTF8.GetBytes($$"""{"server":"{{name}}","color":"white","state":{"level":12,"coins":4096,"gems":17}}""");
+var body = Encoding.UTF8.GetBytes("{\"server\":\"" + name + "\",\"color\":\"white\",\"state\":{\"level\":12,\"coins\":4096,\"gems\":17}}");
 var login = Encoding.UTF8.GetBytes("{\"decision\":\"ok\",\"pad\":\"" + new string('x', Math.Max(0, loginSize - 27)) + "\"}");
 
 app.UseWebSockets();
