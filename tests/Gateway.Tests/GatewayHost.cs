@@ -1,12 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RedWhite.TestKit;
 
@@ -18,11 +15,12 @@ namespace RedWhite.Gateway.Tests;
 /// </summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
-    private readonly Factory factory;
+    private readonly ServiceFactory<Program> factory;
 
-    private GatewayHost(Factory factory)
+    private GatewayHost(ServiceFactory<Program> factory)
     {
         this.factory = factory;
+        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
@@ -61,7 +59,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             all[key] = value;
         }
 
-        return new GatewayHost(new Factory(all));
+        return new GatewayHost(new ServiceFactory<Program>(all));
     }
 
     /// <summary>GET <paramref name="path"/> with the ticket in <c>X-Route-Ticket</c> (none when null).</summary>
@@ -88,22 +86,5 @@ internal sealed class GatewayHost : IAsyncDisposable
     {
         Client.Dispose();
         await factory.DisposeAsync();
-    }
-
-    private sealed class Factory : WebApplicationFactory<Program>
-    {
-        private readonly IEnumerable<KeyValuePair<string, string?>> settings;
-
-        public Factory(IEnumerable<KeyValuePair<string, string?>> settings)
-        {
-            this.settings = settings;
-            UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        }
     }
 }
