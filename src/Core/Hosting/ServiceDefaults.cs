@@ -68,6 +68,7 @@ public static class ServiceDefaults
         builder.Services.AddOptions<TicketOptions>().BindConfiguration(TicketOptions.Section).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TicketOptions>, TicketOptionsValidator>());
         builder.Services.TryAddSingleton<TicketCodec>();
+        builder.Services.TryAddSingleton(sp => new TicketVerifier(sp.GetRequiredService<TicketCodec>()));
         return builder;
     }
 

@@ -13,7 +13,7 @@ namespace RedWhite.Gateway.Tickets;
 /// that cluster. Runs on every request: no LINQ, no string building on the success path.
 /// </summary>
 internal sealed class TicketGate(
-    RequestDelegate next, TicketCodec tickets, RegistryMonitor registry, IProxyStateLookup proxy, TimeProvider time, ILogger<TicketGate> logger)
+    RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, IProxyStateLookup proxy, TimeProvider time, ILogger<TicketGate> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
