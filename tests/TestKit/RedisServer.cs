@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace RedWhite.TestKit;
+
+/// <summary>
+/// A real <c>redis-server</c> (the Debian package) on a free loopback port with its own temp folder, for
+/// tests that need Redis as users run it. It can be stopped, started again on the same port (as a studio's
+/// Redis would come back), flushed, and poked with raw commands, as an operator would with redis-cli.
+/// Never skips: without <c>redis-server</c> on PATH it fails saying what to install.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private readonly string executable;
+    private readonly bool persistent;
+    private Process? process;
+
+    private RedisServer(string executable, int port, string directory, bool persistent)
+    {
+        this.executable = executable;
+        Port = port;
+        Directory = directory;
+        this.persistent = persistent;
+    }
+
+    /// <summary>The loopback port it listens on; the same across restarts.</summary>
+    public int Port { get; }
+
+    /// <summary>Its working folder (append-only file when persistent).</summary>
+    public string Directory { get; }
+
+    /// <summary>The connection string for StackExchange.Redis, e.g. <c>127.0.0.1:50123</c>.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>Whether the process is running.</summary>
+    public bool IsRunning => process is { HasExited: false };
+
+    /// <summary>
+    /// Starts a server and waits until it answers PING. <paramref name="persistent"/> keeps data across
+    /// <see cref="RestartAsync"/> (append-only file, fsync always); otherwise it runs with no persistence,
+    /// so a restart comes back empty.
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(bool persistent = false)
+    {
+        var executable = FindExecutable()
+            ?? throw new InvalidOperationException(
+                "redis-server is not installed or not on PATH. Install the Debian package: `apt-get install -y redis-server` " +
+                "(.ci/run does this). Redis tests never skip.");
+        var directory = Path.Combine(Path.GetTempPath(), "rw-redis", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+        var server = new RedisServer(executable, FreePort(), directory, persistent);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts the stopped server again on the same port and waits until it answers.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException("The Redis server is already running.");
+        }
+
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Directory,
+        };
+        foreach (var arg in Arguments())
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var output = new StringBuilder();
+        var started = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {executable}.");
+        started.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        started.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        started.BeginOutputReadLine();
+        started.BeginErrorReadLine();
+        process = started;
+
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                if (started.HasExited)
+                {
+                    lock (output)
+                    {
+                        throw new InvalidOperationException($"redis-server exited with {started.ExitCode}:\n{output}");
+                    }
+                }
+
+                return await TryPingAsync();
+            }, $"redis-server to answer PING on port {Port}", StartTimeout);
+        }
+        catch
+        {
+            await StopAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Kills the server (as a crash or a pulled plug would) and waits until it is gone.</summary>
+    public async Task StopAsync()
+    {
+        if (process is not { } running)
+        {
+            return;
+        }
+
+        if (!running.HasExited)
+        {
+            running.Kill(entireProcessTree: true);
+        }
+
+        await running.WaitForExitAsync().WaitAsync(StartTimeout);
+        running.Dispose();
+        process = null;
+    }
+
+    /// <summary>Stops and starts again on the same port. Without persistence it comes back empty.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAgainAsync();
+    }
+
+    /// <summary>
+    /// Configuration pointing a service at this Redis: store, prefix, a snapshot path (give each service
+    /// instance its own, inside a test folder, so no snapshot leaks between tests), and a fast poll.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings(string snapshotPath, string keyPrefix = "rw:") =>
+    [
+        new("Registry:Store", "Redis"),
+        new("Registry:Redis", ConnectionString),
+        new("Registry:RedisKeyPrefix", keyPrefix),
+        new("Registry:SnapshotPath", snapshotPath),
+        new("Registry:PollInterval", "00:00:00.200"),
+    ];
+
+    /// <summary>Deletes every key, as <c>redis-cli FLUSHALL</c> would.</summary>
+    public Task FlushAllAsync() => CommandAsync("FLUSHALL");
+
+    /// <summary>
+    /// Sends one command and returns the reply as text: simple strings and bulk strings as their value,
+    /// integers as digits, nil as <c>null</c>, arrays joined with newlines. Errors throw.
+    /// </summary>
+    public async Task<string?> CommandAsync(params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port).WaitAsync(StartTimeout);
+        var stream = client.GetStream();
+        var request = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
+        foreach (var arg in args)
+        {
+            request.Append('$').Append(Encoding.UTF8.GetByteCount(arg)).Append("\r\n").Append(arg).Append("\r\n");
+        }
+
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString())).AsTask().WaitAsync(StartTimeout);
+        return await ReadReplyAsync(new RespReader(stream)).WaitAsync(StartTimeout);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // the OS cleans the temp folder
+        }
+    }
+
+    private IEnumerable<string> Arguments()
+    {
+        string[] common =
+        [
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--bind", "127.0.0.1",
+            "--dir", Directory,
+            "--save", "",
+            "--daemonize", "no",
+            "--logfile", "",
+            "--loglevel", "warning",
+        ];
+        return persistent
+            ? [.. common, "--appendonly", "yes", "--appendfsync", "always"]
+            : [.. common, "--appendonly", "no"];
+    }
+
+    private async Task<bool> TryPingAsync()
+    {
+        try
+        {
+            return await CommandAsync("PING") == "PONG";
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or InvalidOperationException)
+        {
+            return false; // not listening yet, or still loading its data ("-LOADING")
+        }
+    }
+
+    private static async Task<string?> ReadReplyAsync(RespReader reader)
+    {
+        var line = await reader.ReadLineAsync();
+        var body = line[1..];
+        switch (line[0])
+        {
+            case '+':
+            case ':':
+                return body;
+            case '-':
+                throw new InvalidOperationException($"Redis answered an error: {body}");
+            case '$':
+                var length = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
+                return length < 0 ? null : Encoding.UTF8.GetString(await reader.ReadBulkAsync(length));
+            case '*':
+                var count = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
+                var items = new List<string?>();
+                for (var i = 0; i < count; i++)
+                {
+                    items.Add(await ReadReplyAsync(reader));
+                }
+
+                return count < 0 ? null : string.Join("\n", items);
+            default:
+                throw new IOException($"Unexpected Redis reply: {line}");
+        }
+    }
+
+    private static string? FindExecutable()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/local/bin")
+            .Select(dir => Path.Combine(dir, "redis-server"))
+            .FirstOrDefault(File.Exists);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Reads RESP replies by bytes (bulk lengths are byte counts, not characters).</summary>
+    private sealed class RespReader(Stream stream)
+    {
+        private readonly byte[] buffer = new byte[8192];
+        private int position;
+        private int length;
+
+        public async Task<string> ReadLineAsync()
+        {
+            var line = new List<byte>();
+            while (true)
+            {
+                var b = await ReadByteAsync();
+                if (b == '\n' && line.Count > 0 && line[^1] == '\r')
+                {
+                    return Encoding.UTF8.GetString([.. line[..^1]]);
+                }
+
+                line.Add(b);
+            }
+        }
+
+        public async Task<byte[]> ReadBulkAsync(int count)
+        {
+            var bytes = new byte[count];
+            for (var i = 0; i < count; i++)
+            {
+                bytes[i] = await ReadByteAsync();
+            }
+
+            await ReadByteAsync(); // \r
+            await ReadByteAsync(); // \n
+            return bytes;
+        }
+
+        private async ValueTask<byte> ReadByteAsync()
+        {
+            if (position == length)
+            {
+                length = await stream.ReadAsync(buffer);
+                position = 0;
+                if (length == 0)
+                {
+                    throw new IOException("Redis closed the connection mid-reply.");
+                }
+            }
+
+            return buffer[position++];
+        }
+    }
+}
