@@ -1,0 +1,360 @@
+using System.Diagnostics;
+using RedWhite.Core.Stores;
+using RedWhite.TestKit;
+using static RedWhite.Core.Tests.Stores.RedisTestBed;
+
+namespace RedWhite.Core.Tests.Stores;
+
+public sealed class RedisRegistryStoreTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task Commit_AtCurrentRevision_StoresNextRevisionWholeAndMovesPointer()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+
+        var stored = await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 25), 1, Audit("weight"), None);
+
+        Assert.Equal(2, stored.Revision);
+        var loaded = await store.LoadAsync(None);
+        Assert.Equal(2, loaded.Revision);
+        Assert.Equal(25, loaded.FindCluster("red-1.1")!.Weight);
+        Assert.Equal("2", await bed.Redis.CommandAsync("GET", "rw:current"));
+    }
+
+    [Fact]
+    public async Task Commit_WithStaleExpectedRevision_ThrowsConflictAndChangesNothing()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 20), 1, Audit("weight"), None);
+
+        var conflict = await Assert.ThrowsAsync<RegistryConflictException>(
+            () => store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 90), 1, Audit("weight"), None));
+
+        Assert.Equal((1, 2), (conflict.Expected, conflict.Actual));
+        var loaded = await store.LoadAsync(None);
+        Assert.Equal((2L, 20), (loaded.Revision, loaded.FindCluster("red-1.1")!.Weight));
+        Assert.Equal([2, 1], await store.ListRevisionsAsync(10, None));
+        Assert.Equal(2, (await store.ReadAuditAsync(10, None)).Count); // seed + the one commit
+    }
+
+    [Fact]
+    public async Task Commit_FiftyConcurrentWritersWithSameExpectedRevision_ExactlyOneWins()
+    {
+        await using var bed = await StartAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+
+        // Five clients (like five Admin instances), ten writers each, all racing from revision 1.
+        var clients = Enumerable.Range(0, 5).Select(_ => bed.Store()).ToArray();
+        using var go = new ManualResetEventSlim();
+        var attempts = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
+        {
+            go.Wait();
+            try
+            {
+                await clients[i % clients.Length].CommitAsync(WithRedWeight(TestRegistry.Demo(), i + 1), 1, Audit("weight", $"writer-{i}"), None);
+                return i;
+            }
+            catch (RegistryConflictException ex) when (ex.Actual == 2)
+            {
+                return -1;
+            }
+        })).ToArray();
+        go.Set();
+        var results = await Task.WhenAll(attempts);
+
+        var winner = Assert.Single(results, r => r >= 0);
+        var loaded = await clients[0].LoadAsync(None);
+        Assert.Equal((2L, winner + 1), (loaded.Revision, loaded.FindCluster("red-1.1")!.Weight));
+        var audit = await clients[0].ReadAuditAsync(100, None);
+        Assert.Equal($"writer-{winner}", audit[0].Actor);
+        Assert.Equal(2, audit.Count);
+    }
+
+    [Fact]
+    public async Task History_KeepsEveryRevisionWholeNewestFirst()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        for (var weight = 20; weight <= 40; weight += 10)
+        {
+            var current = await store.LoadAsync(None);
+            await store.CommitAsync(WithRedWeight(current, weight), current.Revision, Audit("weight"), None);
+        }
+
+        Assert.Equal([4, 3, 2, 1], await store.ListRevisionsAsync(10, None));
+        Assert.Equal([4, 3], await store.ListRevisionsAsync(2, None));
+        Assert.Equal(10, (await store.LoadRevisionAsync(1, None))!.FindCluster("red-1.1")!.Weight);
+        Assert.Equal(30, (await store.LoadRevisionAsync(3, None))!.FindCluster("red-1.1")!.Weight);
+        Assert.Null(await store.LoadRevisionAsync(9, None));
+    }
+
+    [Fact]
+    public async Task Rollback_CommitsAnEarlierRevisionAsANewOne()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 50), 1, Audit("weight"), None);
+
+        var earlier = await store.LoadRevisionAsync(1, None);
+        var restored = await store.CommitAsync(earlier!, 2, Audit("rollback") with { Detail = "to 1" }, None);
+
+        Assert.Equal(3, restored.Revision);
+        Assert.Equal(10, (await store.LoadAsync(None)).FindCluster("red-1.1")!.Weight);
+        Assert.Equal([3, 2, 1], await store.ListRevisionsAsync(10, None));
+    }
+
+    [Fact]
+    public async Task Audit_RecordsEveryChangeNewestFirstWithItsRevisions()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight", "alice") with { Detail = "30" }, None);
+        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 40), 2, Audit("promote", "bob"), None);
+
+        var audit = await store.ReadAuditAsync(10, None);
+
+        Assert.Equal(["promote", "weight", "seed"], audit.Select(a => a.Action));
+        Assert.Equal(("bob", 2L, 3L), (audit[0].Actor, audit[0].RevisionBefore, audit[0].RevisionAfter));
+        Assert.Equal(("alice", 1L, 2L, "30"), (audit[1].Actor, audit[1].RevisionBefore, audit[1].RevisionAfter, audit[1].Detail));
+        Assert.Single(await store.ReadAuditAsync(1, None));
+    }
+
+    [Fact]
+    public async Task Load_EmptyRedis_ThrowsStoreEmptyNotUnavailable()
+    {
+        await using var bed = await StartAsync();
+
+        var ex = await Assert.ThrowsAsync<RegistryStoreEmptyException>(() => bed.Store().LoadAsync(None));
+
+        Assert.Contains("seeds", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commit_EmptyRedis_IsUnavailableSayingItNeedsSeedingAndWritesNothing()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+
+        var ex = await Assert.ThrowsAsync<RegistryStoreUnavailableException>(
+            () => store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 7, Audit("weight"), None));
+
+        Assert.Contains("seed", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("0", await bed.Redis.CommandAsync("DBSIZE"));
+    }
+
+    [Fact]
+    public async Task Seed_EmptyRedis_StoresDocumentAtItsOwnRevision_AndLaterSeedsAreRefused()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+
+        Assert.True(await store.SeedIfEmptyAsync(TestRegistry.Demo() with { Revision = 7 }, Audit("seed"), None));
+        Assert.False(await store.SeedIfEmptyAsync(TestRegistry.Demo() with { Revision = 9 }, Audit("seed"), None));
+
+        Assert.Equal(7, (await store.LoadAsync(None)).Revision);
+        Assert.Equal([7], await store.ListRevisionsAsync(10, None));
+        var seeded = Assert.Single(await store.ReadAuditAsync(10, None));
+        Assert.Equal((0L, 7L), (seeded.RevisionBefore, seeded.RevisionAfter));
+        Assert.Equal(8, (await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 5), 7, Audit("weight"), None)).Revision);
+    }
+
+    [Fact]
+    public async Task Seed_ManyInstancesAtOnce_ExactlyOneWins()
+    {
+        await using var bed = await StartAsync();
+        var seeds = Enumerable.Range(1, 10)
+            .Select(i => bed.Store().SeedIfEmptyAsync(TestRegistry.Demo() with { Revision = i }, Audit("seed", $"admin-{i}"), None));
+
+        var results = await Task.WhenAll(seeds);
+
+        Assert.Single(results, won => won);
+        Assert.Single(await bed.Store().ReadAuditAsync(10, None));
+    }
+
+    [Fact]
+    public async Task Commit_AfterPointerSetBackByHand_BuildsOnTheHeadAndNeverOverwritesAKeptRevision()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 20), 1, Audit("weight"), None);
+        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 2, Audit("weight"), None);
+
+        await bed.Redis.CommandAsync("SET", "rw:current", "1"); // an operator "rolls back" by hand
+        Assert.Equal(1, (await store.LoadAsync(None)).Revision);
+
+        var fromPointer = await Assert.ThrowsAsync<RegistryConflictException>(
+            () => store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 99), 1, Audit("weight"), None));
+        Assert.Equal(3, fromPointer.Actual);
+        Assert.Equal(20, (await store.LoadRevisionAsync(2, None))!.FindCluster("red-1.1")!.Weight);
+
+        var next = await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 40), 3, Audit("weight"), None);
+        Assert.Equal(4, next.Revision);
+        Assert.Equal(4, (await store.LoadAsync(None)).Revision);
+    }
+
+    [Fact]
+    public async Task Load_PointerToMissingRevision_IsAFormatErrorNamingTheKey()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        await bed.Redis.CommandAsync("SET", "rw:current", "42");
+
+        var ex = await Assert.ThrowsAsync<RegistryFormatException>(() => store.LoadAsync(None));
+
+        Assert.Contains("rw:current", ex.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task KeyPrefix_KeepsTwoRegistriesInOneRedisApart()
+    {
+        await using var bed = await StartAsync();
+        var blue = bed.Store("blue:");
+        var green = bed.Store("green:");
+        await SeedAsync(blue, TestRegistry.Demo());
+        await SeedAsync(green, TestRegistry.Demo() with { Revision = 5 });
+
+        await blue.CommitAsync(WithRedWeight(TestRegistry.Demo(), 60), 1, Audit("weight"), None);
+
+        Assert.Equal(2, (await blue.LoadAsync(None)).Revision);
+        Assert.Equal(5, (await green.LoadAsync(None)).Revision);
+    }
+
+    [Fact]
+    public async Task Watch_AnotherInstanceCommits_FiresThroughPubSub()
+    {
+        await using var bed = await StartAsync();
+        var writer = bed.Store();
+        var reader = bed.Store();
+        await SeedAsync(writer, TestRegistry.Demo());
+        var fired = 0;
+        using var watch = reader.Watch(() => Interlocked.Increment(ref fired));
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe");
+        var before = Volatile.Read(ref fired);
+
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref fired) > before, "a change notification after another instance's commit");
+    }
+
+    [Fact]
+    public async Task Watch_AfterDispose_StopsFiring()
+    {
+        await using var bed = await StartAsync();
+        var writer = bed.Store();
+        var reader = bed.Store();
+        await SeedAsync(writer, TestRegistry.Demo());
+        var kept = 0;
+        var dropped = 0;
+        using var keep = reader.Watch(() => Interlocked.Increment(ref kept));
+        var drop = reader.Watch(() => Interlocked.Increment(ref dropped));
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe");
+        drop.Dispose();
+        var droppedBefore = Volatile.Read(ref dropped);
+
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref kept) > 0, "the remaining watcher to fire");
+        Assert.Equal(droppedBefore, Volatile.Read(ref dropped));
+    }
+
+    [Fact]
+    public async Task Watch_RedisRestarts_FiresOnReconnectAndPubSubWorksAgain()
+    {
+        await using var bed = await StartAsync(persistent: true);
+        var writer = bed.Store();
+        var reader = bed.Store();
+        await SeedAsync(writer, TestRegistry.Demo());
+        var fired = 0;
+        using var watch = reader.Watch(() => Interlocked.Increment(ref fired));
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe");
+
+        await bed.Redis.StopAsync();
+        var beforeRestart = Volatile.Read(ref fired);
+        await bed.Redis.StartAgainAsync();
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref fired) > beforeRestart, "a wake-up when the connection is restored");
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to resubscribe");
+        var beforeCommit = Volatile.Read(ref fired);
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
+                return true;
+            }
+            catch (RegistryStoreUnavailableException)
+            {
+                return false; // the writer's own connection is not back yet
+            }
+        }, "the writer to commit after the restart");
+        await Eventually.TrueAsync(() => Volatile.Read(ref fired) > beforeCommit, "a change notification after the restart");
+    }
+
+    [Fact]
+    public async Task RedisDown_LoadAndCommitFailFastAsUnavailable_AndNothingChanges()
+    {
+        await using var bed = await StartAsync(persistent: true);
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        await bed.Redis.StopAsync();
+
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.LoadAsync(None));
+        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(
+            () => store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None));
+        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.ListRevisionsAsync(10, None));
+        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.ReadAuditAsync(10, None));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"failing took {clock.Elapsed}; callers need a fast answer to serve 503 or fall back");
+
+        await bed.Redis.StartAgainAsync();
+        await Eventually.TrueAsync(async () => await TryLoadRevisionAsync(store) == 1, "the store to read revision 1 again");
+        Assert.Equal([1], await store.ListRevisionsAsync(10, None));
+    }
+
+    [Fact]
+    public async Task Store_CreatedWhileRedisDown_AnswersUnavailableThenWorksWhenRedisComesUp()
+    {
+        await using var bed = await StartAsync();
+        await bed.Redis.StopAsync();
+        var store = bed.Store();
+
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.LoadAsync(None));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the first call took {clock.Elapsed}");
+
+        await bed.Redis.StartAgainAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        await Eventually.TrueAsync(async () => await TryLoadRevisionAsync(store) == 1, "the store to connect in the background and read");
+    }
+
+    [Fact]
+    public void Describe_NamesTheServerAndPrefixButNeverThePassword()
+    {
+        using var store = new RedisRegistryStore("127.0.0.1:6390,password=s3cret", "blue:");
+
+        Assert.Equal("redis 127.0.0.1:6390 (blue:*)", store.Describe());
+    }
+
+    private static async Task<long> TryLoadRevisionAsync(RedisRegistryStore store)
+    {
+        try
+        {
+            return (await store.LoadAsync(None)).Revision;
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            return -1;
+        }
+    }
+}
