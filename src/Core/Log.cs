@@ -35,10 +35,10 @@ internal static partial class Log
     [LoggerMessage(1010, LogLevel.Critical, "ALARM: registry store {Source} holds no registry; keeping revision {Current} until it is seeded")]
     public static partial void StoreEmpty(ILogger logger, string source, long current);
 
-    [LoggerMessage(1011, LogLevel.Warning, "Seeded the empty registry store {Source} with revision {Revision} from {From}")]
+    [LoggerMessage(1011, LogLevel.Warning, "Seeded the registry store {Source}, which was empty or behind, with revision {Revision} from {From}")]
     public static partial void StoreSeeded(ILogger logger, string source, long revision, string from);
 
-    [LoggerMessage(1012, LogLevel.Information, "Registry store {Source} already holds a registry; not seeding it with revision {Revision} from {From}")]
+    [LoggerMessage(1012, LogLevel.Debug, "Registry store {Source} already holds revision {Revision} or newer; not seeding it from {From}")]
     public static partial void SeedNotNeeded(ILogger logger, string source, long revision, string from);
 
     [LoggerMessage(1013, LogLevel.Error, "Registry store {Source} is empty and there is nothing to seed it with (no held document, snapshot or valid Registry:File)")]

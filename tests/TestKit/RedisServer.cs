@@ -16,14 +16,16 @@ public sealed class RedisServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private readonly string executable;
     private readonly bool persistent;
+    private readonly string? configFile;
     private Process? process;
 
-    private RedisServer(string executable, int port, string directory, bool persistent)
+    private RedisServer(string executable, int port, string directory, bool persistent, string? configFile)
     {
         this.executable = executable;
         Port = port;
         Directory = directory;
         this.persistent = persistent;
+        this.configFile = configFile;
     }
 
     /// <summary>The loopback port it listens on; the same across restarts.</summary>
@@ -43,7 +45,36 @@ public sealed class RedisServer : IAsyncDisposable
     /// <see cref="RestartAsync"/> (append-only file, fsync always); otherwise it runs with no persistence,
     /// so a restart comes back empty.
     /// </summary>
-    public static async Task<RedisServer> StartAsync(bool persistent = false)
+    public static Task<RedisServer> StartAsync(bool persistent = false) => StartAsync(persistent, configFile: null);
+
+    /// <summary>
+    /// Starts a server from a configuration file (e.g. the repository's <c>infra/redis.conf</c>), with only
+    /// the port, the data folder and logging overridden, so tests run what a studio runs.
+    /// </summary>
+    public static Task<RedisServer> StartWithConfigAsync(string configFile)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configFile);
+        return File.Exists(configFile)
+            ? StartAsync(persistent: true, configFile: Path.GetFullPath(configFile))
+            : throw new FileNotFoundException($"No Redis configuration at {configFile}.", configFile);
+    }
+
+    /// <summary>Finds a file of the repository (e.g. <c>infra/redis.conf</c>) from the test's output folder upward.</summary>
+    public static string RepositoryFile(string relativePath)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"{relativePath} was not found above {AppContext.BaseDirectory}.", relativePath);
+    }
+
+    private static async Task<RedisServer> StartAsync(bool persistent, string? configFile)
     {
         var executable = FindExecutable()
             ?? throw new InvalidOperationException(
@@ -51,7 +82,7 @@ public sealed class RedisServer : IAsyncDisposable
                 "(.ci/run does this). Redis tests never skip.");
         var directory = Path.Combine(Path.GetTempPath(), "rw-redis", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var server = new RedisServer(executable, FreePort(), directory, persistent);
+        var server = new RedisServer(executable, FreePort(), directory, persistent, configFile);
         await server.StartAgainAsync();
         return server;
     }
@@ -124,6 +155,28 @@ public sealed class RedisServer : IAsyncDisposable
         process = null;
     }
 
+    /// <summary>Shuts the server down cleanly (<c>SHUTDOWN</c>: it flushes its append-only file), as a service restart does.</summary>
+    public async Task ShutdownAsync()
+    {
+        if (process is not { HasExited: false } running)
+        {
+            return;
+        }
+
+        try
+        {
+            await CommandAsync("SHUTDOWN");
+        }
+        catch (IOException)
+        {
+            // the server closes the connection instead of answering: that is the success case
+        }
+
+        await running.WaitForExitAsync().WaitAsync(StartTimeout);
+        running.Dispose();
+        process = null;
+    }
+
     /// <summary>Stops and starts again on the same port. Without persistence it comes back empty.</summary>
     public async Task RestartAsync()
     {
@@ -181,21 +234,24 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private IEnumerable<string> Arguments()
+    private List<string> Arguments()
     {
-        string[] common =
-        [
-            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--bind", "127.0.0.1",
-            "--dir", Directory,
-            "--save", "",
-            "--daemonize", "no",
-            "--logfile", "",
-            "--loglevel", "warning",
-        ];
-        return persistent
-            ? [.. common, "--appendonly", "yes", "--appendfsync", "always"]
-            : [.. common, "--appendonly", "no"];
+        var args = new List<string>();
+        if (configFile is not null)
+        {
+            args.Add(configFile); // the file first: the options after it override it
+        }
+
+        args.AddRange(["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", Directory]);
+        args.AddRange(["--daemonize", "no", "--supervised", "no", "--logfile", "", "--loglevel", "warning"]);
+        if (configFile is null)
+        {
+            args.AddRange(persistent
+                ? ["--save", "", "--appendonly", "yes", "--appendfsync", "always"]
+                : ["--save", "", "--appendonly", "no"]);
+        }
+
+        return args;
     }
 
     private async Task<bool> TryPingAsync()

@@ -74,6 +74,7 @@ public static class ServiceDefaults
                     [$"Registry:Store={options.Store} is not available in this build."]),
             };
         });
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RegistrySeeder>();
         builder.Services.TryAddSingleton<RegistryMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RegistryMonitor>());

@@ -135,18 +135,32 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         Apply(document, "store", reachable: true, alarm: null);
     }
 
-    /// <summary>Loads the store; an instance that seeds (Admin) fills an empty store first and loads again.</summary>
+    /// <summary>
+    /// Loads the store. An instance that seeds (Admin) first puts the newest document it holds back into a
+    /// store that is empty or offers less than <paramref name="held"/>, then loads again.
+    /// </summary>
     private async Task<RegistryDocument> LoadOrSeedAsync(RegistryDocument? held, CancellationToken cancellationToken)
     {
-        try
+        if (seeder is null)
         {
             return await store.LoadAsync(cancellationToken);
         }
-        catch (RegistryStoreEmptyException) when (seeder is not null)
+
+        try
         {
-            await seeder.SeedIfEmptyAsync(held, cancellationToken);
-            return await store.LoadAsync(cancellationToken); // whoever won the seeding race, read what is there now
+            var document = await store.LoadAsync(cancellationToken);
+            if (held is null || document.Revision >= held.Revision)
+            {
+                return document;
+            }
         }
+        catch (RegistryStoreEmptyException)
+        {
+            // seed below
+        }
+
+        await seeder.SeedIfBehindAsync(held, cancellationToken);
+        return await store.LoadAsync(cancellationToken); // whoever won the seeding race, read what is there now
     }
 
     private async Task FollowAsync(CancellationToken cancellationToken)

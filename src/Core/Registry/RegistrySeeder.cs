@@ -5,16 +5,18 @@ using RedWhite.Core.Stores;
 namespace RedWhite.Core.Registry;
 
 /// <summary>
-/// Seeds an empty shared store (Redis restarted without its data) from the newest registry this instance
-/// holds: the document it is serving, its snapshot, or <c>Registry:File</c>, whichever has the highest
-/// revision. Seeding keeps that revision, so no reader is asked to move backward; of several instances
-/// seeding at once, one wins and the rest find the store already seeded.
+/// Seeds a shared store that is empty (Redis restarted without its data) or behind (it lost its last
+/// writes) from the newest registry this instance holds: the document it is serving, its snapshot, or
+/// <c>Registry:File</c>, whichever has the highest revision. Seeding keeps that revision, so no reader is
+/// asked to move backward; instances seeding at once converge on the newest document.
 /// </summary>
 /// <remarks>
 /// Admin enables this with <c>AddRegistrySeeding()</c> (or <c>Registry:SeedEmptyStore=true</c>); its
-/// <see cref="RegistryMonitor"/> then seeds at start and whenever it finds the store empty. Admin may also
-/// call <see cref="SeedIfEmptyAsync"/> itself, e.g. when a mutation answers that the store is empty.
-/// A store that is its own source of truth (the file store) is never seeded.
+/// <see cref="RegistryMonitor"/> then seeds at start and whenever the store offers nothing or less than it
+/// holds. Admin may also call <see cref="SeedIfBehindAsync"/> itself, e.g. when a mutation answers that the
+/// store is empty. A pointer set back by hand is not "behind" (the newer revisions are still kept) and is
+/// left for the operator; the next change builds on the newest kept revision anyway. A store that is its
+/// own source of truth (the file store) is never seeded.
 /// </remarks>
 public sealed class RegistrySeeder
 {
@@ -42,14 +44,14 @@ public sealed class RegistrySeeder
     }
 
     /// <summary>
-    /// Seeds the store if it holds no registry, with the newest valid document among <paramref name="held"/>,
-    /// the snapshot at <c>Registry:SnapshotPath</c> and <c>Registry:File</c>.
+    /// Seeds the store with the newest valid document among <paramref name="held"/>, the snapshot at
+    /// <c>Registry:SnapshotPath</c> and <c>Registry:File</c>, if the store holds nothing that new.
     /// </summary>
     /// <param name="held">The document this instance serves, if any (already validated).</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The revision seeded, or <c>null</c> when the store needed no seed or there was nothing to seed with.</returns>
     /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached; nothing changed.</exception>
-    public async Task<long?> SeedIfEmptyAsync(RegistryDocument? held, CancellationToken cancellationToken)
+    public async Task<long?> SeedIfBehindAsync(RegistryDocument? held, CancellationToken cancellationToken)
     {
         if (store is not ISeedableRegistryStore seedable)
         {
@@ -71,8 +73,8 @@ public sealed class RegistrySeeder
             return null;
         }
 
-        var audit = new AuditEntry(time.GetUtcNow(), "system", "seed", "registry", 0, best.Document.Revision, $"store was empty; seeded from {best.From}");
-        if (await seedable.SeedIfEmptyAsync(best.Document, audit, cancellationToken))
+        var audit = new AuditEntry(time.GetUtcNow(), "system", "seed", "registry", 0, best.Document.Revision, $"store was empty or behind; seeded from {best.From}");
+        if (await seedable.SeedIfBehindAsync(best.Document, audit, cancellationToken))
         {
             Log.StoreSeeded(logger, store.Describe(), best.Document.Revision, best.From);
             return best.Document.Revision;

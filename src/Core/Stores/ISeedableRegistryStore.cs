@@ -9,11 +9,13 @@ namespace RedWhite.Core.Stores;
 public interface ISeedableRegistryStore : IRegistryStore
 {
     /// <summary>
-    /// Stores <paramref name="document"/> as the current registry, at its own revision, only if the store
-    /// holds no registry and no kept revision at or above that one. Atomic: of several instances seeding at
-    /// once, at most one wins. Readers are notified like for any commit.
+    /// Stores <paramref name="document"/> as the current registry, at its own revision, only if that
+    /// revision is newer than every revision the store holds: the store is empty (Redis restarted without
+    /// its data) or behind (it lost its last writes). Atomic: instances seeding at once converge on the
+    /// newest document, and the store never moves backward. Readers are notified like for any commit.
+    /// The audit entry's <see cref="AuditEntry.RevisionBefore"/> is set to the revision it replaced (0 when empty).
     /// </summary>
-    /// <returns><c>true</c> when this call seeded the store; <c>false</c> when it already held a registry.</returns>
+    /// <returns><c>true</c> when this call seeded the store; <c>false</c> when it already held that revision or newer.</returns>
     /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached; nothing changed.</exception>
-    Task<bool> SeedIfEmptyAsync(RegistryDocument document, AuditEntry audit, CancellationToken cancellationToken);
+    Task<bool> SeedIfBehindAsync(RegistryDocument document, AuditEntry audit, CancellationToken cancellationToken);
 }

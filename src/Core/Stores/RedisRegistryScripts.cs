@@ -36,20 +36,23 @@ internal static class RedisRegistryScripts
         """;
 
     /// <summary>
-    /// Seed an empty store. ARGV: 1 = the document's revision, 2 = document, 3 = audit entry, 4 = channel.
-    /// Refused when a pointer exists (someone else seeded or wrote first) or when a kept revision is at
-    /// or above the seed's, because revision numbers are never reused for different content.
+    /// Seed a store that is empty or behind (Redis lost its last writes): ARGV 1 = the document's revision,
+    /// 2 = document, 3 = audit entry serialized with <c>"revisionBefore":-1</c>, which the script fills in
+    /// with the head it replaced, 4 = channel. Refused unless that revision is above the head, because
+    /// revision numbers are never reused for different content and the store never moves backward.
     /// </summary>
     public const string Seed = """
-        local current = redis.call('GET', KEYS[1])
-        if current then return {0, tonumber(current) or 0} end
-        local revision = tonumber(ARGV[1])
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+        local head = current
         local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-        if top[2] and tonumber(top[2]) >= revision then return {0, tonumber(top[2])} end
+        if top[2] and tonumber(top[2]) > head then head = tonumber(top[2]) end
+        local revision = tonumber(ARGV[1])
+        if head >= revision or redis.call('EXISTS', KEYS[4]) == 1 then return {0, head} end
         redis.call('SET', KEYS[4], ARGV[2])
         redis.call('ZADD', KEYS[2], revision, tostring(revision))
         redis.call('SET', KEYS[1], tostring(revision))
-        redis.call('RPUSH', KEYS[3], ARGV[3])
+        local audit = string.gsub(ARGV[3], '"revisionBefore":%-1', '"revisionBefore":' .. string.format('%d', head), 1)
+        redis.call('RPUSH', KEYS[3], audit)
         redis.call('PUBLISH', ARGV[4], tostring(revision))
         return {1, revision}
         """;

@@ -49,7 +49,7 @@ public sealed class RedisRegistryStore : ISeedableRegistryStore, IDisposable
     /// <summary>Creates a store; nothing connects until first use.</summary>
     /// <param name="configuration">
     /// A StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c> or <c>10.0.0.5:6379,password=…</c>.
-    /// Unless it says otherwise: <c>connectTimeout=1000</c>, <c>syncTimeout=1000</c> (also the limit for
+    /// Unless it says otherwise: <c>connectTimeout=2000</c>, <c>syncTimeout=1000</c> (also the limit for
     /// every call this store makes), <c>abortConnect=false</c>, <c>keepAlive=5</c>.
     /// </param>
     /// <param name="keyPrefix">Prefix of every key and of the channel, so several registries can share one Redis.</param>
@@ -147,13 +147,13 @@ public sealed class RedisRegistryStore : ISeedableRegistryStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<bool> SeedIfEmptyAsync(RegistryDocument document, AuditEntry audit, CancellationToken cancellationToken)
+    public async Task<bool> SeedIfBehindAsync(RegistryDocument document, AuditEntry audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(audit);
         var seed = document.Revision < 1 ? document with { Revision = 1 } : document;
         var (written, _) = await RunScriptAsync(
-            "seed", RedisRegistryScripts.Seed, seed, audit with { RevisionBefore = 0, RevisionAfter = seed.Revision }, seed.Revision, cancellationToken);
+            "seed", RedisRegistryScripts.Seed, seed, audit with { RevisionBefore = -1, RevisionAfter = seed.Revision }, seed.Revision, cancellationToken);
         return written;
     }
 
@@ -423,7 +423,7 @@ public sealed class RedisRegistryStore : ISeedableRegistryStore, IDisposable
         bool Says(string key) => text.Contains(key + "=", StringComparison.OrdinalIgnoreCase);
         if (!Says("connectTimeout"))
         {
-            options.ConnectTimeout = 1000;
+            options.ConnectTimeout = 2000; // the client's handshake is several round trips; leave room on a busy host
         }
 
         if (!Says("syncTimeout"))

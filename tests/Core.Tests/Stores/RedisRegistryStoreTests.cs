@@ -51,10 +51,10 @@ public sealed class RedisRegistryStoreTests
 
         // Five clients (like five Admin instances), ten writers each, all racing from revision 1.
         var clients = Enumerable.Range(0, 5).Select(_ => bed.Store()).ToArray();
-        using var go = new ManualResetEventSlim();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var attempts = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
         {
-            go.Wait();
+            await go.Task; // released together, without parking 50 pool threads
             try
             {
                 await clients[i % clients.Length].CommitAsync(WithRedWeight(TestRegistry.Demo(), i + 1), 1, Audit("weight", $"writer-{i}"), None);
@@ -65,7 +65,7 @@ public sealed class RedisRegistryStoreTests
                 return -1;
             }
         })).ToArray();
-        go.Set();
+        go.SetResult();
         var results = await Task.WhenAll(attempts);
 
         var winner = Assert.Single(results, r => r >= 0);
@@ -152,15 +152,17 @@ public sealed class RedisRegistryStoreTests
     }
 
     [Fact]
-    public async Task Seed_EmptyRedis_StoresDocumentAtItsOwnRevision_AndLaterSeedsAreRefused()
+    public async Task Seed_EmptyRedis_StoresDocumentAtItsOwnRevision_AndSameOrOlderSeedsAreRefused()
     {
         await using var bed = await StartAsync();
         var store = bed.Store();
 
-        Assert.True(await store.SeedIfEmptyAsync(TestRegistry.Demo() with { Revision = 7 }, Audit("seed"), None));
-        Assert.False(await store.SeedIfEmptyAsync(TestRegistry.Demo() with { Revision = 9 }, Audit("seed"), None));
+        Assert.True(await store.SeedIfBehindAsync(TestRegistry.Demo() with { Revision = 7 }, Audit("seed"), None));
+        Assert.False(await store.SeedIfBehindAsync(WithRedWeight(TestRegistry.Demo(), 1) with { Revision = 7 }, Audit("seed"), None));
+        Assert.False(await store.SeedIfBehindAsync(TestRegistry.Demo() with { Revision = 5 }, Audit("seed"), None));
 
-        Assert.Equal(7, (await store.LoadAsync(None)).Revision);
+        var loaded = await store.LoadAsync(None);
+        Assert.Equal((7L, 10), (loaded.Revision, loaded.FindCluster("red-1.1")!.Weight));
         Assert.Equal([7], await store.ListRevisionsAsync(10, None));
         var seeded = Assert.Single(await store.ReadAuditAsync(10, None));
         Assert.Equal((0L, 7L), (seeded.RevisionBefore, seeded.RevisionAfter));
@@ -168,16 +170,47 @@ public sealed class RedisRegistryStoreTests
     }
 
     [Fact]
-    public async Task Seed_ManyInstancesAtOnce_ExactlyOneWins()
+    public async Task Seed_StoreBehindTheSeed_MovesForwardToItAndAuditsTheRevisionReplaced()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo()); // Redis came back with only revision 1 of 4
+
+        Assert.True(await store.SeedIfBehindAsync(WithRedWeight(TestRegistry.Demo(), 44) with { Revision = 4 }, Audit("seed"), None));
+
+        Assert.Equal((4L, 44), ((await store.LoadAsync(None)).Revision, (await store.LoadAsync(None)).FindCluster("red-1.1")!.Weight));
+        Assert.Equal([4, 1], await store.ListRevisionsAsync(10, None));
+        var audit = (await store.ReadAuditAsync(10, None))[0];
+        Assert.Equal(("seed", 1L, 4L), (audit.Action, audit.RevisionBefore, audit.RevisionAfter));
+    }
+
+    [Fact]
+    public async Task Seed_ManyInstancesWithTheSameRevisionAtOnce_ExactlyOneWins()
     {
         await using var bed = await StartAsync();
         var seeds = Enumerable.Range(1, 10)
-            .Select(i => bed.Store().SeedIfEmptyAsync(TestRegistry.Demo() with { Revision = i }, Audit("seed", $"admin-{i}"), None));
+            .Select(i => bed.Store().SeedIfBehindAsync(WithRedWeight(TestRegistry.Demo(), i) with { Revision = 3 }, Audit("seed", $"admin-{i}"), None));
 
         var results = await Task.WhenAll(seeds);
 
-        Assert.Single(results, won => won);
+        var winner = Assert.Single(results.Select((won, i) => (won, i)), r => r.won).i;
+        Assert.Equal(winner + 1, (await bed.Store().LoadAsync(None)).FindCluster("red-1.1")!.Weight);
         Assert.Single(await bed.Store().ReadAuditAsync(10, None));
+    }
+
+    [Fact]
+    public async Task Seed_ManyInstancesWithDifferentRevisionsAtOnce_ConvergeOnTheNewestAndNeverMoveBackward()
+    {
+        await using var bed = await StartAsync();
+        var seeds = Enumerable.Range(1, 10)
+            .Select(i => bed.Store().SeedIfBehindAsync(TestRegistry.Demo() with { Revision = i }, Audit("seed", $"admin-{i}"), None));
+
+        await Task.WhenAll(seeds);
+
+        Assert.Equal(10, (await bed.Store().LoadAsync(None)).Revision);
+        var applied = (await bed.Store().ReadAuditAsync(20, None)).Reverse().Select(a => a.RevisionAfter).ToArray();
+        Assert.Equal(applied.Order(), applied);
+        Assert.Equal(applied.Distinct(), applied);
     }
 
     [Fact]

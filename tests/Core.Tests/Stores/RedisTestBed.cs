@@ -66,7 +66,7 @@ internal sealed class RedisTestBed : IAsyncDisposable
 
     /// <summary>Puts <paramref name="document"/> into the empty Redis as its first revision.</summary>
     public static async Task SeedAsync(RedisRegistryStore store, RegistryDocument document) =>
-        Assert.True(await store.SeedIfEmptyAsync(document, Audit("seed"), CancellationToken.None), "the test's Redis was expected to be empty");
+        Assert.True(await store.SeedIfBehindAsync(document, Audit("seed"), CancellationToken.None), "the test's Redis was expected to be empty");
 
     public static AuditEntry Audit(string action, string actor = "test") =>
         new(DateTimeOffset.UnixEpoch, actor, action, "red-1.1", 0, 0);
