@@ -49,8 +49,8 @@ public sealed class RedisRegistryStore : ISeedableRegistryStore, IDisposable
     /// <summary>Creates a store; nothing connects until first use.</summary>
     /// <param name="configuration">
     /// A StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c> or <c>10.0.0.5:6379,password=…</c>.
-    /// Unless it says otherwise: <c>connectTimeout=2000</c>, <c>syncTimeout=1000</c> (also the limit for
-    /// every call this store makes), <c>abortConnect=false</c>, <c>keepAlive=5</c>.
+    /// Unless it says otherwise: <c>connectTimeout=2000</c>, <c>syncTimeout=2000</c> (also the limit for
+    /// every call this store makes; a stopped Redis answers at once, this only bounds a hung one), <c>abortConnect=false</c>, <c>keepAlive=5</c>.
     /// </param>
     /// <param name="keyPrefix">Prefix of every key and of the channel, so several registries can share one Redis.</param>
     /// <param name="logger">Receives connection failures and restorations.</param>
@@ -428,7 +428,7 @@ public sealed class RedisRegistryStore : ISeedableRegistryStore, IDisposable
 
         if (!Says("syncTimeout"))
         {
-            options.SyncTimeout = 1000;
+            options.SyncTimeout = 2000;
         }
 
         if (!Says("abortConnect"))
