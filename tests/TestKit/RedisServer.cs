@@ -147,13 +147,19 @@ public sealed class RedisServer : IAsyncDisposable
 
         if (!running.HasExited)
         {
-            running.Kill(entireProcessTree: true);
+            running.Kill(entireProcessTree: true); // SIGKILL also ends a paused server
         }
 
         await running.WaitForExitAsync().WaitAsync(StartTimeout);
         running.Dispose();
         process = null;
     }
+
+    /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers, like a hung host.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Thaws a paused server (SIGCONT); it then serves whatever was sent meanwhile.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
 
     /// <summary>Shuts the server down cleanly (<c>SHUTDOWN</c>: it flushes its append-only file), as a service restart does.</summary>
     public async Task ShutdownAsync()
@@ -252,6 +258,18 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         return args;
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        var pid = (process ?? throw new InvalidOperationException("The Redis server is not running.")).Id;
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not run kill.");
+        await kill.WaitForExitAsync().WaitAsync(StartTimeout);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {pid} exited with {kill.ExitCode}.");
+        }
     }
 
     private async Task<bool> TryPingAsync()

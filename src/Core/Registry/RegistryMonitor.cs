@@ -117,12 +117,24 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
             Apply(snapshot, "snapshot", reachable: true, alarm: $"store holds no registry, serving snapshot revision {snapshot.Revision} until Admin seeds it");
             return;
         }
+        catch (RegistryFormatException ex) when (snapshot is not null)
+        {
+            ServeSnapshotOverInvalid(snapshot, ex.Errors);
+            return;
+        }
 
-        // At start there is nothing to fall back to: refuse to run with every error listed.
+        // With nothing to fall back to, refuse to run with every error listed. With a snapshot, a fleet
+        // restarting while the shared store holds a broken document keeps routing instead of crash-looping.
         var errors = RegistryDocumentValidator.Check(document);
         if (errors.Count > 0)
         {
-            throw new RegistryFormatException(store.Describe(), errors);
+            if (snapshot is null)
+            {
+                throw new RegistryFormatException(store.Describe(), errors);
+            }
+
+            ServeSnapshotOverInvalid(snapshot, errors);
+            return;
         }
 
         if (snapshot is not null && Refusal(document, snapshot) is { } refusal)
@@ -133,6 +145,14 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
 
         Apply(document, "store", reachable: true, alarm: null);
+    }
+
+    private void ServeSnapshotOverInvalid(RegistryDocument snapshot, IDictionary<string, string[]> errors)
+    {
+        var text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        Log.RegistryRejected(logger, store.Describe(), snapshot.Revision, text);
+        Apply(snapshot, "snapshot", reachable: true, alarm: $"invalid document rejected at start, serving snapshot revision {snapshot.Revision}: {text}");
+        lastProblem = text; // Apply clears it; the same problem on the next poll need not be logged again
     }
 
     /// <summary>

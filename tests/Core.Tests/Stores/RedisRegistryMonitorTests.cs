@@ -205,6 +205,24 @@ public sealed class RedisRegistryMonitorTests
     }
 
     [Fact]
+    public async Task StoreHoldsABrokenPointerAtStart_MonitorWithASnapshotServesItWithAnAlarm_WithoutOneRefusesToStart()
+    {
+        await using var bed = await StartAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        await bed.Redis.CommandAsync("SET", "rw:current", "42"); // names a revision that is not kept
+        await WriteSnapshotAsync(bed.SnapshotPath("gateway"), TestRegistry.Demo() with { Revision = 3 });
+
+        var withSnapshot = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await withSnapshot.StartAsync(None);
+        var without = bed.Monitor(bed.Store(), bed.SnapshotPath("none"), new());
+        var refused = await Assert.ThrowsAsync<RegistryFormatException>(() => without.StartAsync(None));
+
+        Assert.Equal((3L, "snapshot", true), (withSnapshot.Current.Revision, withSnapshot.Status.Source, withSnapshot.Status.Ready));
+        Assert.Contains("rw:current", withSnapshot.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("rw:current", refused.Errors.Keys);
+    }
+
+    [Fact]
     public async Task Reader_FindingRedisEmptyAtStart_ServesItsSnapshotAndNeverSeeds()
     {
         await using var bed = await StartAsync();

@@ -356,6 +356,36 @@ public sealed class RedisRegistryStoreTests
     }
 
     [Fact]
+    public async Task HungRedis_CallsGiveUpWithinTheLimitAsUnavailable_AndRetryingTheCommitNeverAppliesItTwice()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        await bed.Redis.PauseAsync();
+
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.LoadAsync(None));
+        var commit = await Assert.ThrowsAsync<RegistryStoreUnavailableException>(
+            () => store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"giving up took {clock.Elapsed}");
+        Assert.Contains("re-read before retrying", commit.Message, StringComparison.Ordinal);
+
+        await bed.Redis.ResumeAsync(); // the commit sent while it hung may now be applied
+        await Eventually.TrueAsync(async () => await TryLoadRevisionAsync(store) >= 1, "Redis to answer again");
+        try
+        {
+            await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
+        }
+        catch (RegistryConflictException ex) when (ex.Actual == 2)
+        {
+            // the first attempt had landed: the retry is refused, not applied again
+        }
+
+        Assert.Equal(2, (await store.LoadAsync(None)).Revision);
+        Assert.Equal(2, (await store.ReadAuditAsync(10, None)).Count);
+    }
+
+    [Fact]
     public async Task Store_CreatedWhileRedisDown_AnswersUnavailableThenWorksWhenRedisComesUp()
     {
         await using var bed = await StartAsync();
