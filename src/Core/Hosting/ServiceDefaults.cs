@@ -56,8 +56,8 @@ public static class ServiceDefaults
                 }
             })
             .Validate(o => o.Store != RegistryStoreKind.File || !string.IsNullOrWhiteSpace(o.File), "Registry:File must name the registry document.")
-            .Validate(o => o.Store != RegistryStoreKind.Redis || !string.IsNullOrWhiteSpace(o.Redis),
-                "Registry:Redis must name the Redis server (e.g. 127.0.0.1:6379) when Registry:Store is Redis.")
+            .Validate(o => o.Store != RegistryStoreKind.Redis || RedisRegistryStore.IsValidConfiguration(o.Redis, out _),
+                "Registry:Redis must be a Redis connection string naming the server (e.g. 127.0.0.1:6379) when Registry:Store is Redis.")
             .Validate(o => o.Store != RegistryStoreKind.Redis || o.RedisKeyPrefix is { Length: > 0 } p && !p.Any(char.IsWhiteSpace),
                 "Registry:RedisKeyPrefix must be a non-empty prefix without spaces, e.g. rw:.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Registry:PollInterval must be positive.")

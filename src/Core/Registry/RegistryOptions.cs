@@ -50,8 +50,9 @@ public sealed class RegistryOptions
     public string? SnapshotPath { get; set; }
 
     /// <summary>
-    /// Whether this instance seeds a store that holds no registry (Admin sets it through
-    /// <c>AddRegistrySeeding()</c>). Readers never seed; they keep what they hold and raise an alarm.
+    /// Whether this instance seeds a shared store that is empty or behind the newest document it holds
+    /// (Admin sets it through <c>AddRegistrySeeding()</c>; see <see cref="RegistrySeeder"/>). Readers never
+    /// seed; they keep what they hold and raise an alarm.
     /// </summary>
     public bool SeedEmptyStore { get; set; }
 

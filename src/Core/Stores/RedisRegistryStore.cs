@@ -69,6 +69,27 @@ public sealed class RedisRegistryStore : ISeedableRegistryStore, IDisposable
         this.logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Whether <paramref name="configuration"/> is a connection string the client accepts; if not, <paramref name="error"/> says why.</summary>
+    public static bool IsValidConfiguration(string? configuration, out string? error)
+    {
+        if (string.IsNullOrWhiteSpace(configuration))
+        {
+            error = "it is empty";
+            return false;
+        }
+
+        try
+        {
+            error = Configure(configuration).EndPoints.Count == 0 ? "it names no server (expected host:port)" : null;
+        }
+        catch (ArgumentException ex)
+        {
+            error = ex.Message;
+        }
+
+        return error is null;
+    }
+
     /// <summary>The key prefix, e.g. <c>rw:</c>.</summary>
     public string KeyPrefix => prefix;
 

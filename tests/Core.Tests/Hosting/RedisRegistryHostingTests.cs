@@ -48,6 +48,16 @@ public sealed class RedisRegistryHostingTests
         Assert.Contains("Registry:Redis", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:6390,notAnOption=1")]
+    [InlineData(",")]
+    public void AddRegistry_UnusableRedisConnectionString_FailsNamingTheKey(string connectionString)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Options("Gateway", ("Registry:Redis", connectionString)));
+
+        Assert.Contains("Registry:Redis", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AddRegistrySeeding_MakesTheMonitorSeedAndTheStoreIsRedis()
     {
