@@ -402,6 +402,24 @@ public sealed class RedisRegistryStoreTests
     }
 
     [Fact]
+    public async Task Watch_StartedWhileRedisDown_GetsChangesOnceRedisComesUp()
+    {
+        await using var bed = await StartAsync();
+        await bed.Redis.StopAsync();
+        var reader = bed.Store();
+        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => reader.LoadAsync(None)); // as a monitor starting from its snapshot
+        var fired = 0;
+        using var watch = reader.Watch(() => Interlocked.Increment(ref fired));
+
+        await bed.Redis.StartAgainAsync();
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe once Redis is up");
+        var before = Volatile.Read(ref fired);
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref fired) > before, "a notification for the first change after Redis came up");
+    }
+
+    [Fact]
     public void Describe_NamesTheServerAndPrefixButNeverThePassword()
     {
         using var store = new RedisRegistryStore("127.0.0.1:6390,password=s3cret", "blue:");
