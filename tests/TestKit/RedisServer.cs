@@ -210,21 +210,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// Sends one command and returns the reply as text: simple strings and bulk strings as their value,
     /// integers as digits, nil as <c>null</c>, arrays joined with newlines. Errors throw.
     /// </summary>
-    public async Task<string?> CommandAsync(params string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, Port).WaitAsync(StartTimeout);
-        var stream = client.GetStream();
-        var request = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
-        foreach (var arg in args)
-        {
-            request.Append('$').Append(Encoding.UTF8.GetByteCount(arg)).Append("\r\n").Append(arg).Append("\r\n");
-        }
-
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString())).AsTask().WaitAsync(StartTimeout);
-        return await ReadReplyAsync(new RespReader(stream)).WaitAsync(StartTimeout);
-    }
+    public Task<string?> CommandAsync(params string[] args) => RespClient.CommandAsync(Port, args, StartTimeout);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -284,34 +270,6 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static async Task<string?> ReadReplyAsync(RespReader reader)
-    {
-        var line = await reader.ReadLineAsync();
-        var body = line[1..];
-        switch (line[0])
-        {
-            case '+':
-            case ':':
-                return body;
-            case '-':
-                throw new InvalidOperationException($"Redis answered an error: {body}");
-            case '$':
-                var length = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
-                return length < 0 ? null : Encoding.UTF8.GetString(await reader.ReadBulkAsync(length));
-            case '*':
-                var count = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
-                var items = new List<string?>();
-                for (var i = 0; i < count; i++)
-                {
-                    items.Add(await ReadReplyAsync(reader));
-                }
-
-                return count < 0 ? null : string.Join("\n", items);
-            default:
-                throw new IOException($"Unexpected Redis reply: {line}");
-        }
-    }
-
     private static string? FindExecutable()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
@@ -326,56 +284,5 @@ public sealed class RedisServer : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Reads RESP replies by bytes (bulk lengths are byte counts, not characters).</summary>
-    private sealed class RespReader(Stream stream)
-    {
-        private readonly byte[] buffer = new byte[8192];
-        private int position;
-        private int length;
-
-        public async Task<string> ReadLineAsync()
-        {
-            var line = new List<byte>();
-            while (true)
-            {
-                var b = await ReadByteAsync();
-                if (b == '\n' && line.Count > 0 && line[^1] == '\r')
-                {
-                    return Encoding.UTF8.GetString([.. line[..^1]]);
-                }
-
-                line.Add(b);
-            }
-        }
-
-        public async Task<byte[]> ReadBulkAsync(int count)
-        {
-            var bytes = new byte[count];
-            for (var i = 0; i < count; i++)
-            {
-                bytes[i] = await ReadByteAsync();
-            }
-
-            await ReadByteAsync(); // \r
-            await ReadByteAsync(); // \n
-            return bytes;
-        }
-
-        private async ValueTask<byte> ReadByteAsync()
-        {
-            if (position == length)
-            {
-                length = await stream.ReadAsync(buffer);
-                position = 0;
-                if (length == 0)
-                {
-                    throw new IOException("Redis closed the connection mid-reply.");
-                }
-            }
-
-            return buffer[position++];
-        }
     }
 }
