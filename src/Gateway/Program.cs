@@ -1,4 +1,32 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using RedWhite.Core.Hosting;
+using RedWhite.Gateway.Configuration;
+using RedWhite.Gateway.Tickets;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Logging, strict JSON, problem details; the registry followed live; ticket verification;
+// YARP with one route and health-checked cluster per serving color, rebuilt on every registry revision.
+builder.AddServiceDefaults();
+builder.AddRegistry();
+builder.AddRoutingTickets();
+builder.AddRedWhiteProxy();
+
+var app = builder.Build();
+
+// Unhandled errors become problem+json, never an HTML page or a stack trace.
+app.UseExceptionHandler();
+
+// The gateway's own endpoints live under /_rw so they never shadow a game path.
+app.MapHealthEndpoints("/_rw");
+
+// Everything else is game traffic: ticket first (it picks the cluster), then a healthy destination of it.
+app.MapReverseProxy(pipeline =>
+{
+    pipeline.UseRouteTickets();
+    pipeline.UseLoadBalancing();
+    pipeline.UsePassiveHealthChecks();
+});
+
 app.Run();
 
 public partial class Program;

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
 using RedWhite.Core.Tickets;
+using RedWhite.Core.Validation;
 using Serilog;
 
 namespace RedWhite.Core.Hosting;
@@ -31,6 +32,7 @@ public static class ServiceDefaults
             dispose: true);
 
         builder.Services.ConfigureHttpJsonOptions(o => RegistryJson.Configure(o.SerializerOptions));
+        RegistryDocumentValidator.UseJsonNames(); // before any request validator is built
         builder.Services.AddProblemDetails();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;

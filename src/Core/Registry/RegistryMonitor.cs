@@ -86,9 +86,10 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // The follow loop may outlive a StopAsync that timed out, so its token source and gate are
+        // cancelled rather than disposed: disposing them under a running loop throws there.
         subscription?.Dispose();
-        stopping.Dispose();
-        reloadGate.Dispose();
+        stopping.Cancel();
     }
 
     private async Task LoadInitialAsync(CancellationToken cancellationToken)

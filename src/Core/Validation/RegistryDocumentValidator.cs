@@ -10,12 +10,9 @@ namespace RedWhite.Core.Validation;
 /// </summary>
 public sealed class RegistryDocumentValidator : AbstractValidator<RegistryDocument>
 {
-    static RegistryDocumentValidator()
-    {
-        // Field paths in errors use the JSON names clients send, not the C# member names.
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
-            member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-    }
+    // Field paths in errors use the JSON names clients send, not the C# member names. This initializer
+    // must stay above Instance: static initializers run in textual order, before any validator is built.
+    private static readonly bool JsonNames = UseJsonNames();
 
     /// <summary>Creates the validator.</summary>
     public RegistryDocumentValidator()
@@ -43,10 +40,19 @@ public sealed class RegistryDocumentValidator : AbstractValidator<RegistryDocume
     /// <summary>Shared instance; validators are stateless.</summary>
     public static RegistryDocumentValidator Instance { get; } = new();
 
+    /// <summary>Makes every FluentValidation error in the process use camelCase JSON field names.</summary>
+    public static bool UseJsonNames()
+    {
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        return true;
+    }
+
     /// <summary>Validates <paramref name="document"/> and returns every error keyed by field (empty when valid).</summary>
     public static IDictionary<string, string[]> Check(RegistryDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
+        _ = JsonNames;
         return Instance.Validate(document).ToDictionary();
     }
 }

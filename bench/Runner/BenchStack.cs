@@ -1,0 +1,118 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using RedWhite.Core.Registry;
+
+namespace RedWhite.Runner;
+
+/// <summary>
+/// The product under benchmark, from the Release build: a registry file whose one cluster points at
+/// the benchmark upstream(s), fresh secret keys, and the services started in Production mode.
+/// </summary>
+internal sealed class BenchStack : IAsyncDisposable
+{
+    public const string AdminKey = "bench-release-manager-key";
+    private readonly List<ServiceProcess> processes = [];
+
+    private BenchStack(string root, string work)
+    {
+        Root = root;
+        Work = work;
+        SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    }
+
+    public string Root { get; }
+
+    public string Work { get; }
+
+    public string RegistryFile => Path.Combine(Work, "clusters.json");
+
+    public string SigningKey { get; }
+
+    public static BenchStack Create()
+    {
+        var root = FindRoot();
+        var work = Path.Combine(Path.GetTempPath(), "rw-bench", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(work);
+        return new BenchStack(root, work);
+    }
+
+    public string Dll(string project, string assembly) => Path.Combine(Root, project, "bin", "Release", "net10.0", assembly + ".dll");
+
+    /// <summary>Writes the registry: cluster <c>white-1.0</c> serving 1.x with the given destinations.</summary>
+    public void WriteRegistry(long revision, params string[] destinations)
+    {
+        var document = new RegistryDocument
+        {
+            Revision = revision,
+            Clusters =
+            [
+                new ClusterDefinition
+                {
+                    Id = "white-1.0", Color = "white", ServerVersion = "1.0.0", ConfigVersion = "sha256-bench",
+                    ClientBuilds = "[1.0.0,2.0.0)", State = ClusterState.Active, Weight = 100,
+                    Destinations = destinations.Select((d, i) => (d, i)).ToDictionary(x => $"d{x.i + 1}", x => x.d),
+                },
+            ],
+        };
+        File.WriteAllBytes(RegistryFile, RegistryJson.Serialize(document));
+    }
+
+    public async Task<ServiceProcess> StartAsync(string name, string project, string assembly, string readyPath, params string[] extra)
+    {
+        string[] common =
+        [
+            "--Registry:Store=File", $"--Registry:File={RegistryFile}",
+            "--Tickets:SigningKeys:bench=" + SigningKey, "--Tickets:ActiveKeyId=bench",
+            "--Admin:ApiKeys:bench:Key=" + AdminKey, "--Admin:ApiKeys:bench:Role=ReleaseManager",
+            "--Serilog:MinimumLevel:Default=Warning",
+        ];
+        var process = ServiceProcess.StartDotnet(name, Dll(project, assembly), Work, [.. common, .. extra],
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        processes.Add(process);
+        await process.WaitReadyAsync(readyPath);
+        return process;
+    }
+
+    public async Task<ServiceProcess> StartUpstreamAsync(string name = "upstream")
+    {
+        var process = ServiceProcess.StartDotnet(name, Dll("bench/Upstream", "RedWhite.Upstream"), Work, []);
+        processes.Add(process);
+        await process.WaitReadyAsync("/healthz");
+        return process;
+    }
+
+    public void Track(ServiceProcess process) => processes.Add(process);
+
+    /// <summary>Logs a 1.0 player in at Discovery and returns the ticket.</summary>
+    public static async Task<string> LoginAsync(ServiceProcess discovery, string playerId = "bench-player")
+    {
+        using var http = new HttpClient();
+        var response = await http.PostAsJsonAsync($"{discovery.Url}/v1/discovery/login",
+            new { playerId, deviceId = "bench-device", platform = "ios", clientBuild = "1.0.4" });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("ticket").GetString() ?? throw new InvalidOperationException($"No ticket in {body}");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the benchmarks from inside the repository.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(processes))
+        {
+            await process.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+
+namespace RedWhite.Runner;
+
+/// <summary>
+/// Requests/s and latency of the four paths to the same upstream: direct, plain YARP, nginx, the
+/// gateway with a real ticket. Paths alternate within each round so drift hits them all alike;
+/// the table reports medians over rounds.
+/// </summary>
+internal static class HttpScenario
+{
+    public static async Task<string> RunAsync(int rounds, TimeSpan duration, int[] connections)
+    {
+        await using var stack = BenchStack.Create();
+        var upstream = await stack.StartUpstreamAsync();
+        stack.WriteRegistry(1, upstream.Url + "/");
+        var discovery = await stack.StartAsync("discovery", "src/Discovery", "RedWhite.Discovery", "/readyz");
+        var gateway = await stack.StartAsync("gateway", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz");
+        var yarp = ServiceProcess.StartDotnet("plain-yarp", stack.Dll("bench/PlainYarp", "RedWhite.PlainYarp"), stack.Work, [$"--Upstream={upstream.Url}/"]);
+        stack.Track(yarp);
+        await yarp.WaitReadyAsync("/healthz");
+        var nginx = await Nginx.StartAsync(stack, upstream.Port);
+        stack.Track(nginx);
+        var ticket = await BenchStack.LoginAsync(discovery);
+        var script = Path.Combine(stack.Root, "bench", "ticket.lua");
+        var env = new Dictionary<string, string> { ["RW_TICKET"] = ticket };
+
+        (string Name, string Url)[] paths = [("direct", upstream.Url), ("plain-yarp", yarp.Url), ("nginx", nginx.Url), ("gateway", gateway.Url)];
+        var results = new Dictionary<(string, int), List<WrkResult>>();
+        foreach (var c in connections)
+        {
+            foreach (var (name, url) in paths)
+            {
+                await Wrk.RunAsync($"{url}/warmup", c, TimeSpan.FromSeconds(3), script, env); // JIT, pools, keep-alive
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var (name, url) in round % 2 == 0 ? paths : paths.Reverse())
+                {
+                    var result = await Wrk.RunAsync($"{url}/game/state", c, duration, script, env);
+                    Console.Error.WriteLine($"  c={c} round {round + 1} {name}: {result.RequestsPerSecond:F0} req/s p50 {result.P50Ms:F2} ms p99 {result.P99Ms:F2} ms errors {result.Errors}");
+                    (results.TryGetValue((name, c), out var list) ? list : results[(name, c)] = []).Add(result);
+                }
+            }
+        }
+
+        return Report(results, paths.Select(p => p.Name).ToArray(), connections);
+    }
+
+    private static string Report(Dictionary<(string, int), List<WrkResult>> results, string[] names, int[] connections)
+    {
+        var s = new StringBuilder();
+        s.AppendLine("| path | connections | requests/s (median) | p50 ms | p99 ms | errors |");
+        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        var rps = new Dictionary<(string, int), double>();
+        var p99 = new Dictionary<(string, int), double>();
+        foreach (var c in connections)
+        {
+            foreach (var name in names)
+            {
+                var runs = results[(name, c)];
+                rps[(name, c)] = Stats.Median(runs.Select(r => r.RequestsPerSecond));
+                p99[(name, c)] = Stats.Median(runs.Select(r => r.P99Ms));
+                s.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {name} | {c} | {rps[(name, c)]:F0} | {Stats.Median(runs.Select(r => r.P50Ms)):F2} | {p99[(name, c)]:F2} | {runs.Sum(r => r.Errors)} |");
+            }
+        }
+
+        s.AppendLine();
+        s.AppendLine("| connections | gateway / plain YARP | gateway / nginx | gateway / direct | gateway p99 vs nginx p99 |");
+        s.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in connections)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| {c} | {rps[("gateway", c)] / rps[("plain-yarp", c)]:F2}x | {rps[("gateway", c)] / rps[("nginx", c)]:F2}x | {rps[("gateway", c)] / rps[("direct", c)]:F2}x | {p99[("gateway", c)]:F2} vs {p99[("nginx", c)]:F2} ms |");
+        }
+
+        return s.ToString();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace RedWhite.Runner;
+
+/// <summary>Discovery login against the ceiling: a trivial endpoint answering a body of the same size on the same machine.</summary>
+internal static class LoginScenario
+{
+    public static async Task<string> RunAsync(int rounds, TimeSpan duration, int[] connections)
+    {
+        await using var stack = BenchStack.Create();
+        var upstream = await stack.StartUpstreamAsync("game");
+        stack.WriteRegistry(1, upstream.Url + "/");
+        var discovery = await stack.StartAsync("discovery", "src/Discovery", "RedWhite.Discovery", "/readyz");
+        var size = await LoginBodySizeAsync(discovery);
+        var trivial = ServiceProcess.StartDotnet("trivial", stack.Dll("bench/Upstream", "RedWhite.Upstream"), stack.Work,
+            [$"--LoginBodyBytes={size}"]);
+        stack.Track(trivial);
+        await trivial.WaitReadyAsync("/healthz");
+        var script = Path.Combine(stack.Root, "bench", "login.lua");
+
+        (string Name, string Url)[] paths = [("trivial endpoint", trivial.Url), ("discovery login", discovery.Url)];
+        var results = new Dictionary<(string, int), List<WrkResult>>();
+        foreach (var c in connections)
+        {
+            foreach (var (_, url) in paths)
+            {
+                await Wrk.RunAsync($"{url}/v1/discovery/login", c, TimeSpan.FromSeconds(3), script);
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var (name, url) in round % 2 == 0 ? paths : paths.Reverse())
+                {
+                    var r = await Wrk.RunAsync($"{url}/v1/discovery/login", c, duration, script);
+                    Console.Error.WriteLine($"  c={c} round {round + 1} {name}: {r.RequestsPerSecond:F0} req/s p50 {r.P50Ms:F2} ms p99 {r.P99Ms:F2} ms errors {r.Errors}");
+                    (results.TryGetValue((name, c), out var list) ? list : results[(name, c)] = []).Add(r);
+                }
+            }
+        }
+
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"Login answer: {size} bytes; the trivial endpoint answers the same size.");
+        s.AppendLine();
+        s.AppendLine("| path | connections | requests/s (median) | p50 ms | p99 ms | errors |");
+        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in connections)
+        {
+            foreach (var (name, _) in paths)
+            {
+                var runs = results[(name, c)];
+                s.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {name} | {c} | {Stats.Median(runs.Select(r => r.RequestsPerSecond)):F0} | {Stats.Median(runs.Select(r => r.P50Ms)):F2} | {Stats.Median(runs.Select(r => r.P99Ms)):F2} | {runs.Sum(r => r.Errors)} |");
+            }
+
+            var ratio = Stats.Median(results[("discovery login", c)].Select(r => r.RequestsPerSecond)) /
+                Stats.Median(results[("trivial endpoint", c)].Select(r => r.RequestsPerSecond));
+            s.AppendLine(CultureInfo.InvariantCulture, $"| **login / trivial** | {c} | **{ratio:F2}x** | | | |");
+        }
+
+        return s.ToString();
+    }
+
+    private static async Task<int> LoginBodySizeAsync(ServiceProcess discovery)
+    {
+        using var http = new HttpClient();
+        var response = await http.PostAsync($"{discovery.Url}/v1/discovery/login",
+            new StringContent("""{"playerId":"p-12345","deviceId":"d-12345","platform":"ios","clientBuild":"1.0.4"}""", Encoding.UTF8, "application/json"));
+        return (await response.Content.ReadAsByteArrayAsync()).Length;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace RedWhite.Runner;
+
+/// <summary>A service under test in its own process: started from its built DLL, logged to a file, killed on dispose.</summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StreamWriter log;
+
+    private ServiceProcess(string name, Process process, StreamWriter log, int port)
+    {
+        Name = name;
+        this.process = process;
+        this.log = log;
+        Port = port;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public int Pid => process.Id;
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Starts <c>dotnet {dll} --urls http://127.0.0.1:{port} {args}</c> in the DLL's folder (so its appsettings load).</summary>
+    public static ServiceProcess StartDotnet(string name, string dll, string logDirectory, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var port = FreePort();
+        return Start(name, "dotnet", [dll, "--urls", $"http://127.0.0.1:{port}", .. args], Path.GetDirectoryName(dll)!, logDirectory, port, environment);
+    }
+
+    public static ServiceProcess Start(string name, string file, IEnumerable<string> args, string workingDirectory, string logDirectory, int port, IDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["DOTNET_gcServer"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var log = new StreamWriter(Path.Combine(logDirectory, $"{name}.log")) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServiceProcess(name, process, log, port);
+    }
+
+    /// <summary>Waits until <paramref name="path"/> answers 2xx, or fails after a deadline.</summary>
+    public async Task WaitReadyAsync(string path, TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with {process.ExitCode}; see its log.");
+            }
+
+            try
+            {
+                if ((await http.GetAsync($"{Url}{path}")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{Name} was not ready at {Url}{path}.");
+    }
+
+    /// <summary>Peak resident memory of the process (VmHWM), in bytes.</summary>
+    public long PeakMemoryBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+        lock (log)
+        {
+            log.Dispose();
+        }
+    }
+}

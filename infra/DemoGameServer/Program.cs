@@ -1,0 +1,48 @@
+using System.Net.WebSockets;
+
+// A tiny game server for the demo stack (infra/stack). It answers every path with who it is and the
+// routing headers the gateway added, serves /healthz for the gateway's active health checks, and
+// echoes WebSocket messages on /ws.
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+var app = builder.Build();
+var name = app.Configuration["Demo:Name"] ?? "server";
+var color = app.Configuration["Demo:Color"] ?? "none";
+
+app.UseWebSockets();
+app.MapGet("/healthz", () => Results.Ok(new { status = "alive", server = name }));
+app.Map("/ws", async (HttpContext context) =>
+{
+    if (!context.WebSockets.IsWebSocketRequest)
+    {
+        return Results.BadRequest(new { error = "expected a WebSocket upgrade" });
+    }
+
+    using var socket = await context.WebSockets.AcceptWebSocketAsync();
+    var buffer = new byte[4096];
+    while (true)
+    {
+        var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+        if (received.MessageType == WebSocketMessageType.Close)
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+            return Results.Empty;
+        }
+
+        var reply = System.Text.Encoding.UTF8.GetBytes($"{name}/{color}: ");
+        await socket.SendAsync(reply.Concat(buffer[..received.Count]).ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+    }
+});
+app.Map("/{**path}", (HttpRequest request) => Results.Ok(new
+{
+    server = name,
+    color,
+    path = request.Path.Value,
+    routeCluster = request.Headers["X-Route-Cluster"].ToString(),
+    playerId = request.Headers["X-Player-Id"].ToString(),
+    clientBuild = request.Headers["X-Client-Build"].ToString(),
+    configVersion = request.Headers["X-Config-Version"].ToString(),
+    ticketForwarded = request.Headers.ContainsKey("X-Route-Ticket"),
+}));
+
+app.Run();

@@ -1,0 +1,10 @@
+namespace RedWhite.Gateway.Configuration;
+
+/// <summary>Section <c>Gateway</c>.</summary>
+internal sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>How destinations are probed and benched (<c>Gateway:HealthChecks</c>).</summary>
+    public DestinationHealthOptions HealthChecks { get; set; } = new();
+}

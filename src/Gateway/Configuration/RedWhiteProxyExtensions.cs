@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace RedWhite.Gateway.Configuration;
+
+/// <summary>Registers YARP with its routes, clusters and health checks taken from the registry.</summary>
+public static class RedWhiteProxyExtensions
+{
+    /// <summary>
+    /// The reverse proxy, configured live from the registry (section <c>Gateway</c> for health checks).
+    /// Session affinity stays off: its default policy needs a package this build prunes, and tickets
+    /// already pin a player to a cluster.
+    /// </summary>
+    public static IHostApplicationBuilder AddRedWhiteProxy(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+        builder.Services.TryAddSingleton<RegistryProxyConfigProvider>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, RegistryProxyConfigProvider>(
+            sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
+        builder.Services.AddReverseProxy();
+        return builder;
+    }
+}

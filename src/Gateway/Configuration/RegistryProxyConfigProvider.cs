@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Registry;
+using Yarp.ReverseProxy.Configuration;
+
+namespace RedWhite.Gateway.Configuration;
+
+/// <summary>
+/// Feeds YARP from the registry: every revision the monitor applies becomes a new proxy config and
+/// YARP's change token fires, so routes, clusters and destinations follow the registry without a restart.
+/// </summary>
+internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDisposable
+{
+    private readonly RegistryMonitor registry;
+    private readonly DestinationHealthOptions health;
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private RegistryProxyConfig? config;
+
+    public RegistryProxyConfigProvider(RegistryMonitor registry, IOptions<GatewayOptions> options, ILogger<RegistryProxyConfigProvider> logger)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        this.registry = registry;
+        health = options.Value.HealthChecks;
+        this.logger = logger;
+
+        // Subscribe before the first read so no revision slips between the two.
+        registry.Changed += OnRegistryChanged;
+    }
+
+    public IProxyConfig GetConfig()
+    {
+        if (Volatile.Read(ref config) is { } current)
+        {
+            return current;
+        }
+
+        lock (gate)
+        {
+            // YARP loads its first config while the app is being built, before the registry monitor
+            // (a hosted service) has read the store. It gets the entry route alone until then.
+            config ??= registry.Status.Ready ? Build(registry.Current) : RegistryProxyConfig.Empty();
+            return config;
+        }
+    }
+
+    public void Dispose() => registry.Changed -= OnRegistryChanged;
+
+    private void OnRegistryChanged(RegistrySnapshot snapshot)
+    {
+        // Runs on the monitor's thread; an exception here must not reach it, and the proxy keeps the last config.
+        try
+        {
+            RegistryProxyConfig? previous;
+            lock (gate)
+            {
+                previous = config;
+                if (previous is not null && previous.Revision >= snapshot.Revision)
+                {
+                    return;
+                }
+
+                config = Build(snapshot);
+            }
+
+            previous?.SignalChange();
+        }
+        catch (Exception ex)
+        {
+            Log.ProxyConfigFailed(logger, snapshot.Revision, ex);
+        }
+    }
+
+    private RegistryProxyConfig Build(RegistrySnapshot snapshot)
+    {
+        var built = RegistryProxyConfig.From(snapshot, health);
+        Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count - 1);
+        return built;
+    }
+}

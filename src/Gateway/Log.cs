@@ -1,0 +1,31 @@
+using Yarp.ReverseProxy.Forwarder;
+
+namespace RedWhite.Gateway;
+
+/// <summary>
+/// The gateway's log messages. Event ids are stable (3000–3999): dashboards and alerts key on them.
+/// Everything logged per request is Debug: the gateway is on every request's path.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(3001, LogLevel.Information, "Proxy config for registry revision {Revision} built: {Clusters} serving clusters")]
+    public static partial void ProxyConfigBuilt(ILogger logger, long revision, int clusters);
+
+    [LoggerMessage(3002, LogLevel.Error, "Could not build the proxy config for registry revision {Revision}; the proxy keeps its previous config")]
+    public static partial void ProxyConfigFailed(ILogger logger, long revision, Exception exception);
+
+    [LoggerMessage(3100, LogLevel.Debug, "Request refused with {Status} {Code}")]
+    public static partial void RequestRefused(ILogger logger, int status, string code);
+
+    [LoggerMessage(3101, LogLevel.Debug, "Ticket for cluster {ClusterId} refused: the cluster is retired or gone")]
+    public static partial void ClusterRetired(ILogger logger, string clusterId);
+
+    [LoggerMessage(3102, LogLevel.Debug, "Cluster {ClusterId} has no healthy destination")]
+    public static partial void NoHealthyDestination(ILogger logger, string clusterId);
+
+    [LoggerMessage(3103, LogLevel.Debug, "Cluster {ClusterId} is in the registry but not yet in the proxy config")]
+    public static partial void ClusterNotInProxy(ILogger logger, string clusterId);
+
+    [LoggerMessage(3104, LogLevel.Debug, "Forwarding to cluster {ClusterId} failed: {Error}")]
+    public static partial void ForwardingFailed(ILogger logger, string clusterId, ForwarderError error);
+}

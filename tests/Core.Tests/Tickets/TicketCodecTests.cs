@@ -1,0 +1,108 @@
+using RedWhite.Core.Tickets;
+using RedWhite.TestKit;
+
+namespace RedWhite.Core.Tests.Tickets;
+
+public class TicketCodecTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+    private readonly TicketCodec codec = new(TestKeys.Options());
+
+    [Fact]
+    public void Verify_IssuedTicket_IsValidAndBindsEveryClaim()
+    {
+        var (token, expires) = codec.Issue("p-1", "white-1.0", "1.0.4", "sha256-abc", Now);
+
+        Assert.Equal(TicketStatus.Valid, codec.Verify(token, Now.AddMinutes(59), out var ticket));
+        Assert.Equal(new RoutingTicket("p-1", "white-1.0", "1.0.4", "sha256-abc", Now, Now.AddHours(1)), ticket);
+        Assert.Equal(Now.AddHours(1), expires);
+        Assert.StartsWith("k1.", token, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_AfterExpiry_IsExpired()
+    {
+        var (token, _) = codec.Issue("p-1", "white-1.0", "1.0.4", null, Now);
+        Assert.Equal(TicketStatus.Expired, codec.Verify(token, Now.AddHours(1), out var ticket));
+        Assert.NotNull(ticket);
+    }
+
+    [Fact]
+    public void Verify_TamperedPayload_IsInvalid()
+    {
+        var (token, _) = codec.Issue("p-1", "white-1.0", "1.0.4", null, Now);
+        var forged = codec.Issue("p-1", "red-1.1", "1.0.4", null, Now).Ticket;
+        var parts = token.Split('.');
+        var swapped = $"{parts[0]}.{forged.Split('.')[1]}.{parts[2]}"; // red payload, white signature
+
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(swapped, Now, out var ticket));
+        Assert.Null(ticket);
+    }
+
+    [Fact]
+    public void Verify_TamperedSignature_IsInvalid()
+    {
+        var (token, _) = codec.Issue("p-1", "white-1.0", "1.0.4", null, Now);
+        var flipped = token[..^2] + (token[^2] == 'A' ? 'B' : 'A') + token[^1];
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(flipped, Now, out _));
+    }
+
+    [Fact]
+    public void Verify_TicketSignedWithAnotherKey_IsInvalid()
+    {
+        var foreign = new TicketCodec(new TicketOptions
+        {
+            SigningKeys = new() { ["k1"] = TestKeys.Foreign },
+            ActiveKeyId = "k1",
+        });
+        var (token, _) = foreign.Issue("p-1", "white-1.0", "1.0.4", null, Now);
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(token, Now, out _));
+    }
+
+    [Fact]
+    public void Verify_TicketWithUnknownKeyId_IsInvalid()
+    {
+        var other = new TicketCodec(new TicketOptions { SigningKeys = new() { ["k9"] = TestKeys.K1 }, ActiveKeyId = "k9" });
+        var (token, _) = other.Issue("p-1", "white-1.0", "1.0.4", null, Now);
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(token, Now, out _));
+    }
+
+    [Fact]
+    public void Verify_KeyRotation_OldAndNewKeysBothVerify()
+    {
+        var oldSigner = new TicketCodec(TestKeys.Options(activeKeyId: "k1"));
+        var newSigner = new TicketCodec(TestKeys.Options(activeKeyId: "k2"));
+        var verifier = new TicketCodec(TestKeys.Options(activeKeyId: "k2"));
+
+        Assert.Equal(TicketStatus.Valid, verifier.Verify(oldSigner.Issue("p", "c", "1.0.0", null, Now).Ticket, Now, out _));
+        Assert.Equal(TicketStatus.Valid, verifier.Verify(newSigner.Issue("p", "c", "1.0.0", null, Now).Ticket, Now, out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("k1")]
+    [InlineData("k1..")]
+    [InlineData("k1.abc.")]
+    [InlineData(".abc.def")]
+    [InlineData("k1.!!!.???")]
+    [InlineData("k1.AQ.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("k1.é.é")]
+    public void Verify_Garbage_IsInvalid(string token)
+    {
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(token, Now, out _));
+    }
+
+    [Fact]
+    public void Verify_OverlongTicket_IsInvalid()
+    {
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(new string('a', TicketCodec.MaxTicketLength + 1), Now, out _));
+    }
+
+    [Fact]
+    public void Issue_NonAsciiPlayerId_RoundTrips()
+    {
+        var (token, _) = codec.Issue("joueur-é", "white-1.0", "1.0.4", null, Now);
+        Assert.Equal(TicketStatus.Valid, codec.Verify(token, Now, out var ticket));
+        Assert.Equal("joueur-é", ticket!.PlayerId);
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Registry;
+using RedWhite.Gateway.Configuration;
+using RedWhite.TestKit;
+
+namespace RedWhite.Gateway.Tests.Configuration;
+
+public sealed class RegistryProxyConfigTests
+{
+    private static readonly DestinationHealthOptions Health = new()
+    {
+        Path = "/alive", Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(1), ReactivationPeriod = TimeSpan.FromSeconds(9),
+    };
+
+    [Fact]
+    public void ProxyConfig_HasEntryRoute_AndOneRouteAndClusterPerServingCluster()
+    {
+        var document = TestRegistry.Demo() with
+        {
+            Clusters =
+            [
+                TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active),
+                TestRegistry.Cluster("red-1.1", "[1.1.0,1.2.0)", ClusterState.Canary, 10),
+                TestRegistry.Cluster("amber-0.9", "[0.9.0,1.0.0)", ClusterState.Draining, 0),
+                TestRegistry.Cluster("grey-0.8", "[0.8.0,0.9.0)", ClusterState.Retired, 0),
+            ],
+        };
+
+        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(document), Health);
+
+        Assert.Equal([RegistryProxyConfig.EntryId, "amber-0.9", "red-1.1", "white-1.0"], config.Clusters.Select(c => c.ClusterId));
+        Assert.Equal(config.Clusters.Select(c => c.ClusterId), config.Routes.Select(r => r.ClusterId));
+        Assert.All(config.Routes, r => Assert.Equal(r.ClusterId, r.RouteId));
+        Assert.Equal("/{**catch-all}", config.Routes[0].Match.Path);
+        Assert.Null(config.Routes[0].Match.Headers);
+        Assert.Empty(config.Clusters[0].Destinations ?? new Dictionary<string, Yarp.ReverseProxy.Configuration.DestinationConfig>());
+        Assert.All(config.Routes.Skip(1), r => Assert.Equal(RegistryProxyConfig.InternalRouteHeader, Assert.Single(r.Match.Headers!).Name));
+    }
+
+    [Fact]
+    public void ProxyConfig_Clusters_CarryDestinationsAndHealthSettings()
+    {
+        var white = new Dictionary<string, string> { ["w1"] = "http://127.0.0.1:7101/", ["w2"] = "http://127.0.0.1:7102/" };
+
+        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(TestRegistry.Demo(white: white)), Health);
+
+        var cluster = Assert.Single(config.Clusters, c => c.ClusterId == "white-1.0");
+        Assert.Equal("http://127.0.0.1:7102/", cluster.Destinations!["w2"].Address);
+        var health = cluster.HealthCheck!;
+        Assert.Equal("HealthyAndUnknown", health.AvailableDestinationsPolicy);
+        Assert.True(health.Active!.Enabled);
+        Assert.Equal("/alive", health.Active.Path);
+        Assert.Equal(TimeSpan.FromSeconds(3), health.Active.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(1), health.Active.Timeout);
+        Assert.True(health.Passive!.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(9), health.Passive.ReactivationPeriod);
+        Assert.Null(cluster.SessionAffinity);
+    }
+
+    [Fact]
+    public async Task ConfigProvider_SignalsChange_OnlyForNewerRevisions()
+    {
+        using var registry = new TestRegistry();
+        var monitor = new RegistryMonitor(registry.Store(), Options.Create(new RegistryOptions { File = registry.FilePath }),
+            TimeProvider.System, NullLogger<RegistryMonitor>.Instance);
+        using var provider = new RegistryProxyConfigProvider(monitor, Options.Create(new GatewayOptions()), NullLogger<RegistryProxyConfigProvider>.Instance);
+
+        // Before the monitor has loaded anything, YARP gets the entry route alone.
+        var empty = provider.GetConfig();
+        Assert.Equal([RegistryProxyConfig.EntryId], empty.Routes.Select(r => r.RouteId));
+
+        await monitor.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(empty.ChangeToken.HasChanged);
+            var first = (RegistryProxyConfig)provider.GetConfig();
+            Assert.Equal(1, first.Revision);
+            Assert.False(first.ChangeToken.HasChanged);
+
+            registry.Write(TestRegistry.Demo() with { Revision = 2 });
+            await monitor.RefreshAsync(CancellationToken.None);
+
+            Assert.True(first.ChangeToken.HasChanged);
+            Assert.Equal(2, ((RegistryProxyConfig)provider.GetConfig()).Revision);
+        }
+        finally
+        {
+            await monitor.StopAsync(CancellationToken.None);
+            monitor.Dispose();
+        }
+    }
+}

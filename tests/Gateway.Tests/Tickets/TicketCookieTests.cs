@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using RedWhite.Gateway.Tickets;
+
+namespace RedWhite.Gateway.Tests.Tickets;
+
+public sealed class TicketCookieTests
+{
+    [Theory]
+    [InlineData("rw_ticket=abc", "abc")]
+    [InlineData("a=1; rw_ticket=k1.x.y; b=2", "k1.x.y")]
+    [InlineData("a=1;rw_ticket=k1.x.y;b=2", "k1.x.y")]
+    [InlineData("rw_ticket=\"quoted\"; b=2", "quoted")]
+    [InlineData("a=1; rw_ticket= spaced ", "spaced")]
+    [InlineData("rw_ticket=first; rw_ticket=second", "first")]
+    public void TicketCookie_Read_FindsTheValue(string header, string expected)
+    {
+        Assert.True(TicketCookie.TryRead(new StringValues(header), out var source, out var range));
+        Assert.Equal(expected, source[range]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a=1; b=2")]
+    [InlineData("xrw_ticket=1; rw_ticketx=2")]
+    [InlineData("RW_TICKET=1")]
+    [InlineData("rw_ticket")]
+    public void TicketCookie_Read_IgnoresOtherCookies(string header)
+    {
+        Assert.False(TicketCookie.TryRead(new StringValues(header), out _, out _));
+    }
+
+    [Fact]
+    public void TicketCookie_Read_LooksThroughEverySplitCookieHeader()
+    {
+        Assert.True(TicketCookie.TryRead(new StringValues(["a=1", "rw_ticket=t"]), out var source, out var range));
+        Assert.Equal("t", source[range]);
+    }
+
+    [Theory]
+    [InlineData("a=1; rw_ticket=t; b=2", "a=1; b=2")]
+    [InlineData("a=1;rw_ticket=t;b=\"x y\"", "a=1; b=\"x y\"")]
+    [InlineData("rw_ticket=t; a=1", "a=1")]
+    [InlineData("a=1; rw_ticket=t", "a=1")]
+    [InlineData("rw_ticket=1; a=1; rw_ticket=2", "a=1")]
+    public void TicketCookie_Remove_KeepsOtherCookies(string header, string expected)
+    {
+        IHeaderDictionary headers = new HeaderDictionary { ["Cookie"] = header };
+
+        TicketCookie.Remove(headers);
+
+        Assert.Equal(expected, headers.Cookie.ToString());
+    }
+
+    [Fact]
+    public void TicketCookie_Remove_DropsTheHeaderWhenOnlyTheTicketWasThere()
+    {
+        IHeaderDictionary headers = new HeaderDictionary { ["Cookie"] = "rw_ticket=t" };
+
+        TicketCookie.Remove(headers);
+
+        Assert.False(headers.ContainsKey("Cookie"));
+    }
+
+    [Fact]
+    public void TicketCookie_Remove_LeavesHeadersWithoutTicketAlone()
+    {
+        const string original = "a=1;b=2";
+        IHeaderDictionary headers = new HeaderDictionary { ["Cookie"] = original };
+
+        TicketCookie.Remove(headers);
+
+        Assert.Same(original, headers.Cookie[0]);
+    }
+
+    [Fact]
+    public void TicketCookie_Remove_HandlesSplitCookieHeaders()
+    {
+        IHeaderDictionary headers = new HeaderDictionary { ["Cookie"] = new StringValues(["a=1", "rw_ticket=t", "b=2"]) };
+
+        TicketCookie.Remove(headers);
+
+        Assert.Equal("a=1,b=2", string.Join(",", headers.Cookie.ToArray()));
+    }
+}
