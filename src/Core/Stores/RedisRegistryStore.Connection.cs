@@ -94,7 +94,7 @@ public sealed partial class RedisRegistryStore
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
-            throw new RegistryStoreUnavailableException($"Redis {endpoints} cannot be reached: {ex.Message}. Nothing changed.", ex);
+            throw new RegistryStoreUnavailableException($"Redis {endpoints} cannot be reached: {Brief(ex)}. Nothing changed.", ex);
         }
         finally
         {
@@ -166,6 +166,26 @@ public sealed partial class RedisRegistryStore
         {
             watchers = [.. watchers.Where(w => !ReferenceEquals(w, onChanged))];
         }
+    }
+
+    /// <summary>
+    /// The client's messages carry a long diagnostic tail (buffers, heartbeats, thread pool) that belongs in
+    /// the logged inner exception, not in readiness or a 503 body: keep the first clause.
+    /// </summary>
+    private static string Brief(Exception ex)
+    {
+        var message = ex.Message;
+        var cut = message.Length;
+        foreach (var tail in (string[])["; ", ", inst:", ", mc:"])
+        {
+            var at = message.IndexOf(tail, StringComparison.Ordinal);
+            if (at > 0 && at < cut)
+            {
+                cut = at;
+            }
+        }
+
+        return message[..cut].TrimEnd('.');
     }
 
     private static bool IsUnavailable(Exception ex) =>

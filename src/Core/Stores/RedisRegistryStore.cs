@@ -245,7 +245,7 @@ public sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDispos
             var outcome = mayHaveLanded && ex is not RedisConnectionException { FailureType: ConnectionFailureType.UnableToConnect }
                 ? " If the request reached Redis before the failure it may have been applied; re-read before retrying (a retry with the same expected revision conflicts rather than applying twice)."
                 : " Nothing changed.";
-            throw new RegistryStoreUnavailableException($"Redis {endpoints} could not {what}: {ex.Message}.{outcome}", ex);
+            throw new RegistryStoreUnavailableException($"Redis {endpoints} could not {what}: {Brief(ex)}.{outcome}", ex);
         }
     }
 

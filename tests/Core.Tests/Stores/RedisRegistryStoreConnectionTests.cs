@@ -90,12 +90,14 @@ public sealed class RedisRegistryStoreConnectionTests
         await bed.Redis.StopAsync();
 
         var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.LoadAsync(None));
+        var load = await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.LoadAsync(None));
         await Assert.ThrowsAsync<RegistryStoreUnavailableException>(
             () => store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None));
         await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.ListRevisionsAsync(10, None));
         await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => store.ReadAuditAsync(10, None));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"failing took {clock.Elapsed}; callers need a fast answer to serve 503 or fall back");
+        Assert.StartsWith($"Redis {bed.Redis.ConnectionString} could not read the registry", load.Message, StringComparison.Ordinal);
+        Assert.True(load.Message.Length < 300, $"readiness and 503 bodies carry this message; keep it short: {load.Message}");
 
         await bed.Redis.StartAgainAsync();
         await Eventually.TrueAsync(async () => await TryLoadRevisionAsync(store) == 1, "the store to read revision 1 again");
