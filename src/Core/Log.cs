@@ -31,4 +31,28 @@ internal static partial class Log
 
     [LoggerMessage(1009, LogLevel.Error, "Registry reload failed unexpectedly; still serving revision {Current}")]
     public static partial void ReloadFailed(ILogger logger, long current, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Critical, "ALARM: registry store {Source} holds no registry; keeping revision {Current} until it is seeded")]
+    public static partial void StoreEmpty(ILogger logger, string source, long current);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Seeded the registry store {Source}, which was empty or behind, with revision {Revision} from {From}")]
+    public static partial void StoreSeeded(ILogger logger, string source, long revision, string from);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Registry store {Source} already holds revision {Revision} or newer; not seeding it from {From}")]
+    public static partial void SeedNotNeeded(ILogger logger, string source, long revision, string from);
+
+    [LoggerMessage(1013, LogLevel.Error, "Registry store {Source} is empty and there is nothing to seed it with (no held document, snapshot or valid Registry:File)")]
+    public static partial void NothingToSeed(ILogger logger, string source);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Redis {Endpoints} connection lost ({ConnectionType}, {FailureType}): {Reason}")]
+    public static partial void RedisConnectionFailed(ILogger logger, string endpoints, string connectionType, string failureType, string reason);
+
+    [LoggerMessage(1021, LogLevel.Information, "Redis {Endpoints} connection restored ({ConnectionType}); readers re-read the registry")]
+    public static partial void RedisConnectionRestored(ILogger logger, string endpoints, string connectionType);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Could not subscribe to registry changes on Redis {Endpoints}, relying on the poll until it can: {Reason}")]
+    public static partial void RedisSubscribeFailed(ILogger logger, string endpoints, string reason);
+
+    [LoggerMessage(1023, LogLevel.Error, "A registry change watcher failed")]
+    public static partial void WatcherFailed(ILogger logger, Exception exception);
 }

@@ -38,12 +38,30 @@ public static class ServiceDefaults
         return builder;
     }
 
-    /// <summary>The registry store named by <c>Registry:Store</c> and the monitor that follows it.</summary>
+    /// <summary>
+    /// The registry store named by <c>Registry:Store</c> and the monitor that follows it. With Redis and no
+    /// <c>Registry:SnapshotPath</c>, a per-service default snapshot path is used
+    /// (<see cref="RegistryOptions.DefaultSnapshotPath"/>): a reader of a shared store always keeps one.
+    /// </summary>
     public static IHostApplicationBuilder AddRegistry(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var applicationName = builder.Environment.ApplicationName;
+        var configuration = builder.Configuration;
         builder.Services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.Section)
+            .PostConfigure(o =>
+            {
+                if (o.Store == RegistryStoreKind.Redis && string.IsNullOrWhiteSpace(o.SnapshotPath))
+                {
+                    o.SnapshotPath = RegistryOptions.DefaultSnapshotPath(
+                        applicationName, $"{o.Redis}|{o.RedisKeyPrefix}|{configuration["urls"]}|{configuration["ASPNETCORE_URLS"]}");
+                }
+            })
             .Validate(o => o.Store != RegistryStoreKind.File || !string.IsNullOrWhiteSpace(o.File), "Registry:File must name the registry document.")
+            .Validate(o => o.Store != RegistryStoreKind.Redis || RedisRegistryStore.IsValidConfiguration(o.Redis, out _),
+                "Registry:Redis must be a Redis connection string naming the server (e.g. 127.0.0.1:6379) when Registry:Store is Redis.")
+            .Validate(o => o.Store != RegistryStoreKind.Redis || o.RedisKeyPrefix is { Length: > 0 } p && !p.Any(char.IsWhiteSpace),
+                "Registry:RedisKeyPrefix must be a non-empty prefix without spaces, e.g. rw:.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Registry:PollInterval must be positive.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton<IRegistryStore>(sp =>
@@ -52,12 +70,28 @@ public static class ServiceDefaults
             return options.Store switch
             {
                 RegistryStoreKind.File => new FileRegistryStore(options.ResolveFile()),
+                RegistryStoreKind.Redis => new RedisRegistryStore(
+                    options.Redis!, options.RedisKeyPrefix, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisRegistryStore>()),
                 _ => throw new OptionsValidationException(RegistryOptions.Section, typeof(RegistryOptions),
                     [$"Registry:Store={options.Store} is not available in this build."]),
             };
         });
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<RegistrySeeder>();
         builder.Services.TryAddSingleton<RegistryMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RegistryMonitor>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes this service (Admin) seed a shared store that holds no registry, from the newest document it
+    /// holds (memory, snapshot, else <c>Registry:File</c>): at start and whenever its monitor finds the store
+    /// empty. Call it after <see cref="AddRegistry"/>. Readers (Gateway, Discovery) never seed.
+    /// </summary>
+    public static IHostApplicationBuilder AddRegistrySeeding(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.PostConfigure<RegistryOptions>(o => o.SeedEmptyStore = true);
         return builder;
     }
 

@@ -24,6 +24,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     private readonly SemaphoreSlim reloadGate = new(1, 1);
     private RegistrySnapshot? current;
     private RegistryStatus status = new(-1, "none", false, null);
+    private readonly RegistrySeeder? seeder;
     private IDisposable? subscription;
     private Task? loop;
     private string? lastProblem;
@@ -37,6 +38,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         this.options = options.Value;
         this.time = time;
         this.logger = logger;
+        seeder = this.options.SeedEmptyStore ? new RegistrySeeder(store, this.options, time, logger) : null;
     }
 
     /// <summary>The applied registry. Read it once per request and use that instance throughout.</summary>
@@ -92,33 +94,94 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
 
     private async Task LoadInitialAsync(CancellationToken cancellationToken)
     {
+        // The snapshot is what this reader "holds" at start: the store must not take it backward either.
+        var snapshot = SnapshotFile.TryRead(options.SnapshotPath);
         RegistryDocument document;
         try
         {
-            document = await store.LoadAsync(cancellationToken);
+            document = await LoadOrSeedAsync(snapshot, cancellationToken);
         }
-        catch (RegistryStoreUnavailableException ex) when (TryLoadSnapshot() is { } snapshot)
+        catch (RegistryStoreUnavailableException ex) when (snapshot is not null)
         {
             Log.ServingFromSnapshot(logger, store.Describe(), snapshot.Revision, options.SnapshotPath!);
-            Apply(snapshot, "snapshot", reachable: false, alarm: $"store unreachable at start: {ex.Message}");
+            Apply(snapshot, "snapshot", reachable: false, alarm: $"store unreachable at start, serving snapshot revision {snapshot.Revision}: {ex.Message}");
+            return;
+        }
+        catch (RegistryStoreUnavailableException ex)
+        {
+            throw new RegistryStoreUnavailableException(
+                $"{ex.Message} No usable snapshot to start from ({options.SnapshotPath ?? "Registry:SnapshotPath is not set"}).", ex);
+        }
+        catch (RegistryStoreEmptyException) when (snapshot is not null)
+        {
+            Log.StoreEmpty(logger, store.Describe(), snapshot.Revision);
+            Apply(snapshot, "snapshot", reachable: true, alarm: $"store holds no registry, serving snapshot revision {snapshot.Revision} until Admin seeds it");
+            return;
+        }
+        catch (RegistryFormatException ex) when (snapshot is not null)
+        {
+            ServeSnapshotOverInvalid(snapshot, ex.Errors);
             return;
         }
 
-        // At start there is nothing to fall back to: refuse to run with every error listed.
+        // With nothing to fall back to, refuse to run with every error listed. With a snapshot, a fleet
+        // restarting while the shared store holds a broken document keeps routing instead of crash-looping.
         var errors = RegistryDocumentValidator.Check(document);
         if (errors.Count > 0)
         {
-            throw new RegistryFormatException(store.Describe(), errors);
+            if (snapshot is null)
+            {
+                throw new RegistryFormatException(store.Describe(), errors);
+            }
+
+            ServeSnapshotOverInvalid(snapshot, errors);
+            return;
         }
 
-        if (TryLoadSnapshot() is { } newer && newer.Revision > document.Revision)
+        if (snapshot is not null && Refusal(document, snapshot) is { } refusal)
         {
-            Log.OlderRevisionRefused(logger, store.Describe(), document.Revision, newer.Revision);
-            Apply(newer, "snapshot", reachable: true, alarm: $"store offered revision {document.Revision}, older than snapshot revision {newer.Revision}");
+            LogRefusal(document, snapshot.Revision);
+            Apply(snapshot, "snapshot", reachable: true, alarm: refusal);
             return;
         }
 
         Apply(document, "store", reachable: true, alarm: null);
+    }
+
+    private void ServeSnapshotOverInvalid(RegistryDocument snapshot, IDictionary<string, string[]> errors)
+    {
+        var text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        Log.RegistryRejected(logger, store.Describe(), snapshot.Revision, text);
+        Apply(snapshot, "snapshot", reachable: true, alarm: $"invalid document rejected at start, serving snapshot revision {snapshot.Revision}: {text}");
+        lastProblem = text; // Apply clears it; the same problem on the next poll need not be logged again
+    }
+
+    /// <summary>
+    /// Loads the store. An instance that seeds (Admin) first puts the newest document it holds back into a
+    /// store that is empty or offers less than <paramref name="held"/>, then loads again.
+    /// </summary>
+    private async Task<RegistryDocument> LoadOrSeedAsync(RegistryDocument? held, CancellationToken cancellationToken)
+    {
+        if (seeder is null)
+        {
+            return await store.LoadAsync(cancellationToken);
+        }
+
+        try
+        {
+            var document = await store.LoadAsync(cancellationToken);
+            if (held is null || document.Revision >= held.Revision)
+            {
+                return document;
+            }
+        }
+        catch (RegistryStoreEmptyException)
+        {
+            // seed below
+        }
+
+        await seeder.SeedIfBehindAsync(held, cancellationToken);
+        return await store.LoadAsync(cancellationToken); // whoever won the seeding race, read what is there now
     }
 
     private async Task FollowAsync(CancellationToken cancellationToken)
@@ -165,7 +228,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         RegistryDocument document;
         try
         {
-            document = await store.LoadAsync(cancellationToken);
+            document = await LoadOrSeedAsync(held.Document, cancellationToken);
         }
         catch (RegistryStoreUnavailableException ex)
         {
@@ -177,34 +240,42 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
             SetStatus(reachable: false, alarm: Status.Alarm);
             return;
         }
+        catch (RegistryStoreEmptyException)
+        {
+            NoteReachable();
+            const string empty = "store holds no registry";
+            if (Status.Alarm?.StartsWith(empty, StringComparison.Ordinal) != true)
+            {
+                Log.StoreEmpty(logger, store.Describe(), held.Revision); // once per episode, not per poll
+            }
+
+            SetStatus(reachable: true, alarm: $"{empty}; keeping revision {held.Revision} until Admin seeds it");
+            return;
+        }
         catch (RegistryFormatException ex)
         {
+            NoteReachable();
             Reject(held, ex.Errors, "invalid document");
             return;
         }
 
-        if (!Status.StoreReachable)
+        NoteReachable();
+        if (document.Revision == held.Revision && Status.Source == "store")
         {
-            Log.StoreReachable(logger, store.Describe());
-        }
-
-        if (document.Revision == held.Revision)
-        {
-            SetStatus(reachable: true, alarm: Status.Source == "snapshot" ? Status.Alarm : null);
+            SetStatus(reachable: true, alarm: null);
             return;
         }
 
-        if (document.Revision < held.Revision)
+        // Serving a snapshot and the store offers the same revision: switch to the store's copy (it may
+        // differ if Redis lost data and was seeded from elsewhere) so readiness says "store" again.
+        if (Refusal(document, held.Document) is { } refusal)
         {
-            Log.OlderRevisionRefused(logger, store.Describe(), document.Revision, held.Revision);
-            SetStatus(reachable: true, alarm: $"store offered revision {document.Revision}, older than held revision {held.Revision}");
-            return;
-        }
+            if (refusal != Status.Alarm)
+            {
+                LogRefusal(document, held.Revision);
+            }
 
-        if (document.Clusters.Count == 0 && held.Document.Clusters.Count > 0)
-        {
-            Log.EmptyRegistryRefused(logger, store.Describe(), document.Revision, held.Revision);
-            SetStatus(reachable: true, alarm: $"store offered an empty registry at revision {document.Revision}");
+            SetStatus(reachable: true, alarm: refusal);
             return;
         }
 
@@ -216,6 +287,34 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
 
         Apply(document, "store", reachable: true, alarm: null);
+    }
+
+    /// <summary>Why <paramref name="offered"/> must not replace <paramref name="held"/>, or null when it may.</summary>
+    private static string? Refusal(RegistryDocument offered, RegistryDocument held) =>
+        offered.Revision < held.Revision
+            ? $"store offered revision {offered.Revision}, older than held revision {held.Revision}"
+            : offered.Clusters.Count == 0 && held.Clusters.Count > 0
+                ? $"store offered an empty registry at revision {offered.Revision}; keeping revision {held.Revision}"
+                : null;
+
+    private void LogRefusal(RegistryDocument offered, long held)
+    {
+        if (offered.Revision < held)
+        {
+            Log.OlderRevisionRefused(logger, store.Describe(), offered.Revision, held);
+        }
+        else
+        {
+            Log.EmptyRegistryRefused(logger, store.Describe(), offered.Revision, held);
+        }
+    }
+
+    private void NoteReachable()
+    {
+        if (!Status.StoreReachable)
+        {
+            Log.StoreReachable(logger, store.Describe());
+        }
     }
 
     private void Reject(RegistrySnapshot held, IDictionary<string, string[]> errors, string what)
@@ -250,17 +349,6 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         var held = Status;
         var source = reachable && held.Source == "snapshot" && alarm is null ? "store" : held.Source;
         Volatile.Write(ref status, held with { StoreReachable = reachable, Alarm = alarm, Source = source });
-    }
-
-    private RegistryDocument? TryLoadSnapshot()
-    {
-        if (options.SnapshotPath is not { Length: > 0 } path || !File.Exists(path))
-        {
-            return null;
-        }
-
-        var document = RegistryJson.TryParse(File.ReadAllBytes(path), out _);
-        return document is not null && RegistryDocumentValidator.Check(document).Count == 0 ? document : null;
     }
 
     private void WriteSnapshot(RegistryDocument document)

@@ -39,11 +39,46 @@ public sealed class RegistryOptions
     /// <summary>Redis connection string, e.g. <c>127.0.0.1:6379</c>.</summary>
     public string? Redis { get; set; }
 
-    /// <summary>Where the last-known-good snapshot is kept; none when unset.</summary>
+    /// <summary>Prefix of every Redis key and channel of the registry, so several registries can share one Redis.</summary>
+    public string RedisKeyPrefix { get; set; } = "rw:";
+
+    /// <summary>
+    /// Where the last-known-good snapshot is kept. Unset with the file store: none. Unset with Redis: a
+    /// per-service file under the local application data folder (see <see cref="DefaultSnapshotPath"/>),
+    /// because a reader of a shared store must always be able to start without it.
+    /// </summary>
     public string? SnapshotPath { get; set; }
+
+    /// <summary>
+    /// Whether this instance seeds a shared store that is empty or behind the newest document it holds
+    /// (Admin sets it through <c>AddRegistrySeeding()</c>; see <see cref="RegistrySeeder"/>). Readers never
+    /// seed; they keep what they hold and raise an alarm.
+    /// </summary>
+    public bool SeedEmptyStore { get; set; }
 
     /// <summary>How often readers re-read the store in case a change notification was missed.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The snapshot path used when none is configured: <c>{LocalApplicationData or temp}/redwhite/snapshots/</c>
+    /// <c>{application}-{hash}.registry.json</c>, where the hash covers <paramref name="discriminator"/> (the
+    /// store and listen addresses) so instances on one machine, or stacks on different Redis servers, do not
+    /// share a file. It survives restarts and rebuilds, which is the point of a snapshot.
+    /// </summary>
+    public static string DefaultSnapshotPath(string applicationName, string discriminator)
+    {
+        ArgumentNullException.ThrowIfNull(applicationName);
+        ArgumentNullException.ThrowIfNull(discriminator);
+        var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        if (string.IsNullOrEmpty(root))
+        {
+            root = Path.GetTempPath();
+        }
+
+        var name = new string([.. applicationName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? char.ToLowerInvariant(c) : '-')]);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(discriminator)))[..12];
+        return Path.Combine(root, "redwhite", "snapshots", $"{name}-{hash}.registry.json");
+    }
 }
 
 /// <summary>Registry store kinds.</summary>

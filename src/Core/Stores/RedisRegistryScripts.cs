@@ -1,0 +1,59 @@
+namespace RedWhite.Core.Stores;
+
+/// <summary>
+/// The Lua scripts behind <see cref="RedisRegistryStore"/>. A script runs atomically on the server, so the
+/// revision check, the writes and the notification are one step: no reader sees a pointer to a document
+/// that is not there yet, and no two writers can both pass the check.
+/// </summary>
+/// <remarks>
+/// Keys for both scripts: 1 = pointer (<c>current</c>), 2 = revision index (sorted set), 3 = audit list,
+/// 4 = the document key of the revision being written. Both answer <c>{1, revision}</c> on success and
+/// <c>{0, head}</c> when refused, where head is the highest revision the store knows.
+/// </remarks>
+internal static class RedisRegistryScripts
+{
+    /// <summary>
+    /// Compare-and-set commit. ARGV: 1 = expected revision, 2 = document, 3 = audit entry, 4 = channel.
+    /// The check is against the head (the higher of the pointer and the newest kept revision), not the
+    /// pointer alone: a pointer set back by hand must never let a writer overwrite a kept revision, and the
+    /// next change made from the head moves every reader forward again.
+    /// </summary>
+    public const string Commit = """
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+        local head = current
+        local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+        if top[2] and tonumber(top[2]) > head then head = tonumber(top[2]) end
+        local expected = tonumber(ARGV[1])
+        if head ~= expected then return {0, head} end
+        local nextRevision = expected + 1
+        if redis.call('EXISTS', KEYS[4]) == 1 then return {0, nextRevision} end
+        redis.call('SET', KEYS[4], ARGV[2])
+        redis.call('ZADD', KEYS[2], nextRevision, tostring(nextRevision))
+        redis.call('SET', KEYS[1], tostring(nextRevision))
+        redis.call('RPUSH', KEYS[3], ARGV[3])
+        redis.call('PUBLISH', ARGV[4], tostring(nextRevision))
+        return {1, nextRevision}
+        """;
+
+    /// <summary>
+    /// Seed a store that is empty or behind (Redis lost its last writes): ARGV 1 = the document's revision,
+    /// 2 = document, 3 = audit entry serialized with <c>"revisionBefore":-1</c>, which the script fills in
+    /// with the head it replaced, 4 = channel. Refused unless that revision is above the head, because
+    /// revision numbers are never reused for different content and the store never moves backward.
+    /// </summary>
+    public const string Seed = """
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+        local head = current
+        local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+        if top[2] and tonumber(top[2]) > head then head = tonumber(top[2]) end
+        local revision = tonumber(ARGV[1])
+        if head >= revision or redis.call('EXISTS', KEYS[4]) == 1 then return {0, head} end
+        redis.call('SET', KEYS[4], ARGV[2])
+        redis.call('ZADD', KEYS[2], revision, tostring(revision))
+        redis.call('SET', KEYS[1], tostring(revision))
+        local audit = string.gsub(ARGV[3], '"revisionBefore":%-1', '"revisionBefore":' .. string.format('%d', head), 1)
+        redis.call('RPUSH', KEYS[3], audit)
+        redis.call('PUBLISH', ARGV[4], tostring(revision))
+        return {1, revision}
+        """;
+}

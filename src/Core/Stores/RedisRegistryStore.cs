@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RedWhite.Core.Registry;
+using StackExchange.Redis;
+
+namespace RedWhite.Core.Stores;
+
+/// <summary>
+/// The registry in Redis, shared by many Gateway, Discovery and Admin instances. Every revision is kept
+/// whole and immutable under <c>{prefix}rev:{n}</c>; <c>{prefix}current</c> names the current one;
+/// <c>{prefix}revisions</c> (sorted set) indexes the kept revisions and <c>{prefix}audit</c> (list) holds
+/// the audit log. A commit is one Lua script: revision check, document, pointer, audit and a PUBLISH of
+/// the new revision on <c>{prefix}changed</c>, all or nothing.
+/// </summary>
+/// <remarks>
+/// This is the only class that talks to the Redis client library (StackExchange.Redis 1.2.6, the one
+/// that restores here), so moving to 2.x is a change to this class alone (its two files). Connection problems answer fast
+/// with <see cref="RegistryStoreUnavailableException"/>: the client never aborts on a failed connect and
+/// keeps reconnecting in the background, so a store created while Redis is down starts working when it
+/// comes back.
+/// </remarks>
+public sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisposable
+{
+    /// <summary>Key prefix used when none is configured.</summary>
+    public const string DefaultKeyPrefix = "rw:";
+
+    private const int NotSubscribed = 0, Subscribing = 1, Subscribed = 2;
+
+    private readonly ConfigurationOptions configuration;
+    private readonly string endpoints;
+    private readonly string prefix;
+    private readonly RedisKey currentKey;
+    private readonly RedisKey revisionsKey;
+    private readonly RedisKey auditKey;
+    private readonly RedisChannel channel;
+    private readonly TimeSpan operationTimeout;
+    private readonly ILogger logger;
+    private readonly SemaphoreSlim connectGate = new(1, 1);
+    private readonly Lock watchersLock = new();
+    private Action[] watchers = [];
+    private ConnectionMultiplexer? connection;
+    private int subscription = NotSubscribed;
+    private bool disposed;
+
+    /// <summary>Creates a store; nothing connects until first use.</summary>
+    /// <param name="configuration">
+    /// A StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c> or <c>10.0.0.5:6379,password=…</c>.
+    /// Unless it says otherwise: <c>connectTimeout=2000</c>, <c>syncTimeout=2000</c> (also the limit for
+    /// every call this store makes; a stopped Redis answers at once, this only bounds a hung one), <c>abortConnect=false</c>, <c>keepAlive=5</c>.
+    /// </param>
+    /// <param name="keyPrefix">Prefix of every key and of the channel, so several registries can share one Redis.</param>
+    /// <param name="logger">Receives connection failures and restorations.</param>
+    public RedisRegistryStore(string configuration, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        this.configuration = Configure(configuration);
+        endpoints = string.Join(",", this.configuration.EndPoints.Select(Format));
+        prefix = keyPrefix;
+        currentKey = prefix + "current";
+        revisionsKey = prefix + "revisions";
+        auditKey = prefix + "audit";
+        channel = new RedisChannel(prefix + "changed", RedisChannel.PatternMode.Literal);
+        operationTimeout = TimeSpan.FromMilliseconds(this.configuration.SyncTimeout);
+        this.logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Whether <paramref name="configuration"/> is a connection string the client accepts; if not, <paramref name="error"/> says why.</summary>
+    public static bool IsValidConfiguration(string? configuration, out string? error)
+    {
+        if (string.IsNullOrWhiteSpace(configuration))
+        {
+            error = "it is empty";
+            return false;
+        }
+
+        try
+        {
+            error = Configure(configuration).EndPoints.Count == 0 ? "it names no server (expected host:port)" : null;
+        }
+        catch (ArgumentException ex)
+        {
+            error = ex.Message;
+        }
+
+        return error is null;
+    }
+
+    /// <summary>The key prefix, e.g. <c>rw:</c>.</summary>
+    public string KeyPrefix => prefix;
+
+    /// <inheritdoc />
+    public string Describe() => $"redis {endpoints} ({prefix}*)";
+
+    /// <inheritdoc />
+    public async Task<RegistryDocument> LoadAsync(CancellationToken cancellationToken)
+    {
+        // Pointer first, then the whole document it names. Documents are immutable, so the two reads
+        // cannot disagree, and readers never apply deltas.
+        var (pointer, bytes) = await RunAsync("read the registry", async db =>
+        {
+            var value = await db.StringGetAsync(currentKey);
+            return value.IsNull ? (value, RedisValue.Null) : (value, await db.StringGetAsync(RevisionKey((string)value!)));
+        }, cancellationToken);
+
+        if (pointer.IsNull)
+        {
+            throw new RegistryStoreEmptyException(
+                $"The registry store {Describe()} holds no registry ({currentKey} is missing). Admin seeds it from the newest document it holds.");
+        }
+
+        if (!long.TryParse((string?)pointer, NumberStyles.None, CultureInfo.InvariantCulture, out var revision))
+        {
+            throw Invalid((string)currentKey!, $"'{pointer}' is not a revision number.");
+        }
+
+        if (bytes.IsNull)
+        {
+            throw Invalid((string)currentKey!, $"It names revision {revision}, which the store does not hold.");
+        }
+
+        if (Volatile.Read(ref subscription) == NotSubscribed && Watchers.Length > 0)
+        {
+            _ = SubscribeAsync(); // an earlier attempt failed while Redis was away; it is back now
+        }
+
+        return Parse(bytes, revision);
+    }
+
+    /// <inheritdoc />
+    public async Task<RegistryDocument?> LoadRevisionAsync(long revision, CancellationToken cancellationToken)
+    {
+        var bytes = await RunAsync("read a revision", db => db.StringGetAsync(RevisionKey(revision)), cancellationToken);
+        return bytes.IsNull ? null : Parse(bytes, revision);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// When Redis goes away after the script was sent, the commit may or may not have landed; the
+    /// exception says so. Retrying with the same expected revision is safe either way: the check makes a
+    /// repeat conflict instead of applying twice.
+    /// </remarks>
+    public async Task<RegistryDocument> CommitAsync(RegistryDocument next, long expectedRevision, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedRevision);
+        var stored = next with { Revision = expectedRevision + 1 };
+        var (written, head) = await RunScriptAsync(
+            "commit", RedisRegistryScripts.Commit, stored, audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision },
+            expectedRevision, cancellationToken);
+        if (written)
+        {
+            return stored;
+        }
+
+        if (head == 0)
+        {
+            throw new RegistryStoreUnavailableException(
+                $"The registry store {Describe()} holds no registry; Admin must seed it before changes can be made. Nothing changed.");
+        }
+
+        throw new RegistryConflictException(expectedRevision, head);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> SeedIfBehindAsync(RegistryDocument document, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(audit);
+        var seed = document.Revision < 1 ? document with { Revision = 1 } : document;
+        var (written, _) = await RunScriptAsync(
+            "seed", RedisRegistryScripts.Seed, seed, audit with { RevisionBefore = -1, RevisionAfter = seed.Revision }, seed.Revision, cancellationToken);
+        return written;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<long>> ListRevisionsAsync(int limit, CancellationToken cancellationToken)
+    {
+        if (limit <= 0)
+        {
+            return [];
+        }
+
+        var values = await RunAsync("list revisions", db => db.SortedSetRangeByRankAsync(revisionsKey, 0, limit - 1, Order.Descending), cancellationToken);
+        return [.. values.Select(v => long.TryParse((string?)v, NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : -1).Where(r => r >= 0)];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken)
+    {
+        if (limit <= 0)
+        {
+            return [];
+        }
+
+        var values = await RunAsync("read the audit log", db => db.ListRangeAsync(auditKey, -limit, -1), cancellationToken);
+        var entries = new List<AuditEntry>(values.Length);
+        for (var i = values.Length - 1; i >= 0; i--)
+        {
+            if (TryParseAudit(values[i]) is { } entry)
+            {
+                entries.Add(entry); // an entry written by hand that does not parse is skipped, not fatal
+            }
+        }
+
+        return entries;
+    }
+
+    private RedisKey RevisionKey(long revision) => prefix + "rev:" + revision.ToString(CultureInfo.InvariantCulture);
+
+    private RedisKey RevisionKey(string revision) => prefix + "rev:" + revision;
+
+    private async Task<(bool Written, long Head)> RunScriptAsync(
+        string what, string script, RegistryDocument document, AuditEntry audit, long revisionArgument, CancellationToken cancellationToken)
+    {
+        RedisKey[] keys = [currentKey, revisionsKey, auditKey, RevisionKey(document.Revision)];
+        RedisValue[] values =
+        [
+            revisionArgument,
+            RegistryJson.Serialize(document),
+            JsonSerializer.Serialize(audit, RegistryJson.Options),
+            (string)channel!,
+        ];
+        var result = await RunAsync(what, db => db.ScriptEvaluateAsync(script, keys, values), cancellationToken, mayHaveLanded: true);
+        var reply = (RedisResult[])result!;
+        return ((long)reply[0] == 1, (long)reply[1]);
+    }
+
+    /// <summary>Runs one call with a deadline and turns every way Redis can fail into one exception type.</summary>
+    private async Task<T> RunAsync<T>(string what, Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken, bool mayHaveLanded = false)
+    {
+        var multiplexer = await ConnectAsync(cancellationToken);
+        try
+        {
+            // Forced yield: 1.2.6 completes tasks on its own socket thread, and callers (the registry
+            // monitor) do file I/O after a read; that must not stall every other Redis reply.
+            return await operation(multiplexer.GetDatabase()).WaitAsync(operationTimeout, cancellationToken)
+                .ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            var outcome = mayHaveLanded && ex is not RedisConnectionException { FailureType: ConnectionFailureType.UnableToConnect }
+                ? " If the request reached Redis before the failure it may have been applied; re-read before retrying (a retry with the same expected revision conflicts rather than applying twice)."
+                : " Nothing changed.";
+            throw new RegistryStoreUnavailableException($"Redis {endpoints} could not {what}: {Brief(ex)}.{outcome}", ex);
+        }
+    }
+
+    private RegistryDocument Parse(RedisValue bytes, long revision)
+    {
+        var key = (string)RevisionKey(revision)!;
+        var document = RegistryJson.TryParse((byte[])bytes!, out var errors) ?? throw new RegistryFormatException($"{Describe()} {key}", errors);
+        return document.Revision == revision
+            ? document
+            : throw Invalid(key, $"It holds a document whose revision is {document.Revision}, not {revision}.");
+    }
+
+    private RegistryFormatException Invalid(string key, string problem) =>
+        new(Describe(), new Dictionary<string, string[]> { [key] = [problem] });
+
+    private static AuditEntry? TryParseAudit(RedisValue value)
+    {
+        try
+        {
+            return value.IsNull ? null : JsonSerializer.Deserialize<AuditEntry>((string)value!, RegistryJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,310 @@
+using Microsoft.Extensions.Logging;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+using RedWhite.TestKit;
+using static RedWhite.Core.Tests.Stores.RedisTestBed;
+
+namespace RedWhite.Core.Tests.Stores;
+
+/// <summary>Readers (Gateway, Discovery, Admin) following a Redis registry through changes, outages and operator mistakes.</summary>
+public sealed class RedisRegistryMonitorTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task Change_CommittedByAnotherInstance_ReachesEveryMonitorThroughPubSubWithoutWaitingForThePoll()
+    {
+        await using var bed = await StartAsync();
+        var admin = bed.Store();
+        await SeedAsync(admin, TestRegistry.Demo());
+        var slowPoll = TimeSpan.FromMinutes(10); // only a notification can deliver within the test's deadline
+        var first = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway-1"), new(), slowPoll);
+        var second = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway-2"), new(), slowPoll);
+        await first.StartAsync(None);
+        await second.StartAsync(None);
+
+        await admin.CommitAsync(WithRedWeight(TestRegistry.Demo(), 35), 1, Audit("weight"), None);
+
+        await Eventually.TrueAsync(() => first.Current.Revision == 2 && second.Current.Revision == 2, "both monitors to apply revision 2");
+        Assert.Equal(35, second.Current.Document.FindCluster("red-1.1")!.Weight);
+        Assert.Equal(new RegistryStatus(2, "store", true, null), second.Status);
+        await Eventually.TrueAsync(() => SnapshotFile.TryRead(bed.SnapshotPath("gateway-1"))?.Revision == 2, "the snapshot to follow");
+    }
+
+    [Fact]
+    public async Task RedisStopped_MonitorKeepsServingItsRevisionAndSaysTheStoreIsUnreachable()
+    {
+        await using var bed = await StartAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        var log = new RecordingLogger<RegistryMonitor>();
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), log);
+        await monitor.StartAsync(None);
+
+        await bed.Redis.StopAsync();
+
+        await Eventually.TrueAsync(() => !monitor.Status.StoreReachable, "the status to say the store is unreachable");
+        Assert.Equal(1, monitor.Current.Revision);
+        Assert.True(monitor.Status.Ready);
+        Assert.True(log.Logged(LogLevel.Warning, "unreachable"));
+    }
+
+    [Fact]
+    public async Task RedisBackAfterAnOutage_TheNextChangeReachesTheMonitor()
+    {
+        await using var bed = await StartAsync(persistent: true);
+        var admin = bed.Store();
+        await SeedAsync(admin, TestRegistry.Demo());
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await monitor.StartAsync(None);
+        await bed.Redis.StopAsync();
+        await Eventually.TrueAsync(() => !monitor.Status.StoreReachable, "the monitor to notice the outage");
+
+        await bed.Redis.StartAgainAsync();
+        await Eventually.TrueAsync(() => TryCommitAsync(admin, WithRedWeight(TestRegistry.Demo(), 45), 1), "Admin's change to be accepted after the outage");
+
+        await Eventually.TrueAsync(() => monitor.Current.Revision == 2, "the change to reach the monitor");
+        Assert.True(monitor.Status.StoreReachable);
+    }
+
+    [Fact]
+    public async Task MonitorStartedWhileRedisIsDown_ServesItsSnapshotAndSaysSoInStatusAndLog()
+    {
+        await using var bed = await StartAsync(persistent: true);
+        var admin = bed.Store();
+        await SeedAsync(admin, TestRegistry.Demo());
+        await admin.CommitAsync(WithRedWeight(TestRegistry.Demo(), 60), 1, Audit("weight"), None);
+        var earlier = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await earlier.StartAsync(None); // writes the snapshot at revision 2
+        await earlier.StopAsync(None);
+        await bed.Redis.StopAsync();
+
+        var log = new RecordingLogger<RegistryMonitor>();
+        var restarted = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), log);
+        await restarted.StartAsync(None);
+
+        Assert.Equal(2, restarted.Current.Revision);
+        Assert.Equal(60, restarted.Current.Document.FindCluster("red-1.1")!.Weight);
+        Assert.Equal(("snapshot", false, true), (restarted.Status.Source, restarted.Status.StoreReachable, restarted.Status.Ready));
+        Assert.Contains("unreachable", restarted.Status.Alarm, StringComparison.Ordinal);
+        Assert.True(log.Logged(LogLevel.Warning, "serving revision 2 from snapshot"));
+
+        await bed.Redis.StartAgainAsync();
+        await Eventually.TrueAsync(() => restarted.Status.Source == "store", "the monitor to switch back to the store");
+        Assert.Equal((2L, true, null), (restarted.Status.Revision, restarted.Status.StoreReachable, restarted.Status.Alarm));
+    }
+
+    [Fact]
+    public async Task MonitorStartedWhileRedisIsDownWithoutASnapshot_RefusesToStartNamingBoth()
+    {
+        await using var bed = await StartAsync();
+        await bed.Redis.StopAsync();
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("never-written"), new());
+
+        var ex = await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => monitor.StartAsync(None));
+
+        Assert.Contains(bed.Redis.ConnectionString, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("snapshot", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RedisRestartedEmpty_MonitorKeepsItsRevisionAndRaisesAnAlarm_EvenWhenAnOlderDocumentIsSeeded()
+    {
+        await using var bed = await StartAsync();
+        var admin = bed.Store();
+        await SeedAsync(admin, TestRegistry.Demo());
+        await admin.CommitAsync(WithRedWeight(TestRegistry.Demo(), 70), 1, Audit("weight"), None);
+        var log = new RecordingLogger<RegistryMonitor>();
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), log);
+        await monitor.StartAsync(None);
+
+        await bed.Redis.RestartAsync(); // no persistence: it comes back empty
+
+        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Contains("no registry", StringComparison.Ordinal) == true, "an alarm about the empty store");
+        Assert.Equal((2L, 70), (monitor.Current.Revision, monitor.Current.Document.FindCluster("red-1.1")!.Weight));
+        Assert.True(monitor.Status.Ready);
+        Assert.True(log.Logged(LogLevel.Critical, "holds no registry"));
+
+        await SeedAsync(bed.Store(), TestRegistry.Demo()); // someone seeds from an old clusters.json
+
+        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Contains("older", StringComparison.Ordinal) == true, "an alarm about the older revision");
+        Assert.Equal(2, monitor.Current.Revision);
+        Assert.True(log.Logged(LogLevel.Critical, "older than revision 2"));
+    }
+
+    [Fact]
+    public async Task PointerSetBackByHand_MonitorKeepsItsRevisionWithAnAlarm_AndTheNextChangeClearsIt()
+    {
+        await using var bed = await StartAsync();
+        var admin = bed.Store();
+        await SeedAsync(admin, TestRegistry.Demo());
+        await admin.CommitAsync(WithRedWeight(TestRegistry.Demo(), 20), 1, Audit("weight"), None);
+        var log = new RecordingLogger<RegistryMonitor>();
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), log);
+        var adminMonitor = bed.Monitor(bed.Store(), bed.SnapshotPath("admin"), new(), seed: true);
+        await monitor.StartAsync(None);
+        await adminMonitor.StartAsync(None);
+
+        await bed.Redis.CommandAsync("SET", "rw:current", "1");
+        await bed.Redis.CommandAsync("PUBLISH", "rw:changed", "1");
+
+        await Eventually.TrueAsync(
+            () => monitor.Status.Alarm?.Contains("older", StringComparison.Ordinal) == true && adminMonitor.Status.Alarm?.Contains("older", StringComparison.Ordinal) == true,
+            "an alarm about the older revision on the reader and on Admin");
+        Assert.Equal((2L, 20), (monitor.Current.Revision, monitor.Current.Document.FindCluster("red-1.1")!.Weight));
+        Assert.Equal(2, adminMonitor.Current.Revision);
+        Assert.True(log.Logged(LogLevel.Critical, "returned revision 1, older than revision 2"));
+        Assert.Equal("1", await bed.Redis.CommandAsync("GET", "rw:current")); // Admin leaves an operator's edit for the operator
+
+        await admin.CommitAsync(WithRedWeight(TestRegistry.Demo(), 25), 2, Audit("weight"), None);
+
+        await Eventually.TrueAsync(() => monitor.Current.Revision == 3 && adminMonitor.Current.Revision == 3, "the next change to move everyone forward");
+        Assert.Null(monitor.Status.Alarm);
+    }
+
+    [Fact]
+    public async Task RedisLostItsLastWrites_AdminPutsBackTheRevisionItHolds_AndTheNextChangeReachesEveryone()
+    {
+        await using var bed = await StartAsync();
+        using var file = new TestRegistry(TestRegistry.Demo());
+        var writer = bed.Store();
+        await SeedAsync(writer, TestRegistry.Demo());
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 40), 2, Audit("weight"), None);
+        var admin = bed.Monitor(bed.Store(), bed.SnapshotPath("admin"), new(), seed: true, file: file.FilePath);
+        var reader = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await admin.StartAsync(None);
+        await reader.StartAsync(None);
+
+        // Redis comes back from a crash with only its first write (appendfsync everysec can lose the last second).
+        await bed.Redis.FlushAllAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("GET", "rw:current") == "3", "Admin to put revision 3 back");
+        Assert.Equal(40, (await writer.LoadAsync(None)).FindCluster("red-1.1")!.Weight);
+        Assert.Equal((3L, 40), (reader.Current.Revision, reader.Current.Document.FindCluster("red-1.1")!.Weight));
+
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 50), 3, Audit("weight"), None);
+
+        await Eventually.TrueAsync(() => reader.Current.Revision == 4 && admin.Current.Revision == 4, "the next change to reach everyone");
+        Assert.Null(reader.Status.Alarm);
+        Assert.Null(admin.Status.Alarm);
+    }
+
+    [Fact]
+    public async Task StoreOlderThanTheSnapshotAtStart_MonitorServesTheSnapshotWithAnAlarm()
+    {
+        await using var bed = await StartAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        await WriteSnapshotAsync(bed.SnapshotPath("gateway"), WithRedWeight(TestRegistry.Demo(), 80) with { Revision = 5 });
+
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await monitor.StartAsync(None);
+
+        Assert.Equal((5L, "snapshot", true), (monitor.Current.Revision, monitor.Status.Source, monitor.Status.StoreReachable));
+        Assert.Contains("older", monitor.Status.Alarm, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StoreHoldsABrokenPointerAtStart_MonitorWithASnapshotServesItWithAnAlarm_WithoutOneRefusesToStart()
+    {
+        await using var bed = await StartAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        await bed.Redis.CommandAsync("SET", "rw:current", "42"); // names a revision that is not kept
+        await WriteSnapshotAsync(bed.SnapshotPath("gateway"), TestRegistry.Demo() with { Revision = 3 });
+
+        var withSnapshot = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await withSnapshot.StartAsync(None);
+        var without = bed.Monitor(bed.Store(), bed.SnapshotPath("none"), new());
+        var refused = await Assert.ThrowsAsync<RegistryFormatException>(() => without.StartAsync(None));
+
+        Assert.Equal((3L, "snapshot", true), (withSnapshot.Current.Revision, withSnapshot.Status.Source, withSnapshot.Status.Ready));
+        Assert.Contains("rw:current", withSnapshot.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("rw:current", refused.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Reader_FindingRedisEmptyAtStart_ServesItsSnapshotAndNeverSeeds()
+    {
+        await using var bed = await StartAsync();
+        await WriteSnapshotAsync(bed.SnapshotPath("gateway"), TestRegistry.Demo() with { Revision = 4 });
+
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await monitor.StartAsync(None);
+
+        Assert.Equal((4L, "snapshot"), (monitor.Current.Revision, monitor.Status.Source));
+        Assert.Contains("no registry", monitor.Status.Alarm, StringComparison.Ordinal);
+        Assert.Equal("0", await bed.Redis.CommandAsync("DBSIZE"));
+    }
+
+    [Fact]
+    public async Task Admin_FindingRedisEmptyAtStart_SeedsItFromRegistryFile()
+    {
+        await using var bed = await StartAsync();
+        using var file = new TestRegistry(TestRegistry.Demo() with { Revision = 3 });
+
+        var admin = bed.Monitor(bed.Store(), bed.SnapshotPath("admin"), new(), seed: true, file: file.FilePath);
+        await admin.StartAsync(None);
+
+        Assert.Equal((3L, "store", null), (admin.Current.Revision, admin.Status.Source, admin.Status.Alarm));
+        var audit = Assert.Single(await bed.Store().ReadAuditAsync(10, None));
+        Assert.Equal(("system", "seed"), (audit.Actor, audit.Action));
+        Assert.Contains(file.FilePath, audit.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_FindingRedisEmptyAtStart_SeedsFromItsSnapshotWhenNewerThanRegistryFile()
+    {
+        await using var bed = await StartAsync();
+        using var file = new TestRegistry(TestRegistry.Demo());
+        await WriteSnapshotAsync(bed.SnapshotPath("admin"), WithRedWeight(TestRegistry.Demo(), 55) with { Revision = 9 });
+
+        var admin = bed.Monitor(bed.Store(), bed.SnapshotPath("admin"), new(), seed: true, file: file.FilePath);
+        await admin.StartAsync(None);
+
+        Assert.Equal(new RegistryStatus(9, "store", true, null), admin.Status);
+        Assert.Equal(55, (await bed.Store().LoadAsync(None)).FindCluster("red-1.1")!.Weight);
+    }
+
+    [Fact]
+    public async Task RedisRestartedEmpty_AdminReseedsTheRevisionItHolds_ReadersCarryOnAndTheNextChangeReachesThem()
+    {
+        await using var bed = await StartAsync();
+        using var file = new TestRegistry(TestRegistry.Demo()); // revision 1: must not be what comes back
+        var writer = bed.Store();
+        await SeedAsync(writer, TestRegistry.Demo());
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 40), 2, Audit("weight"), None);
+        var admin = bed.Monitor(bed.Store(), bed.SnapshotPath("admin"), new(), seed: true, file: file.FilePath);
+        var reader = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
+        await admin.StartAsync(None);
+        await reader.StartAsync(None);
+
+        await bed.Redis.RestartAsync();
+
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("GET", "rw:current") == "3", "Admin to reseed revision 3");
+        Assert.Equal(40, (await bed.Store().LoadAsync(None)).FindCluster("red-1.1")!.Weight);
+        Assert.Equal((3L, 40), (reader.Current.Revision, reader.Current.Document.FindCluster("red-1.1")!.Weight));
+
+        // The writer's own connection comes back in the background; until then it answers "unavailable".
+        await Eventually.TrueAsync(() => TryCommitAsync(writer, WithRedWeight(TestRegistry.Demo(), 50), 3), "the next change to be accepted");
+
+        await Eventually.TrueAsync(() => reader.Current.Revision == 4 && admin.Current.Revision == 4, "the next change to reach everyone");
+        Assert.Null(reader.Status.Alarm);
+    }
+
+    private static Task WriteSnapshotAsync(string path, RegistryDocument document) =>
+        AtomicFile.WriteAsync(path, RegistryJson.Serialize(document), None);
+
+    private static async Task<bool> TryCommitAsync(IRegistryStore store, RegistryDocument next, long expected)
+    {
+        try
+        {
+            await store.CommitAsync(next, expected, Audit("weight"), None);
+            return true;
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            return false;
+        }
+    }
+}

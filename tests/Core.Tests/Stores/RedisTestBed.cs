@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+using RedWhite.TestKit;
+
+namespace RedWhite.Core.Tests.Stores;
+
+/// <summary>
+/// One real redis-server plus a temp folder for snapshots, and the stores and monitors a test makes over
+/// them; all stopped and deleted on dispose. Each test gets its own server, so tests run in parallel.
+/// </summary>
+internal sealed class RedisTestBed : IAsyncDisposable
+{
+    private readonly List<IDisposable> stores = [];
+    private readonly List<RegistryMonitor> monitors = [];
+
+    private RedisTestBed(RedisServer redis, string folder) => (Redis, Folder) = (redis, folder);
+
+    public RedisServer Redis { get; }
+
+    public string Folder { get; }
+
+    public static async Task<RedisTestBed> StartAsync(bool persistent = false)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "rw-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return new RedisTestBed(await RedisServer.StartAsync(persistent), folder);
+    }
+
+    /// <summary>A store as a service builds it; each call is a separate client, like a separate instance.</summary>
+    public RedisRegistryStore Store(string prefix = "rw:", RecordingLogger<RedisRegistryStore>? logger = null)
+    {
+        var store = new RedisRegistryStore(Redis.ConnectionString, prefix, logger);
+        stores.Add(store);
+        return store;
+    }
+
+    /// <summary>A store whose first connection attempt happens while nothing listens (a port with no server).</summary>
+    public RedisRegistryStore StoreAt(string connectionString)
+    {
+        var store = new RedisRegistryStore(connectionString);
+        stores.Add(store);
+        return store;
+    }
+
+    public string SnapshotPath(string name) => Path.Combine(Folder, name + ".snapshot.json");
+
+    /// <summary>A monitor (not started) as a service would have it.</summary>
+    public RegistryMonitor Monitor(
+        IRegistryStore store, string? snapshotPath, RecordingLogger<RegistryMonitor> logger,
+        TimeSpan? poll = null, bool seed = false, string? file = null)
+    {
+        var options = new RegistryOptions
+        {
+            Store = RegistryStoreKind.Redis,
+            Redis = Redis.ConnectionString,
+            SnapshotPath = snapshotPath,
+            PollInterval = poll ?? TimeSpan.FromMilliseconds(200),
+            SeedEmptyStore = seed,
+            File = file ?? Path.Combine(Folder, "no-such-clusters.json"),
+        };
+        var monitor = new RegistryMonitor(store, Options.Create(options), TimeProvider.System, logger);
+        monitors.Add(monitor);
+        return monitor;
+    }
+
+    /// <summary>Puts <paramref name="document"/> into the empty Redis as its first revision.</summary>
+    public static async Task SeedAsync(RedisRegistryStore store, RegistryDocument document) =>
+        Assert.True(await store.SeedIfBehindAsync(document, Audit("seed"), CancellationToken.None), "the test's Redis was expected to be empty");
+
+    public static AuditEntry Audit(string action, string actor = "test") =>
+        new(DateTimeOffset.UnixEpoch, actor, action, "red-1.1", 0, 0);
+
+    /// <summary>The document with red-1.1's weight set, a typical Admin change.</summary>
+    public static RegistryDocument WithRedWeight(RegistryDocument document, int weight) =>
+        document.WithCluster(document.FindCluster("red-1.1")! with { Weight = weight });
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var monitor in monitors)
+        {
+            await monitor.StopAsync(CancellationToken.None);
+            monitor.Dispose();
+        }
+
+        foreach (var store in stores)
+        {
+            store.Dispose();
+        }
+
+        await Redis.DisposeAsync();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // the OS cleans the temp folder
+        }
+    }
+}
