@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using RedWhite.Core.Registry;
+using RedWhite.TestKit.Processes;
 
 namespace RedWhite.Runner;
 
@@ -31,13 +32,13 @@ internal sealed class BenchStack : IAsyncDisposable
 
     public static BenchStack Create()
     {
-        var root = FindRoot();
+        var root = Repository.Root;
         var work = Path.Combine(Path.GetTempPath(), "rw-bench", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(work);
         return new BenchStack(root, work);
     }
 
-    public string Dll(string project, string assembly) => Path.Combine(Root, project, "bin", "Release", "net10.0", assembly + ".dll");
+    public string Dll(string project, string assembly) => Repository.Dll(project, assembly, "Release");
 
     /// <summary>Writes the registry: cluster <c>white-1.0</c> serving 1.x with the given destinations.</summary>
     public void WriteRegistry(long revision, params string[] destinations)
@@ -93,19 +94,6 @@ internal sealed class BenchStack : IAsyncDisposable
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("ticket").GetString() ?? throw new InvalidOperationException($"No ticket in {body}");
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run the benchmarks from inside the repository.");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RedWhite.TestKit.Processes;
 
 namespace RedWhite.Runner;
 

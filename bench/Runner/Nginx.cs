@@ -1,3 +1,4 @@
+using RedWhite.TestKit.Processes;
 namespace RedWhite.Runner;
 
 /// <summary>Debian's nginx as a reverse proxy to the benchmark upstream, from bench/nginx/nginx.conf.template.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using RedWhite.Core.Tickets;
+using RedWhite.TestKit.Processes;
 
 namespace RedWhite.Runner;
 

@@ -59,21 +59,6 @@ public sealed class RedisServer : IAsyncDisposable
             : throw new FileNotFoundException($"No Redis configuration at {configFile}.", configFile);
     }
 
-    /// <summary>Finds a file of the repository (e.g. <c>infra/redis.conf</c>) from the test's output folder upward.</summary>
-    public static string RepositoryFile(string relativePath)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relativePath);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"{relativePath} was not found above {AppContext.BaseDirectory}.", relativePath);
-    }
-
     private static async Task<RedisServer> StartAsync(bool persistent, string? configFile)
     {
         var executable = FindExecutable()

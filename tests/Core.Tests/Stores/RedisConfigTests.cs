@@ -1,5 +1,6 @@
 using RedWhite.Core.Stores;
 using RedWhite.TestKit;
+using RedWhite.TestKit.Processes;
 using static RedWhite.Core.Tests.Stores.RedisTestBed;
 
 namespace RedWhite.Core.Tests.Stores;
@@ -10,7 +11,7 @@ public sealed class RedisConfigTests
     [Fact]
     public async Task InfraRedisConf_StartsWithAppendOnlyAndNoEviction()
     {
-        await using var redis = await RedisServer.StartWithConfigAsync(RedisServer.RepositoryFile("infra/redis.conf"));
+        await using var redis = await RedisServer.StartWithConfigAsync(Repository.File("infra/redis.conf"));
 
         Assert.Equal("appendonly\nyes", await redis.CommandAsync("CONFIG", "GET", "appendonly"));
         Assert.Equal("appendfsync\neverysec", await redis.CommandAsync("CONFIG", "GET", "appendfsync"));
@@ -21,7 +22,7 @@ public sealed class RedisConfigTests
     [Fact]
     public async Task InfraRedisConf_RedisRestartedCleanly_StillHoldsEveryRevision()
     {
-        await using var redis = await RedisServer.StartWithConfigAsync(RedisServer.RepositoryFile("infra/redis.conf"));
+        await using var redis = await RedisServer.StartWithConfigAsync(Repository.File("infra/redis.conf"));
         await CommitTwoRevisionsAsync(redis);
 
         await redis.ShutdownAsync();
@@ -33,7 +34,7 @@ public sealed class RedisConfigTests
     [Fact]
     public async Task InfraRedisConf_RedisKilledOnceItsLogIsOnDisk_StillHoldsEveryRevision()
     {
-        await using var redis = await RedisServer.StartWithConfigAsync(RedisServer.RepositoryFile("infra/redis.conf"));
+        await using var redis = await RedisServer.StartWithConfigAsync(Repository.File("infra/redis.conf"));
         await CommitTwoRevisionsAsync(redis);
 
         // appendfsync everysec: a write reaches the file within about a second (two when a background

@@ -1,6 +1,7 @@
 using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
 using RedWhite.TestKit;
+using RedWhite.TestKit.Processes;
 
 namespace RedWhite.Core.Tests.Validation;
 
@@ -15,7 +16,7 @@ public class RegistryDocumentValidatorTests
     [Fact]
     public void Validate_RepositoryClustersJson_HasNoErrors()
     {
-        var path = Path.Combine(RepoRoot(), "clusters.json");
+        var path = Repository.File("clusters.json");
         var document = RegistryJson.TryParse(File.ReadAllBytes(path), out var parseErrors);
         Assert.Empty(parseErrors);
         Assert.Empty(RegistryDocumentValidator.Check(document!));
@@ -91,18 +92,5 @@ public class RegistryDocumentValidatorTests
             Clusters = [TestRegistry.Cluster("c", "1.0.0", ClusterState.Retired, destinations: new Dictionary<string, string>())],
         };
         Assert.Empty(RegistryDocumentValidator.Check(document));
-    }
-
-    internal static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Gateway.sln not found above the test binaries.");
     }
 }

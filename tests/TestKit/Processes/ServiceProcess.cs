@@ -2,10 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace RedWhite.Runner;
+namespace RedWhite.TestKit.Processes;
 
-/// <summary>A service under test in its own process: started from its built DLL, logged to a file, killed on dispose.</summary>
-internal sealed class ServiceProcess : IAsyncDisposable
+/// <summary>
+/// A service in its own process, as studios run it: started from its built DLL, bound to a free
+/// loopback port, logged to a file, killed on dispose. Used by the cross-service tests and the benchmarks.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StreamWriter log;
@@ -26,11 +29,24 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The log file the process writes to.</summary>
+    public string LogFile { get; private init; } = "";
+
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !process.HasExited;
+
     /// <summary>Starts <c>dotnet {dll} --urls http://127.0.0.1:{port} {args}</c> in the DLL's folder (so its appsettings load).</summary>
-    public static ServiceProcess StartDotnet(string name, string dll, string logDirectory, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <remarks>Pass <paramref name="port"/> to restart a service where its clients expect it.</remarks>
+    public static ServiceProcess StartDotnet(
+        string name, string dll, string logDirectory, IEnumerable<string> args, IDictionary<string, string>? environment = null, int? port = null)
     {
-        var port = FreePort();
-        return Start(name, "dotnet", [dll, "--urls", $"http://127.0.0.1:{port}", .. args], Path.GetDirectoryName(dll)!, logDirectory, port, environment);
+        port ??= FreePort();
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is not built; build the solution first (tests/run and bench/run do).", dll);
+        }
+
+        return Start(name, "dotnet", [dll, "--urls", $"http://127.0.0.1:{port}", .. args], Path.GetDirectoryName(dll)!, logDirectory, port.Value, environment);
     }
 
     public static ServiceProcess Start(string name, string file, IEnumerable<string> args, string workingDirectory, string logDirectory, int port, IDictionary<string, string>? environment = null)
@@ -47,13 +63,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var log = new StreamWriter(Path.Combine(logDirectory, $"{name}.log")) { AutoFlush = true };
+        var logFile = Path.Combine(logDirectory, $"{name}.log");
+        var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(name, process, log, port);
+        return new ServiceProcess(name, process, log, port) { LogFile = logFile };
     }
 
     /// <summary>Waits until <paramref name="path"/> answers 2xx, or fails after a deadline.</summary>
@@ -65,7 +82,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{Name} exited with {process.ExitCode}; see its log.");
+                throw new InvalidOperationException($"{Name} exited with {process.ExitCode}; see {LogFile}.");
             }
 
             try
@@ -83,7 +100,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"{Name} was not ready at {Url}{path}.");
+        throw new TimeoutException($"{Name} was not ready at {Url}{path}; see {LogFile}.");
     }
 
     /// <summary>Peak resident memory of the process (VmHWM), in bytes.</summary>
