@@ -84,9 +84,11 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // Cancel rather than dispose the token source and gate: the host can dispose the monitor while
+        // another StopAsync is still on its way to it (a minimal-hosting app's own Run() and a test host
+        // both stop the same host), and neither holds unmanaged resources that need releasing.
         subscription?.Dispose();
-        stopping.Dispose();
-        reloadGate.Dispose();
+        stopping.Cancel();
     }
 
     private async Task LoadInitialAsync(CancellationToken cancellationToken)

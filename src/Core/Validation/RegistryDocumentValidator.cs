@@ -12,9 +12,12 @@ public sealed class RegistryDocumentValidator : AbstractValidator<RegistryDocume
 {
     static RegistryDocumentValidator()
     {
-        // Field paths in errors use the JSON names clients send, not the C# member names.
+        // Field paths in errors use the JSON names clients send, not the C# member names. Rules take
+        // their names when they are built, so the resolver is set before Instance is constructed (a
+        // field initializer would run before this body and name them Clusters[0], Pins[0]).
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        Instance = new();
     }
 
     /// <summary>Creates the validator.</summary>
@@ -41,7 +44,7 @@ public sealed class RegistryDocumentValidator : AbstractValidator<RegistryDocume
     }
 
     /// <summary>Shared instance; validators are stateless.</summary>
-    public static RegistryDocumentValidator Instance { get; } = new();
+    public static RegistryDocumentValidator Instance { get; }
 
     /// <summary>Validates <paramref name="document"/> and returns every error keyed by field (empty when valid).</summary>
     public static IDictionary<string, string[]> Check(RegistryDocument document)
