@@ -92,7 +92,9 @@ public static partial class RegistryJson
             return "Unknown field.";
         }
 
-        if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("nullable", StringComparison.OrdinalIgnoreCase))
+        // STJ's refusal of null in a non-nullable member (RespectNullableAnnotations). Not a test for
+        // "nullable": every conversion error on a Nullable<T> member names System.Nullable`1.
+        if (message.Contains("doesn't allow setting null values", StringComparison.Ordinal))
         {
             return "Must not be null.";
         }
@@ -116,18 +118,30 @@ public static partial class RegistryJson
         return "The value is not valid here.";
     }
 
-    private static string Friendly(string clrType) => clrType switch
+    private static string Friendly(string clrType)
     {
-        _ when clrType.EndsWith(nameof(ClusterState), StringComparison.Ordinal) =>
-            "one of " + string.Join(", ", Enum.GetNames<ClusterState>().Select(JsonNamingPolicy.KebabCaseLower.ConvertName)),
-        _ when clrType.Contains("Int", StringComparison.Ordinal) => "a whole number",
-        _ when clrType.Contains("DateTimeOffset", StringComparison.Ordinal) => "an ISO 8601 date-time such as 2026-12-01T00:00:00Z",
-        _ when clrType.Contains("Boolean", StringComparison.Ordinal) => "true or false",
-        _ when clrType.Contains("String", StringComparison.Ordinal) && !clrType.Contains('[') && !clrType.Contains('`') => "a string",
-        _ when clrType.Contains("Dictionary", StringComparison.Ordinal) => "an object of string values",
-        _ when clrType.Contains("List", StringComparison.Ordinal) || clrType.Contains("[]", StringComparison.Ordinal) => "an array",
-        _ => "a value of another type",
-    };
+        // Nullable<T> members (optional request fields) describe like T.
+        if (NullableOf().Match(clrType) is { Success: true } nullable)
+        {
+            return Friendly(nullable.Groups[1].Value);
+        }
+
+        return clrType switch
+        {
+            _ when clrType.EndsWith(nameof(ClusterState), StringComparison.Ordinal) =>
+                "one of " + string.Join(", ", Enum.GetNames<ClusterState>().Select(JsonNamingPolicy.KebabCaseLower.ConvertName)),
+            _ when clrType.Contains("Int", StringComparison.Ordinal) => "a whole number",
+            _ when clrType.Contains("DateTimeOffset", StringComparison.Ordinal) => "an ISO 8601 date-time such as 2026-12-01T00:00:00Z",
+            _ when clrType.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+            _ when clrType.Contains("String", StringComparison.Ordinal) && !clrType.Contains('[') && !clrType.Contains('`') => "a string",
+            _ when clrType.Contains("Dictionary", StringComparison.Ordinal) => "an object of string values",
+            _ when clrType.Contains("List", StringComparison.Ordinal) || clrType.Contains("[]", StringComparison.Ordinal) => "an array",
+            _ => "a value of another type",
+        };
+    }
+
+    [GeneratedRegex(@"^System\.Nullable`1\[(.+)\]$")]
+    private static partial Regex NullableOf();
 
     [GeneratedRegex(@"The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnmappedMember();

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RedWhite.Admin.Auth;
+using RedWhite.Core.Stores;
+
+namespace RedWhite.Admin.Audit;
+
+/// <summary><c>GET /v1/audit</c>: the audit log, newest first (every role).</summary>
+public static class AuditEndpoints
+{
+    public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(AdminPolicies.Read);
+        group.MapGet("", Get);
+        return group;
+    }
+
+    internal static async Task<Results<Ok<AuditResponse>, ProblemHttpResult>> Get(string? limit, IRegistryStore store, CancellationToken cancellationToken)
+    {
+        if (!Limit.TryParse(limit, out var count, out var problem))
+        {
+            return problem!;
+        }
+
+        try
+        {
+            return TypedResults.Ok(new AuditResponse(await store.ReadAuditAsync(count, cancellationToken)));
+        }
+        catch (Exception ex) when (ex is RegistryStoreUnavailableException or IOException)
+        {
+            return AdminProblems.StoreUnavailable(ex.Message);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using RedWhite.Core.Stores;
+
+namespace RedWhite.Admin.Audit;
+
+/// <summary>Answer of <c>GET /v1/audit</c>: who changed what, when, with the revisions before and after; newest first.</summary>
+public sealed record AuditResponse(IReadOnlyList<AuditEntry> Entries);

@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RedWhite.Admin.Auth;
+using RedWhite.Admin.Idempotency;
+using RedWhite.Admin.Mutations;
+using RedWhite.Core.Hosting;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Validation;
+
+namespace RedWhite.Admin.Clusters;
+
+/// <summary>
+/// <c>/v1/clusters</c>: read clusters (every role), register one and replace a definition (release
+/// managers). Lifecycle moves are in <see cref="LifecycleEndpoints"/>.
+/// </summary>
+public static class ClusterEndpoints
+{
+    public static RouteGroupBuilder MapClusters(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/v1/clusters").WithTags("Clusters").RequireAuthorization(AdminPolicies.Read);
+        group.MapGet("", List);
+        group.MapGet("/{id}", Get);
+
+        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
+        changes.MapPost("", Register);
+        changes.MapPut("/{id}", Replace);
+        return group;
+    }
+
+    internal static Ok<ClusterList> List(RegistryMonitor registry, HttpResponse response)
+    {
+        var document = registry.Current.Document;
+        response.Headers.ETag = RegistryMutator.ETag(document.Revision);
+        return TypedResults.Ok(new ClusterList(document.Revision, document.Clusters));
+    }
+
+    internal static Results<Ok<ClusterDefinition>, ProblemHttpResult> Get(string id, RegistryMonitor registry, HttpResponse response)
+    {
+        var document = registry.Current.Document;
+        if (document.FindCluster(id) is not { } cluster)
+        {
+            return AdminProblems.ClusterNotFound(id);
+        }
+
+        response.Headers.ETag = RegistryMutator.ETag(document.Revision);
+        return TypedResults.Ok(cluster);
+    }
+
+    internal static async Task<Results<Created<ClusterDefinition>, ProblemHttpResult>> Register(
+        JsonBody<ClusterRequest> body, RegistryMutator mutator, HttpContext http)
+    {
+        var request = body.Value;
+        var invalid = ClusterRequestValidator.ForRegister().Validate(request);
+        if (!invalid.IsValid)
+        {
+            return Problems.Validation(invalid.ToDictionary());
+        }
+
+        var state = request.State ?? ClusterState.Canary;
+        var cluster = request.ToDefinition(request.Id!, state, request.Weight ?? (state == ClusterState.Active ? 100 : 0), null);
+        var outcome = await mutator.ApplyAsync(http, current => current.FindCluster(cluster.Id) is not null
+            ? AdminProblems.ClusterExists(cluster.Id)
+            : Change.To(current with { Clusters = [.. current.Clusters, cluster] }, "register", cluster.Id,
+                $"{AdminProblems.Name(state)} at weight {cluster.Weight}, builds {cluster.ClientBuilds}"));
+        return outcome.Then(document => TypedResults.Created($"/v1/clusters/{cluster.Id}", document.FindCluster(cluster.Id)!));
+    }
+
+    internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Replace(
+        string id, JsonBody<ClusterRequest> body, RegistryMutator mutator, TimeProvider time, HttpContext http)
+    {
+        var request = body.Value;
+        var outcome = await mutator.ApplyAsync(http, current =>
+        {
+            if (current.FindCluster(id) is not { } existing)
+            {
+                return AdminProblems.ClusterNotFound(id);
+            }
+
+            // The lifecycle has its own calls, each with its rules; a definition edit never moves it.
+            if (request.State is { } state && state != existing.State)
+            {
+                return AdminProblems.IllegalTransition(id, existing.State, state,
+                    "PUT does not change a cluster's state; use promote, drain or retire.");
+            }
+
+            var invalid = ClusterRequestValidator.ForReplace(existing, time.GetUtcNow()).Validate(request);
+            if (!invalid.IsValid)
+            {
+                return Problems.Validation(invalid.ToDictionary());
+            }
+
+            var replacement = request.ToDefinition(
+                id, existing.State, request.Weight ?? existing.Weight, request.DrainDeadline ?? existing.DrainDeadline);
+            return Change.To(current.WithCluster(replacement), "replace", id, $"builds {replacement.ClientBuilds}, server {replacement.ServerVersion}");
+        });
+        return outcome.Then(document => TypedResults.Ok(document.FindCluster(id)!));
+    }
+}

@@ -1,0 +1,51 @@
+using RedWhite.Core.Registry;
+
+namespace RedWhite.Admin.Clusters;
+
+/// <summary>
+/// Body of <c>POST /v1/clusters</c> and <c>PUT /v1/clusters/{id}</c>: a cluster definition as in the
+/// registry document. Lifecycle members may be left out: on register, <c>state</c> defaults to
+/// <c>canary</c> and <c>weight</c> to 0 for a canary (pinned devices only) or 100 for an active
+/// cluster; on replace, left-out <c>state</c>, <c>weight</c> and <c>drainDeadline</c> keep their
+/// current values, since they change through the lifecycle calls.
+/// </summary>
+public sealed record ClusterRequest
+{
+    public string? Id { get; init; }
+
+    public string Color { get; init; } = "";
+
+    public string ServerVersion { get; init; } = "";
+
+    public string? ConfigVersion { get; init; }
+
+    public string ClientBuilds { get; init; } = "";
+
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
+    public ClusterState? State { get; init; }
+
+    public int? Weight { get; init; }
+
+    public IReadOnlyDictionary<string, string> Destinations { get; init; } = new Dictionary<string, string>();
+
+    public string? AutoScalingGroup { get; init; }
+
+    public DateTimeOffset? DrainDeadline { get; init; }
+
+    /// <summary>The definition this body describes, with the lifecycle members decided by the caller.</summary>
+    internal ClusterDefinition ToDefinition(string id, ClusterState state, int weight, DateTimeOffset? drainDeadline) => new()
+    {
+        Id = id,
+        Color = Color,
+        ServerVersion = ServerVersion,
+        ConfigVersion = ConfigVersion,
+        ClientBuilds = ClientBuilds,
+        Platforms = Platforms,
+        State = state,
+        Weight = weight,
+        Destinations = Destinations,
+        AutoScalingGroup = AutoScalingGroup,
+        DrainDeadline = drainDeadline,
+    };
+}

@@ -1,0 +1,55 @@
+using FluentValidation;
+using FluentValidation.Results;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Validation;
+
+namespace RedWhite.Admin.Clusters;
+
+/// <summary>
+/// Every problem with a cluster body at once, keyed by the body's field names. The definition's own
+/// rules (names, versions, range, destinations) are Core's, so a body passes exactly when the
+/// registry would accept the cluster; this adds what only a request can get wrong.
+/// </summary>
+internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest>
+{
+    private static readonly ClusterDefinitionValidator Definition = new();
+
+    private ClusterRequestValidator(Func<ClusterRequest, ClusterDefinition> resolve)
+    {
+        RuleFor(r => r).Custom((request, context) =>
+        {
+            foreach (var failure in Definition.Validate(resolve(request)).Errors.Where(f => f.PropertyName != "id"))
+            {
+                context.AddFailure(new ValidationFailure(failure.PropertyName, failure.ErrorMessage));
+            }
+        });
+    }
+
+    /// <summary>Rules for <c>POST /v1/clusters</c>.</summary>
+    public static ClusterRequestValidator ForRegister()
+    {
+        var validator = new ClusterRequestValidator(r => r.ToDefinition(r.Id ?? "", r.State ?? ClusterState.Canary, r.Weight ?? 0, null));
+        validator.RuleFor(r => r.Id).Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage("Required: the new cluster's id.")
+            .Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
+        validator.RuleFor(r => r.State).Must(s => s is null or ClusterState.Canary or ClusterState.Active)
+            .WithMessage("A cluster is registered as canary or active; drain and retire it with the lifecycle calls.");
+        validator.RuleFor(r => r.DrainDeadline).Null()
+            .WithMessage("Only a draining cluster has a drain deadline; set it with POST /v1/clusters/{id}/drain.");
+        return validator;
+    }
+
+    /// <summary>Rules for <c>PUT /v1/clusters/{id}</c> on the cluster as it is now.</summary>
+    public static ClusterRequestValidator ForReplace(ClusterDefinition current, DateTimeOffset now)
+    {
+        var validator = new ClusterRequestValidator(r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline));
+        validator.RuleFor(r => r.Id).Equal(current.Id).When(r => r.Id is not null)
+            .WithMessage($"Must be '{current.Id}' (the id in the path) or left out; a cluster's id cannot change.");
+        validator.RuleFor(r => r.DrainDeadline).Null().When(_ => current.State != ClusterState.Draining)
+            .WithMessage("Only a draining cluster has a drain deadline; set it with POST /v1/clusters/{id}/drain.");
+        validator.RuleFor(r => r.DrainDeadline).Must(d => d == current.DrainDeadline || d > now)
+            .When(r => current.State == ClusterState.Draining && r.DrainDeadline is not null)
+            .WithMessage("Must be in the future, or the current deadline.");
+        return validator;
+    }
+}

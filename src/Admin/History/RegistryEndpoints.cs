@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RedWhite.Admin.Auth;
+using RedWhite.Admin.Idempotency;
+using RedWhite.Admin.Mutations;
+using RedWhite.Core.Hosting;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+
+namespace RedWhite.Admin.History;
+
+/// <summary>
+/// <c>/v1/registry</c>: the whole document, its history (every role) and rollback (release managers).
+/// Rollback restores an earlier revision's content as a new revision, so history only grows and every
+/// reader moves forward to it like to any other change.
+/// </summary>
+public static class RegistryEndpoints
+{
+    public static RouteGroupBuilder MapRegistry(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/v1/registry").WithTags("Registry").RequireAuthorization(AdminPolicies.Read);
+        group.MapGet("", Get);
+        group.MapGet("/history", GetHistory);
+        group.MapGroup("").RequireAuthorization(AdminPolicies.Release).AddEndpointFilter<JsonBodyFilter>().WithIdempotency()
+            .MapPost("/rollback", Rollback);
+        return group;
+    }
+
+    internal static Results<Ok<RegistryDocument>, StatusCodeHttpResult> Get(RegistryMonitor registry, HttpRequest request, HttpResponse response)
+    {
+        var document = registry.Current.Document;
+        var etag = RegistryMutator.ETag(document.Revision);
+        response.Headers.ETag = etag;
+        if (request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',', StringSplitOptions.TrimEntries).Any(t => t == etag || t == "W/" + etag || t == "*")))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok(document);
+    }
+
+    internal static async Task<Results<Ok<HistoryResponse>, ProblemHttpResult>> GetHistory(
+        string? limit, IRegistryStore store, CancellationToken cancellationToken)
+    {
+        if (!Limit.TryParse(limit, out var count, out var problem))
+        {
+            return problem!;
+        }
+
+        try
+        {
+            var revisions = await store.ListRevisionsAsync(count, cancellationToken);
+            var audit = await store.ReadAuditAsync(count, cancellationToken);
+            var byRevision = audit.GroupBy(e => e.RevisionAfter).ToDictionary(g => g.Key, g => g.First());
+            return TypedResults.Ok(new HistoryResponse(
+            [
+                .. revisions.Select(r => byRevision.TryGetValue(r, out var e)
+                    ? new RevisionSummary(r, e.At, e.Actor, e.Action, e.Target, e.Detail)
+                    : new RevisionSummary(r, null, null, null, null, null)),
+            ]));
+        }
+        catch (Exception ex) when (ex is RegistryStoreUnavailableException or IOException)
+        {
+            return AdminProblems.StoreUnavailable(ex.Message);
+        }
+    }
+
+    internal static async Task<Results<Ok<RegistryDocument>, ProblemHttpResult>> Rollback(
+        JsonBody<RollbackRequest> body, RegistryMutator mutator, IRegistryStore store, HttpContext http)
+    {
+        var invalid = RollbackRequestValidator.Instance.Validate(body.Value);
+        if (!invalid.IsValid)
+        {
+            return Problems.Validation(invalid.ToDictionary());
+        }
+
+        var target = body.Value.ToRevision!.Value;
+        var outcome = await mutator.ApplyAsync(http, async (current, cancellationToken) =>
+        {
+            if (target >= current.Revision)
+            {
+                return Problems.Field("toRevision", $"Must be earlier than the current revision {current.Revision}.");
+            }
+
+            if (await store.LoadRevisionAsync(target, cancellationToken) is not { } earlier)
+            {
+                return AdminProblems.RevisionNotFound(target);
+            }
+
+            return Change.To(earlier, "rollback", "registry", $"to content of revision {target}");
+        });
+        return outcome.Then(TypedResults.Ok);
+    }
+}

@@ -1,0 +1,32 @@
+namespace RedWhite.Admin;
+
+/// <summary>Admin's log messages. Event ids (4000–4999) are stable: dashboards and alerts key on them.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(4001, LogLevel.Information, "Registry revision {Revision} committed by {Actor}: {Action} {Target} {Detail}")]
+    public static partial void Committed(ILogger logger, long revision, string actor, string action, string target, string? detail);
+
+    [LoggerMessage(4002, LogLevel.Information, "Registry moved under {Actor}'s {Action} (expected revision {Expected}, store at {Actual}); retrying ({Attempt})")]
+    public static partial void ConflictRetry(ILogger logger, string actor, string action, long expected, long actual, int attempt);
+
+    [LoggerMessage(4003, LogLevel.Warning, "{Actor}'s {Action} gave up after {Attempts} attempts: the registry kept changing")]
+    public static partial void ConflictGaveUp(ILogger logger, string actor, string action, int attempts);
+
+    [LoggerMessage(4004, LogLevel.Error, "Registry store unavailable; {Actor}'s {Action} was not applied: {Reason}")]
+    public static partial void StoreUnavailable(ILogger logger, string actor, string action, string reason);
+
+    [LoggerMessage(4005, LogLevel.Error, "The stored registry cannot be read; {Actor}'s {Action} was not applied: {Reason}")]
+    public static partial void StoredDocumentInvalid(ILogger logger, string actor, string action, string reason);
+
+    [LoggerMessage(4006, LogLevel.Warning, "Revision {Revision} committed, but re-reading the registry afterwards failed")]
+    public static partial void RefreshAfterCommitFailed(ILogger logger, long revision, Exception exception);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Rejected API key from {Remote} for {Path}")]
+    public static partial void ApiKeyRejected(ILogger logger, string remote, string path);
+
+    [LoggerMessage(4020, LogLevel.Information, "Idempotency-Key {Key} of {Actor} replayed ({Status})")]
+    public static partial void IdempotentReplay(ILogger logger, string key, string actor, int status);
+
+    [LoggerMessage(4021, LogLevel.Warning, "Idempotency-Key {Key} of {Actor} reused for a different request")]
+    public static partial void IdempotencyKeyReused(ILogger logger, string key, string actor);
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Extensions.Primitives;
+
+namespace RedWhite.Admin.Mutations;
+
+/// <summary>
+/// The <c>If-Match</c> precondition of a mutation. Entity tags are registry revisions; clients send them
+/// as <c>"3"</c>, <c>W/"3"</c> or a bare <c>3</c>, or a list of them. <c>*</c> matches any revision.
+/// A tag that is not a revision never matches.
+/// </summary>
+internal sealed class IfMatch
+{
+    private static readonly IfMatch Absent = new(false, false, [], "");
+
+    private readonly long[] revisions;
+
+    private IfMatch(bool present, bool any, long[] revisions, string raw) =>
+        (Present, Any, this.revisions, Raw) = (present, any, revisions, raw);
+
+    /// <summary>Whether the client sent the header at all.</summary>
+    public bool Present { get; }
+
+    /// <summary>Whether the client sent <c>*</c>.</summary>
+    public bool Any { get; }
+
+    /// <summary>The header as sent, for messages.</summary>
+    public string Raw { get; }
+
+    /// <summary>The client named revisions: a lost compare-and-set must be answered 412, not retried.</summary>
+    public bool IsExact => Present && !Any;
+
+    public static IfMatch Parse(StringValues header)
+    {
+        if (StringValues.IsNullOrEmpty(header))
+        {
+            return Absent;
+        }
+
+        var any = false;
+        var revisions = new List<long>();
+        foreach (var line in header)
+        {
+            foreach (var part in (line ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part == "*")
+                {
+                    any = true;
+                    continue;
+                }
+
+                var tag = part.StartsWith("W/", StringComparison.Ordinal) ? part[2..] : part;
+                if (tag.Length >= 2 && tag[0] == '"' && tag[^1] == '"')
+                {
+                    tag = tag[1..^1];
+                }
+
+                if (long.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var revision))
+                {
+                    revisions.Add(revision);
+                }
+            }
+        }
+
+        return new IfMatch(true, any, [.. revisions], header.ToString());
+    }
+
+    public bool Matches(long revision) => !Present || Any || revisions.Contains(revision);
+}

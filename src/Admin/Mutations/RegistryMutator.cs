@@ -1,0 +1,124 @@
+using System.Globalization;
+using RedWhite.Core.Hosting;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+using RedWhite.Core.Validation;
+
+namespace RedWhite.Admin.Mutations;
+
+/// <summary>
+/// The one way Admin changes the registry: read the stored document, check <c>If-Match</c>, apply the
+/// change to a copy, validate the whole result, and commit it compare-and-set on the revision read.
+/// A lost compare-and-set is answered 412 when the client named a revision, and otherwise re-run on
+/// the fresh document. Any refusal leaves the registry as it was.
+/// </summary>
+internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor monitor, TimeProvider time, ILogger<RegistryMutator> logger)
+{
+    /// <summary>Read-modify-write rounds before giving up when other instances keep writing.</summary>
+    public const int MaxAttempts = 5;
+
+    // Writers in this process queue here instead of racing each other through the store's
+    // compare-and-set; the compare-and-set still guards against other Admin instances.
+    private readonly SemaphoreSlim writeGate = new(1, 1);
+
+    /// <summary>Applies a change computed synchronously from the current document.</summary>
+    public Task<MutationOutcome> ApplyAsync(HttpContext http, Func<RegistryDocument, Change> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return ApplyAsync(http, (current, _) => Task.FromResult(change(current)));
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the current document for the request's caller.</summary>
+    public async Task<MutationOutcome> ApplyAsync(HttpContext http, Func<RegistryDocument, CancellationToken, Task<Change>> change)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(change);
+        var actor = http.User.Identity?.Name ?? throw new InvalidOperationException("Mutations run only for an authenticated key.");
+        var precondition = IfMatch.Parse(http.Request.Headers.IfMatch);
+        var cancellation = http.RequestAborted;
+
+        await writeGate.WaitAsync(cancellation);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var action = "change";
+                try
+                {
+                    var current = await store.LoadAsync(cancellation);
+                    if (!precondition.Matches(current.Revision))
+                    {
+                        return AdminProblems.PreconditionFailed(precondition.Raw, current.Revision);
+                    }
+
+                    var planned = await change(current, cancellation);
+                    if (planned.Refusal is { } refusal)
+                    {
+                        return refusal;
+                    }
+
+                    action = planned.Action;
+                    var next = planned.Next! with { Revision = current.Revision + 1 };
+                    var errors = RegistryDocumentValidator.Check(next);
+                    if (errors.Count > 0)
+                    {
+                        return Problems.Validation(errors);
+                    }
+
+                    var audit = new AuditEntry(time.GetUtcNow(), actor, planned.Action, planned.Target, current.Revision, next.Revision, planned.Detail);
+
+                    // Once the store starts writing, let it finish: a commit cut off by a client hanging
+                    // up could leave the revision written without its audit entry.
+                    var stored = await store.CommitAsync(next, current.Revision, audit, CancellationToken.None);
+                    http.Response.Headers.ETag = ETag(stored.Revision);
+                    Log.Committed(logger, stored.Revision, actor, planned.Action, planned.Target, planned.Detail);
+                    await RefreshAsync(stored.Revision);
+                    return stored;
+                }
+                catch (RegistryConflictException conflict) when (precondition.IsExact)
+                {
+                    return AdminProblems.PreconditionFailed(precondition.Raw, conflict.Actual);
+                }
+                catch (RegistryConflictException conflict) when (attempt < MaxAttempts)
+                {
+                    Log.ConflictRetry(logger, actor, action, conflict.Expected, conflict.Actual, attempt);
+                }
+                catch (RegistryConflictException)
+                {
+                    Log.ConflictGaveUp(logger, actor, action, attempt);
+                    return AdminProblems.WriteConflict(attempt);
+                }
+                catch (RegistryStoreUnavailableException ex)
+                {
+                    Log.StoreUnavailable(logger, actor, action, ex.Message);
+                    return AdminProblems.StoreUnavailable(ex.Message);
+                }
+                catch (RegistryFormatException ex)
+                {
+                    Log.StoredDocumentInvalid(logger, actor, action, ex.Message);
+                    return AdminProblems.StoredDocumentInvalid(ex.Message);
+                }
+            }
+        }
+        finally
+        {
+            writeGate.Release();
+        }
+    }
+
+    /// <summary>The entity tag of a revision, as every Admin answer carries it: <c>"4"</c>.</summary>
+    public static string ETag(long revision) => $"\"{revision.ToString(CultureInfo.InvariantCulture)}\"";
+
+    // So this instance answers its next read with its own write instead of waiting for the watcher.
+    private async Task RefreshAsync(long revision)
+    {
+        try
+        {
+            await monitor.RefreshAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            Log.RefreshAfterCommitFailed(logger, revision, ex); // the commit stands; the monitor catches up on its own
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RedWhite.Admin.Auth;
+using RedWhite.Admin.Idempotency;
+using RedWhite.Admin.Mutations;
+using RedWhite.Core.Hosting;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Validation;
+
+namespace RedWhite.Admin.Pins;
+
+/// <summary><c>/v1/pins/{deviceId}</c>: QA pins a test device to a cluster, and unpins it (QA and release managers).</summary>
+public static class PinEndpoints
+{
+    public static RouteGroupBuilder MapPins(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/v1/pins").WithTags("Pins")
+            .RequireAuthorization(AdminPolicies.Pin).AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
+        group.MapPut("/{deviceId}", Pin);
+        group.MapDelete("/{deviceId}", Unpin);
+        return group;
+    }
+
+    internal static async Task<Results<Ok<DevicePin>, ProblemHttpResult>> Pin(
+        string deviceId, JsonBody<PinRequest> body, RegistryMutator mutator, TimeProvider time, HttpContext http)
+    {
+        var request = body.Value;
+        var invalid = new PinRequestValidator(time.GetUtcNow()).Validate(request);
+        var errors = invalid.ToDictionary();
+        if (!Rules.IsToken(deviceId))
+        {
+            errors["deviceId"] = [Rules.TokenMessage];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var pin = new DevicePin { DeviceId = deviceId, ClusterId = request.ClusterId, Expires = request.Expires };
+        var outcome = await mutator.ApplyAsync(http, current =>
+        {
+            // Pinning to a cluster that is gone or retired would silently route the device nowhere.
+            var cluster = current.FindCluster(pin.ClusterId);
+            if (cluster is null || cluster.State == ClusterState.Retired)
+            {
+                return Problems.Field("clusterId", cluster is null
+                    ? $"No cluster '{pin.ClusterId}' in the registry."
+                    : $"Cluster '{pin.ClusterId}' is retired; pin to a canary or active cluster.");
+            }
+
+            var pins = current.Pins.Where(p => p.DeviceId != deviceId).Append(pin);
+            return Change.To(current with { Pins = [.. pins] }, "pin", deviceId, $"to {pin.ClusterId} until {pin.Expires!.Value.UtcDateTime:O}");
+        });
+        return outcome.Then(_ => TypedResults.Ok(pin));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Unpin(string deviceId, RegistryMutator mutator, HttpContext http)
+    {
+        var outcome = await mutator.ApplyAsync(http, current =>
+        {
+            if (current.Pins.FirstOrDefault(p => p.DeviceId == deviceId) is not { } pin)
+            {
+                return AdminProblems.PinNotFound(deviceId);
+            }
+
+            return Change.To(current with { Pins = [.. current.Pins.Where(p => p.DeviceId != deviceId)] }, "unpin", deviceId, $"was {pin.ClusterId}");
+        });
+        return outcome.Then(_ => TypedResults.NoContent());
+    }
+}

@@ -1,0 +1,15 @@
+using FluentValidation;
+using RedWhite.Core.Validation;
+
+namespace RedWhite.Admin.Pins;
+
+internal sealed class PinRequestValidator : AbstractValidator<PinRequest>
+{
+    public PinRequestValidator(DateTimeOffset now)
+    {
+        RuleFor(r => r.ClusterId).Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
+        RuleFor(r => r.Expires).Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage("Required: when the pin stops applying, e.g. 2026-12-01T00:00:00Z.")
+            .GreaterThan(now).WithMessage("Must be in the future.");
+    }
+}

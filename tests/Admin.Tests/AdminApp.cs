@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+using RedWhite.TestKit;
+
+namespace RedWhite.Admin.Tests;
+
+/// <summary>
+/// The Admin service in memory over a temp registry file, with one key per role. Options let a test
+/// swap the store, the clock, or the environment and keys (for the start-up refusals).
+/// </summary>
+public sealed class AdminApp : WebApplicationFactory<Program>
+{
+    public const string ViewerKey = "test-viewer-key-0123456789";
+    public const string QaKey = "test-qa-key-0123456789";
+    public const string ReleaseKey = "test-release-key-0123456789";
+
+    private readonly string environment;
+    private readonly IEnumerable<KeyValuePair<string, string?>> settings;
+    private readonly Action<IServiceCollection>? services;
+
+    public AdminApp(
+        TestRegistry registry,
+        string environment = "Testing",
+        IEnumerable<KeyValuePair<string, string?>>? keys = null,
+        Action<IServiceCollection>? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        Registry = registry;
+        this.environment = environment;
+        this.services = services;
+        settings =
+        [
+            .. registry.Settings(),
+            .. keys ?? DefaultKeys(),
+            new("Serilog:MinimumLevel:Default", "Warning"),
+        ];
+    }
+
+    public TestRegistry Registry { get; }
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public static IEnumerable<KeyValuePair<string, string?>> DefaultKeys() =>
+    [
+        new("Admin:ApiKeys:viewer:Key", ViewerKey),
+        new("Admin:ApiKeys:viewer:Role", "Viewer"),
+        new("Admin:ApiKeys:qa:Key", QaKey),
+        new("Admin:ApiKeys:qa:Role", "QA"),
+        new("Admin:ApiKeys:release:Key", ReleaseKey),
+        new("Admin:ApiKeys:release:Role", "ReleaseManager"),
+    ];
+
+    /// <summary>A client sending <paramref name="apiKey"/> (none when null).</summary>
+    public HttpClient Client(string? apiKey = ReleaseKey)
+    {
+        var client = CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>The document as stored now (not as the service holds it).</summary>
+    public Task<RegistryDocument> StoredAsync() => Registry.Store().LoadAsync(CancellationToken.None);
+
+    /// <summary>The audit log as stored now, newest first.</summary>
+    public Task<IReadOnlyList<AuditEntry>> AuditAsync() => Registry.Store().ReadAuditAsync(100, CancellationToken.None);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+        builder.ConfigureTestServices(s =>
+        {
+            s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+            services?.Invoke(s);
+        });
+    }
+}
