@@ -93,6 +93,12 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
                     Log.StoreUnavailable(logger, actor, action, ex.Message);
                     return AdminProblems.StoreUnavailable(ex.Message);
                 }
+                catch (RegistryStoreEmptyException ex)
+                {
+                    // A Redis restarted empty: the seeder refills it within a poll; until then nothing can be based on it.
+                    Log.StoreUnavailable(logger, actor, action, ex.Message);
+                    return AdminProblems.StoreUnavailable(ex.Message);
+                }
                 catch (RegistryFormatException ex)
                 {
                     Log.StoredDocumentInvalid(logger, actor, action, ex.Message);
