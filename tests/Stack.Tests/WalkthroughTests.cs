@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using RedWhite.Core.Registry;
+using RedWhite.TestKit;
+using RedWhite.TestKit.Processes;
+using RedWhite.TestKit.Upstreams;
+
+namespace RedWhite.Stack.Tests;
+
+/// <summary>
+/// The README walkthrough, step by step, against Discovery, Gateway and Admin running as real
+/// processes on the embedded file registry, with real game servers behind the gateway.
+/// </summary>
+public sealed class WalkthroughTests : IAsyncLifetime
+{
+    private const string AdminKey = "walkthrough-release-key";
+    private readonly List<IAsyncDisposable> running = [];
+    private readonly HttpClient http = new();
+    private TestRegistry registry = null!;
+    private ServiceProcess discovery = null!;
+    private ServiceProcess gateway = null!;
+    private ServiceProcess admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        var upstreams = new Dictionary<string, TestUpstream>();
+        foreach (var (name, cluster) in new[] { ("w1", "white-1.0"), ("w2", "white-1.0"), ("r1", "red-1.1"), ("r2", "red-1.1") })
+        {
+            upstreams[name] = await TestUpstream.StartAsync(name, cluster);
+            running.Add(upstreams[name]);
+        }
+
+        registry = new TestRegistry(TestRegistry.Demo(
+            white: new Dictionary<string, string> { ["w1"] = upstreams["w1"].Url, ["w2"] = upstreams["w2"].Url },
+            red: new Dictionary<string, string> { ["r1"] = upstreams["r1"].Url, ["r2"] = upstreams["r2"].Url }) with
+        {
+            Pins = [new DevicePin { DeviceId = "qa-ipad-07", ClusterId = "red-1.1", Expires = DateTimeOffset.UtcNow.AddDays(1) }],
+        });
+
+        string[] settings =
+        [
+            .. registry.Settings().Concat(TestKeys.Settings()).Select(kv => $"--{kv.Key}={kv.Value}"),
+            $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
+        ];
+        var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
+        discovery = Start("discovery", "Discovery", settings, environment);
+        gateway = Start("gateway", "Gateway", settings, environment);
+        admin = Start("admin", "Admin", settings, environment);
+        await Task.WhenAll(discovery.WaitReadyAsync("/readyz"), gateway.WaitReadyAsync("/_rw/readyz"), admin.WaitReadyAsync("/readyz"));
+        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        foreach (var item in Enumerable.Reverse(running))
+        {
+            await item.DisposeAsync();
+        }
+
+        registry.Dispose();
+    }
+
+    [Fact]
+    public async Task Walkthrough_EveryReadmeStep_HoldsOnTheRunningStack()
+    {
+        // 1. A 1.0 client lands on white; a pinned 1.1 device on red; an unpinned 1.1 player outside the 10% canary waits.
+        Assert.Equal("white-1.0", (await LoginAsync("p-1", "phone-1", "1.0.4")).GetProperty("cluster").GetString());
+        Assert.Equal("red-1.1", (await LoginAsync("p-2", "qa-ipad-07", "1.1.0")).GetProperty("cluster").GetString());
+        Assert.Equal("unavailable", (await LoginAsync("p-2", "phone-2", "1.1.0")).GetProperty("decision").GetString());
+        var white = await TicketAsync("p-1", "phone-1", "1.0.4");
+        var red = await TicketAsync("p-2", "qa-ipad-07", "1.1.0");
+
+        // 2. Each ticket reaches its own color; a client cannot steer; no ticket or a bad one is refused.
+        Assert.Equal("white-1.0", await ClusterAnsweringAsync(white));
+        Assert.Equal("red-1.1", await ClusterAnsweringAsync(red));
+        Assert.Equal("white-1.0", await ClusterAnsweringAsync(white, ("X-Route-Cluster", "red-1.1")));
+        Assert.Equal((HttpStatusCode.Unauthorized, "ticket_missing"), await RefusalAsync(null));
+        Assert.Equal((HttpStatusCode.Unauthorized, "ticket_invalid"), await RefusalAsync(white + "x"));
+
+        // 3. Promote red: every 1.1 player lands on it, without a restart.
+        await AdminAsync(HttpMethod.Post, "/v1/clusters/red-1.1/promote");
+        await Eventually.TrueAsync(async () => (await LoginAsync("p-2", "phone-2", "1.1.0")).GetProperty("cluster").GetString() == "red-1.1",
+            "an unpinned 1.1 player to land on promoted red");
+
+        // 4. Drain white: its ticket keeps working; new 1.0 logins are told an update is available until the deadline.
+        await AdminAsync(HttpMethod.Post, "/v1/clusters/white-1.0/drain", """{"deadline":"2030-01-01T00:00:00Z"}""");
+        await Eventually.TrueAsync(async () => (await LoginAsync("p-3", "phone-3", "1.0.4")).GetProperty("decision").GetString() == "update-available",
+            "new 1.0 logins to get update-available");
+        var available = await LoginAsync("p-3", "phone-3", "1.0.4");
+        Assert.Equal("2030-01-01T00:00:00Z", available.GetProperty("update").GetProperty("deadline").GetString());
+        Assert.Equal("white-1.0", await ClusterAnsweringAsync(white));
+        Assert.Equal("update-required", (await LoginAsync("p-4", "phone-4", "0.9.0")).GetProperty("decision").GetString());
+
+        // 5. Retire white: its tickets get 410 and 1.0 clients must update.
+        await AdminAsync(HttpMethod.Post, "/v1/clusters/white-1.0/retire");
+        await Eventually.TrueAsync(async () => await RefusalAsync(white) == (HttpStatusCode.Gone, "cluster_retired"), "the white ticket to be refused with 410");
+        Assert.Equal("update-required", (await LoginAsync("p-3", "phone-3", "1.0.4")).GetProperty("decision").GetString());
+
+        // 6. Roll back to revision 3 (white draining): the old white ticket reaches white again; history and audit tell the story.
+        var history = await AdminAsync(HttpMethod.Get, "/v1/registry/history");
+        Assert.Equal([4L, 3L, 2L, 1L], history.GetProperty("revisions").EnumerateArray().Select(r => r.GetProperty("revision").GetInt64()));
+        await AdminAsync(HttpMethod.Post, "/v1/registry/rollback", """{"toRevision":3}""");
+        await Eventually.TrueAsync(async () => await ClusterAnsweringAsync(white) == "white-1.0", "the white ticket to reach white after rollback");
+        var audit = await AdminAsync(HttpMethod.Get, "/v1/audit");
+        Assert.Equal(["rollback", "retire", "drain", "promote"], audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+        Assert.All(audit.GetProperty("entries").EnumerateArray(), e => Assert.Equal("release", e.GetProperty("actor").GetString()));
+    }
+
+    private ServiceProcess Start(string name, string service, string[] settings, Dictionary<string, string> environment)
+    {
+        var process = ServiceProcess.StartDotnet(name, Repository.Dll($"src/{service}", $"RedWhite.{service}"), registry.Directory, settings, environment);
+        running.Add(process);
+        return process;
+    }
+
+    private async Task<JsonElement> LoginAsync(string player, string device, string build)
+    {
+        var response = await http.PostAsJsonAsync($"{discovery.Url}/v1/discovery/login", new { playerId = player, deviceId = device, platform = "ios", clientBuild = build });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<string> TicketAsync(string player, string device, string build) =>
+        (await LoginAsync(player, device, build)).GetProperty("ticket").GetString()!;
+
+    private async Task<string?> ClusterAnsweringAsync(string ticket, params (string Name, string Value)[] extra)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{gateway.Url}/play");
+        request.Headers.Add("X-Route-Ticket", ticket);
+        foreach (var (name, value) in extra)
+        {
+            request.Headers.Add(name, value);
+        }
+
+        using var response = await http.SendAsync(request);
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cluster").GetString() : null;
+    }
+
+    private async Task<(HttpStatusCode, string?)> RefusalAsync(string? ticket)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{gateway.Url}/play");
+        if (ticket is not null)
+        {
+            request.Headers.Add("X-Route-Ticket", ticket);
+        }
+
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (response.StatusCode, body.TryGetProperty("code", out var code) ? code.GetString() : null);
+    }
+
+    private async Task<JsonElement> AdminAsync(HttpMethod method, string path, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, $"{admin.Url}{path}");
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
