@@ -86,7 +86,8 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     {
         // Cancel rather than dispose the token source and gate: the host can dispose the monitor while
         // another StopAsync is still on its way to it (a minimal-hosting app's own Run() and a test host
-        // both stop the same host), and neither holds unmanaged resources that need releasing.
+        // both stop the same host: https://github.com/dotnet/aspnetcore/issues/40271), and neither holds
+        // unmanaged resources that need releasing.
         subscription?.Dispose();
         stopping.Cancel();
     }
