@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using RedWhite.Admin.Auth;
 using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Auth;
@@ -7,9 +11,9 @@ namespace RedWhite.Admin.Tests.Auth;
 public sealed class StartupRefusalTests
 {
     [Fact]
-    public void Start_OutsideDevelopment_WithDevelopmentKey_FailsNamingTheKey()
+    public async Task Start_OutsideDevelopment_WithDevelopmentKey_FailsNamingTheKey()
     {
-        var failure = StartFailure("Production",
+        var failure = await StartFailureAsync("Production",
         [
             new("Admin:ApiKeys:ops:Key", "a-perfectly-fine-secret-key-42"),
             new("Admin:ApiKeys:ops:Role", "Viewer"),
@@ -22,17 +26,17 @@ public sealed class StartupRefusalTests
     }
 
     [Fact]
-    public void Start_OutsideDevelopment_WithNoKeys_FailsNamingTheSetting()
+    public async Task Start_OutsideDevelopment_WithNoKeys_FailsNamingTheSetting()
     {
-        var failure = StartFailure("Staging", []);
+        var failure = await StartFailureAsync("Staging", []);
 
         Assert.Contains("Admin:ApiKeys", failure);
     }
 
     [Fact]
-    public void Start_OutsideDevelopment_WithShortKey_FailsNamingTheKey()
+    public async Task Start_OutsideDevelopment_WithShortKey_FailsNamingTheKey()
     {
-        var failure = StartFailure("Production",
+        var failure = await StartFailureAsync("Production",
         [
             new("Admin:ApiKeys:ci:Key", "short-key-15chr"),
             new("Admin:ApiKeys:ci:Role", "ReleaseManager"),
@@ -43,9 +47,9 @@ public sealed class StartupRefusalTests
     }
 
     [Fact]
-    public void Start_WithUnknownRole_FailsNamingTheRole()
+    public async Task Start_WithUnknownRole_FailsNamingTheRole()
     {
-        var failure = StartFailure("Testing",
+        var failure = await StartFailureAsync("Testing",
         [
             new("Admin:ApiKeys:ci:Key", "a-perfectly-fine-secret-key-42"),
             new("Admin:ApiKeys:ci:Role", "Admin"),
@@ -55,9 +59,9 @@ public sealed class StartupRefusalTests
     }
 
     [Fact]
-    public void Start_WithTwoNamesSharingAKey_Fails()
+    public async Task Start_WithTwoNamesSharingAKey_Fails()
     {
-        var failure = StartFailure("Testing",
+        var failure = await StartFailureAsync("Testing",
         [
             new("Admin:ApiKeys:a:Key", "a-perfectly-fine-secret-key-42"),
             new("Admin:ApiKeys:a:Role", "Viewer"),
@@ -81,27 +85,24 @@ public sealed class StartupRefusalTests
         Assert.Equal(HttpStatusCode.OK, promote.StatusCode);
     }
 
-    private static string StartFailure(string environment, IEnumerable<KeyValuePair<string, string?>> keys)
+    /// <summary>
+    /// Starts a host with the service's own key registration and returns why it refused. Not through
+    /// WebApplicationFactory: when start fails, the app's own Run() disposes the host while the factory's
+    /// deferred host is still resolving services from it, and the factory then reports an
+    /// ObjectDisposedException instead of the start error now and then
+    /// (https://github.com/dotnet/aspnetcore/issues/40271).
+    /// </summary>
+    private static async Task<string> StartFailureAsync(string environment, IEnumerable<KeyValuePair<string, string?>> keys)
     {
-        using var registry = new TestRegistry();
-        using var app = new AdminApp(registry, environment, keys);
-        var exception = Record.Exception(() => app.CreateClient());
-        Assert.NotNull(exception);
-        return Flatten(exception);
-    }
+        // An empty content root, so no appsettings file (with its development keys) takes part.
+        using var folder = new TestRegistry();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = folder.Directory });
+        builder.Configuration.AddInMemoryCollection(keys);
+        builder.AddApiKeyAuth();
+        await using var app = builder.Build();
 
-    private static string Flatten(Exception exception)
-    {
-        var messages = new List<string>();
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message);
-            if (e is AggregateException aggregate)
-            {
-                messages.AddRange(aggregate.InnerExceptions.Select(Flatten));
-            }
-        }
+        var exception = await Record.ExceptionAsync(() => app.StartAsync());
 
-        return string.Join(" | ", messages);
+        return Assert.IsType<OptionsValidationException>(exception).Message;
     }
 }

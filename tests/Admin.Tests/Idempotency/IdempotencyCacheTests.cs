@@ -1,0 +1,57 @@
+using RedWhite.Admin.Idempotency;
+using RedWhite.TestKit;
+
+namespace RedWhite.Admin.Tests.Idempotency;
+
+public sealed class IdempotencyCacheTests
+{
+    private static IdempotencyRecord Record(DateTimeOffset expires) => new([1], 200, null, "\"2\"", null, [], expires);
+
+    [Fact]
+    public async Task Sweep_DropsExpiredAndUnusedEntries_KeepsLiveOnes()
+    {
+        var clock = new TestClock();
+        var cache = new IdempotencyCache(clock);
+        using (var old = await cache.EnterAsync("qa", "old", CancellationToken.None))
+        {
+            old.Save(Record(old.ExpiresFromNow()));
+        }
+
+        using (await cache.EnterAsync("qa", "abandoned", CancellationToken.None))
+        {
+            // a first request that ended without a record (a 5xx)
+        }
+
+        clock.Advance(TimeSpan.FromHours(20));
+        using (var fresh = await cache.EnterAsync("qa", "fresh", CancellationToken.None))
+        {
+            fresh.Save(Record(fresh.ExpiresFromNow()));
+        }
+
+        clock.Advance(TimeSpan.FromHours(5));
+        using (await cache.EnterAsync("qa", "trigger", CancellationToken.None))
+        {
+        }
+
+        Assert.Equal(2, cache.Count); // "fresh" (5 of its 24 hours gone) and "trigger" (added after the sweep)
+        using var again = await cache.EnterAsync("qa", "fresh", CancellationToken.None);
+        Assert.NotNull(again.Record);
+    }
+
+    [Fact]
+    public async Task SameKey_IsHeldByOneCallerAtATime()
+    {
+        var cache = new IdempotencyCache(new TestClock());
+        var first = await cache.EnterAsync("qa", "k", CancellationToken.None);
+
+        var second = cache.EnterAsync("qa", "k", CancellationToken.None);
+        var other = await cache.EnterAsync("qa", "other", CancellationToken.None);
+        Assert.False(second.IsCompleted);
+
+        first.Save(Record(first.ExpiresFromNow()));
+        first.Dispose();
+        using var slot = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(slot.Record);
+        other.Dispose();
+    }
+}
