@@ -28,6 +28,12 @@ internal static class HttpScenario
         var env = new Dictionary<string, string> { ["RW_TICKET"] = ticket };
 
         (string Name, string Url)[] paths = [("direct", upstream.Url), ("plain-yarp", yarp.Url), ("nginx", nginx.Url), ("gateway", gateway.Url)];
+
+        // BENCH_PATHS=plain-yarp,gateway narrows a run to an A/B comparison while tuning.
+        if (Environment.GetEnvironmentVariable("BENCH_PATHS") is { Length: > 0 } only)
+        {
+            paths = [.. paths.Where(p => only.Split(',').Contains(p.Name))];
+        }
         var results = new Dictionary<(string, int), List<WrkResult>>();
         foreach (var c in connections)
         {
@@ -67,6 +73,11 @@ internal static class HttpScenario
                 s.AppendLine(CultureInfo.InvariantCulture,
                     $"| {name} | {c} | {rps[(name, c)]:F0} | {Stats.Median(runs.Select(r => r.P50Ms)):F2} | {p99[(name, c)]:F2} | {runs.Sum(r => r.Errors)} |");
             }
+        }
+
+        if (names.Length < 4)
+        {
+            return s.ToString();
         }
 
         s.AppendLine();

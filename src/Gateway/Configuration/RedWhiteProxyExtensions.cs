@@ -22,10 +22,7 @@ public static class RedWhiteProxyExtensions
             sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
         builder.Services.AddReverseProxy();
 
-        // ASP.NET Core's hosting starts an Activity and a log scope for every request whenever its
-        // diagnostics logger is enabled at any level. The gateway logs nothing per request, so that
-        // category is off: it is pure per-request cost on the hot path (see BENCHMARKS.md).
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // No Server header: it says nothing a client needs and costs bytes on every response.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
         return builder;
     }
