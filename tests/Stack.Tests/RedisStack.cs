@@ -217,21 +217,28 @@ public sealed class RedisStack : IAsyncDisposable
     }
 
     /// <summary>Waits until the readiness of each of <paramref name="instances"/> satisfies <paramref name="condition"/>.</summary>
-    public Task AllReadyAsync(IEnumerable<StackService> instances, Func<Readiness, bool> condition, string what, TimeSpan? timeout = null)
+    public async Task AllReadyAsync(IEnumerable<StackService> instances, Func<Readiness, bool> condition, string what, TimeSpan? timeout = null)
     {
         var list = instances.ToList();
         var last = new Dictionary<string, Readiness>();
-        return Eventually.TrueAsync(async () =>
+        try
         {
-            var all = true;
-            foreach (var instance in list)
+            await Eventually.TrueAsync(async () =>
             {
-                last[instance.Name] = await ReadyAsync(instance);
-                all &= condition(last[instance.Name]);
-            }
+                var all = true;
+                foreach (var instance in list)
+                {
+                    last[instance.Name] = await ReadyAsync(instance);
+                    all &= condition(last[instance.Name]);
+                }
 
-            return all;
-        }, $"{what}; last seen: {string.Join(", ", last.Select(r => $"{r.Key} {r.Value}"))}", timeout);
+                return all;
+            }, what, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; last seen: {string.Join("; ", last.Select(r => $"{r.Key} {r.Value}"))}", ex);
+        }
     }
 
     /// <summary>Waits until every instance serves <paramref name="revision"/> from the store, reachable, without an alarm.</summary>
