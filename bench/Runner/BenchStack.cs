@@ -8,12 +8,15 @@ namespace RedWhite.Runner;
 
 /// <summary>
 /// The product under benchmark, from the Release build: a registry file whose one cluster points at
-/// the benchmark upstream(s), fresh secret keys, and the services started in Production mode.
+/// the benchmark upstream(s), fresh secret keys, and the services started in Production mode. After
+/// <see cref="UseRedis"/> the services share a Redis registry instead (each with its own snapshot file),
+/// which the first Admin seeds from the registry file.
 /// </summary>
 internal sealed class BenchStack : IAsyncDisposable
 {
     public const string AdminKey = "bench-release-manager-key";
     private readonly List<ServiceProcess> processes = [];
+    private string? redis;
 
     private BenchStack(string root, string work)
     {
@@ -59,11 +62,17 @@ internal sealed class BenchStack : IAsyncDisposable
         File.WriteAllBytes(RegistryFile, RegistryJson.Serialize(document));
     }
 
+    /// <summary>Services started from now on use the Redis registry at <paramref name="connectionString"/>.</summary>
+    public void UseRedis(string connectionString) => redis = connectionString;
+
     public async Task<ServiceProcess> StartAsync(string name, string project, string assembly, string readyPath, params string[] extra)
     {
+        string[] registry = redis is null
+            ? ["--Registry:Store=File", $"--Registry:File={RegistryFile}"]
+            : ["--Registry:Store=Redis", $"--Registry:Redis={redis}", $"--Registry:SnapshotPath={Path.Combine(Work, name + ".snapshot.json")}", $"--Registry:File={RegistryFile}"];
         string[] common =
         [
-            "--Registry:Store=File", $"--Registry:File={RegistryFile}",
+            .. registry,
             "--Tickets:SigningKeys:bench=" + SigningKey, "--Tickets:ActiveKeyId=bench",
             "--Admin:ApiKeys:bench:Key=" + AdminKey, "--Admin:ApiKeys:bench:Role=ReleaseManager",
             "--Serilog:MinimumLevel:Default=Warning",

@@ -5,7 +5,8 @@ using RedWhite.Runner;
 //   Runner http [rounds] [seconds] [connections,...]     direct vs plain YARP vs nginx vs gateway
 //   Runner login [rounds] [seconds] [connections,...]    Discovery login vs a trivial endpoint
 //   Runner websockets [count] [seconds] [interval]       long-lived connections through the gateway
-//   Runner propagation [changes]                         Admin change to gateway routing
+//   Runner propagation [changes]                         Admin change to gateway routing (file store)
+//   Runner propagation-redis [changes]                   the same on Redis: two Admins, two Gateways
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -16,7 +17,8 @@ var table = scenario switch
     "http" => await HttpScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "login" => await LoginScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "websockets" => await WebSocketScenario.RunAsync(Arg(1, 10_000), TimeSpan.FromSeconds(Arg(2, 60)), TimeSpan.FromSeconds(Arg(3, 5))),
-    "propagation" => await PropagationScenario.RunAsync(Arg(1, 200)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, websockets or propagation."),
+    "propagation" => await PropagationScenario.RunOnFileAsync(Arg(1, 200)),
+    "propagation-redis" => await PropagationScenario.RunOnRedisAsync(Arg(1, 200)),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, websockets, propagation or propagation-redis."),
 };
 Console.WriteLine(table);

@@ -30,6 +30,12 @@ public sealed class InterceptingRegistryStore(IRegistryStore inner) : IRegistryS
         return inner.LoadAsync(cancellationToken);
     }
 
+    public Task<RegistryDocument> LoadHeadAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.LoadHeadAsync(cancellationToken);
+    }
+
     public Task<RegistryDocument?> LoadRevisionAsync(long revision, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();

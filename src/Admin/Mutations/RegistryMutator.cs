@@ -7,7 +7,7 @@ using RedWhite.Core.Validation;
 namespace RedWhite.Admin.Mutations;
 
 /// <summary>
-/// The one way Admin changes the registry: read the stored document, check <c>If-Match</c>, apply the
+/// The one way Admin changes the registry: read the newest stored document, check <c>If-Match</c>, apply the
 /// change to a copy, validate the whole result, and commit it compare-and-set on the revision read.
 /// A lost compare-and-set is answered 412 when the client named a revision, and otherwise re-run on
 /// the fresh document. Any refusal leaves the registry as it was.
@@ -45,7 +45,9 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
                 var action = "change";
                 try
                 {
-                    var current = await store.LoadAsync(cancellation);
+                    // The head, not the pointer: after a pointer set back by hand, every change based on the
+                    // pointer would lose the compare-and-set for ever (and If-Match would name a revision no one holds).
+                    var current = await store.LoadHeadAsync(cancellation);
                     if (!precondition.Matches(current.Revision))
                     {
                         return AdminProblems.PreconditionFailed(precondition.Raw, current.Revision);

@@ -53,6 +53,10 @@ public sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc />
+    /// <remarks>The file is the head: commits check against the revision it holds.</remarks>
+    public Task<RegistryDocument> LoadHeadAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <inheritdoc />
     public async Task<RegistryDocument?> LoadRevisionAsync(long revision, CancellationToken cancellationToken)
     {
         var archived = RevisionPath(revision);

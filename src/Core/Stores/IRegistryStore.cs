@@ -14,6 +14,16 @@ public interface IRegistryStore
     /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached.</exception>
     Task<RegistryDocument> LoadAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads the document a change must build on: the newest revision the store keeps, which its
+    /// compare-and-set checks against. That is the current document unless an operator set the current
+    /// revision back by hand while newer ones are kept; a change based on it would then conflict for ever.
+    /// Writers read this; readers read <see cref="LoadAsync"/>, so they notice a pointer set back and alarm.
+    /// </summary>
+    /// <exception cref="RegistryFormatException">The stored document cannot be parsed.</exception>
+    /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached.</exception>
+    Task<RegistryDocument> LoadHeadAsync(CancellationToken cancellationToken);
+
     /// <summary>Reads one earlier or current revision, or <c>null</c> when it is not kept.</summary>
     Task<RegistryDocument?> LoadRevisionAsync(long revision, CancellationToken cancellationToken);
 

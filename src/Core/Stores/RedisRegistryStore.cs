@@ -130,6 +130,22 @@ public sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDispos
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The head is the higher of the pointer and the newest revision in the index, as in
+    /// <see cref="RedisRegistryScripts.Commit"/>. The two reads are not atomic; a commit landing between
+    /// them only makes the caller's compare-and-set conflict and re-read, as any race does.
+    /// </remarks>
+    public async Task<RegistryDocument> LoadHeadAsync(CancellationToken cancellationToken)
+    {
+        var newest = await RunAsync("read the newest revision",
+            db => db.SortedSetRangeByRankWithScoresAsync(revisionsKey, 0, 0, Order.Descending), cancellationToken);
+        var current = await LoadAsync(cancellationToken);
+        return newest.Length == 1 && (long)newest[0].Score > current.Revision
+            ? await LoadRevisionAsync((long)newest[0].Score, cancellationToken) ?? current
+            : current;
+    }
+
+    /// <inheritdoc />
     public async Task<RegistryDocument?> LoadRevisionAsync(long revision, CancellationToken cancellationToken)
     {
         var bytes = await RunAsync("read a revision", db => db.StringGetAsync(RevisionKey(revision)), cancellationToken);

@@ -236,6 +236,23 @@ public sealed class RedisRegistryStoreTests
     }
 
     [Fact]
+    public async Task LoadHead_AfterPointerSetBackByHand_IsTheNewestKeptRevision_WhileLoadIsThePointer()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await SeedAsync(store, TestRegistry.Demo());
+        Assert.Equal(1, (await store.LoadHeadAsync(None)).Revision);
+        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 20), 1, Audit("weight"), None);
+
+        await bed.Redis.CommandAsync("SET", "rw:current", "1");
+
+        var head = await store.LoadHeadAsync(None);
+        Assert.Equal((2L, 20), (head.Revision, head.FindCluster("red-1.1")!.Weight));
+        Assert.Equal(1, (await store.LoadAsync(None)).Revision); // readers still see, and alarm on, what the pointer names
+        Assert.Equal(3, (await store.CommitAsync(WithRedWeight(head, 30), head.Revision, Audit("weight"), None)).Revision);
+    }
+
+    [Fact]
     public async Task Load_PointerToMissingRevision_IsAFormatErrorNamingTheKey()
     {
         await using var bed = await StartAsync();
