@@ -77,8 +77,15 @@ internal sealed class BenchStack : IAsyncDisposable
             "--Admin:ApiKeys:bench:Key=" + AdminKey, "--Admin:ApiKeys:bench:Role=ReleaseManager",
             "--Serilog:MinimumLevel:Default=Warning",
         ];
-        var process = ServiceProcess.StartDotnet(name, Dll(project, assembly), Work, [.. common, .. extra],
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+
+        // BENCH_ENV="NAME=value;NAME2=value" adds environment to the product's services, for tuning experiments.
+        foreach (var pair in (Environment.GetEnvironmentVariable("BENCH_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            environment[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
+        }
+
+        var process = ServiceProcess.StartDotnet(name, Dll(project, assembly), Work, [.. common, .. extra], environment);
         processes.Add(process);
         await process.WaitReadyAsync(readyPath);
         return process;

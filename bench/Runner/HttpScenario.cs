@@ -39,7 +39,7 @@ internal static class HttpScenario
         {
             foreach (var (name, url) in paths)
             {
-                await Wrk.RunAsync($"{url}/warmup", c, TimeSpan.FromSeconds(3), script, env); // JIT, pools, keep-alive
+                await Wrk.RunAsync($"{url}/warmup", c, TimeSpan.FromSeconds(10), script, env); // JIT tiering, pools, keep-alive
             }
 
             for (var round = 0; round < rounds; round++)

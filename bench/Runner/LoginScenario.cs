@@ -26,7 +26,7 @@ internal static class LoginScenario
         {
             foreach (var (_, url) in paths)
             {
-                await Wrk.RunAsync($"{url}/v1/discovery/login", c, TimeSpan.FromSeconds(3), script);
+                await Wrk.RunAsync($"{url}/v1/discovery/login", c, TimeSpan.FromSeconds(10), script); // JIT tiering, pools
             }
 
             for (var round = 0; round < rounds; round++)

@@ -51,6 +51,9 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["Gateway:HealthChecks:Timeout"] = "00:00:01",
             ["Serilog:MinimumLevel:Default"] = "Warning",
 
+            // Inline socket completions are process-wide; the test process has blocking test code, the gateway does not.
+            ["Gateway:InlineSocketCompletions"] = "false",
+
             // Tests point clusters at ports nobody listens on; YARP warns about every failed probe.
             ["Serilog:MinimumLevel:Override:Yarp.ReverseProxy.Health"] = "Error",
         };

@@ -7,6 +7,8 @@ namespace RedWhite.Gateway.Configuration;
 /// <summary>Registers YARP with its routes, clusters and health checks taken from the registry.</summary>
 public static class RedWhiteProxyExtensions
 {
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>
     /// The reverse proxy, configured live from the registry (section <c>Gateway</c> for health checks).
     /// Session affinity stays off: its default policy needs a package this build prunes, and tickets
@@ -21,6 +23,16 @@ public static class RedWhiteProxyExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, RegistryProxyConfigProvider>(
             sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
         builder.Services.AddReverseProxy();
+
+        // Socket completions run inline on the socket engine's threads instead of hopping to the thread
+        // pool, for Kestrel's connections and the forwarder's alike: measured ~10% more requests/s on the
+        // hot path (BENCHMARKS.md). Safe here because nothing on the gateway's request path blocks. The
+        // runtime reads the variable when the first socket is created, so it is set before Kestrel binds.
+        if (builder.Configuration.GetValue(GatewayOptions.Section + ":InlineSocketCompletions", defaultValue: true) &&
+            Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
 
         // No Server header: it says nothing a client needs and costs bytes on every response.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
