@@ -34,24 +34,8 @@ internal static class HttpScenario
         {
             paths = [.. paths.Where(p => only.Split(',').Contains(p.Name))];
         }
-        var results = new Dictionary<(string, int), List<WrkResult>>();
-        foreach (var c in connections)
-        {
-            foreach (var (name, url) in paths)
-            {
-                await Wrk.RunAsync($"{url}/warmup", c, TimeSpan.FromSeconds(10), script, env); // JIT tiering, pools, keep-alive
-            }
 
-            for (var round = 0; round < rounds; round++)
-            {
-                foreach (var (name, url) in round % 2 == 0 ? paths : paths.Reverse())
-                {
-                    var result = await Wrk.RunAsync($"{url}/game/state", c, duration, script, env);
-                    Console.Error.WriteLine($"  c={c} round {round + 1} {name}: {result.RequestsPerSecond:F0} req/s p50 {result.P50Ms:F2} ms p99 {result.P99Ms:F2} ms errors {result.Errors}");
-                    (results.TryGetValue((name, c), out var list) ? list : results[(name, c)] = []).Add(result);
-                }
-            }
-        }
+        var results = await Rounds.RunAsync(paths, "/game/state", connections, rounds, duration, script, env);
 
         return Report(results, paths.Select(p => p.Name).ToArray(), connections);
     }

@@ -21,24 +21,7 @@ internal static class LoginScenario
         var script = Path.Combine(stack.Root, "bench", "login.lua");
 
         (string Name, string Url)[] paths = [("trivial endpoint", trivial.Url), ("discovery login", discovery.Url)];
-        var results = new Dictionary<(string, int), List<WrkResult>>();
-        foreach (var c in connections)
-        {
-            foreach (var (_, url) in paths)
-            {
-                await Wrk.RunAsync($"{url}/v1/discovery/login", c, TimeSpan.FromSeconds(10), script); // JIT tiering, pools
-            }
-
-            for (var round = 0; round < rounds; round++)
-            {
-                foreach (var (name, url) in round % 2 == 0 ? paths : paths.Reverse())
-                {
-                    var r = await Wrk.RunAsync($"{url}/v1/discovery/login", c, duration, script);
-                    Console.Error.WriteLine($"  c={c} round {round + 1} {name}: {r.RequestsPerSecond:F0} req/s p50 {r.P50Ms:F2} ms p99 {r.P99Ms:F2} ms errors {r.Errors}");
-                    (results.TryGetValue((name, c), out var list) ? list : results[(name, c)] = []).Add(r);
-                }
-            }
-        }
+        var results = await Rounds.RunAsync(paths, "/v1/discovery/login", connections, rounds, duration, script);
 
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"Login answer: {size} bytes; the trivial endpoint answers the same size.");

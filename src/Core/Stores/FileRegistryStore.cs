@@ -188,14 +188,14 @@ public sealed class FileRegistryStore : IRegistryStore
 
     private async Task<FileStream> AcquireLockAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + LockTimeout;
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             try
             {
                 return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException) when (waiting.Elapsed < LockTimeout)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken); // another process is committing
             }

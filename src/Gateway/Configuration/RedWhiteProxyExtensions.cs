@@ -28,7 +28,8 @@ public static class RedWhiteProxyExtensions
         // pool, for Kestrel's connections and the forwarder's alike: measured ~10% more requests/s on the
         // hot path (BENCHMARKS.md). Safe here because nothing on the gateway's request path blocks. The
         // runtime reads the variable when the first socket is created, so it is set before Kestrel binds.
-        if (builder.Configuration.GetValue(GatewayOptions.Section + ":InlineSocketCompletions", defaultValue: true) &&
+        var inline = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.InlineSocketCompletions ?? new GatewayOptions().InlineSocketCompletions;
+        if (inline &&
             Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
         {
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
