@@ -45,30 +45,46 @@ public sealed class JsonBody<T> : IJsonBody
                 "The body must be application/json.", $"Content-Type was '{request.ContentType}'."));
         }
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        var body = request.Body;
-        while (true)
+        // Read into a pooled buffer: the parsed value copies what it keeps, so the buffer goes back at once.
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
         {
-            var read = await body.ReadAsync(buffer.GetMemory(4096), context.RequestAborted);
-            if (read == 0)
+            var length = 0;
+            while (true)
             {
-                break;
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > MaxBytes)
+                {
+                    return new(null, TooLarge());
+                }
             }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > MaxBytes)
+            if (length == 0)
             {
-                return new(null, TooLarge());
+                return new(null, Problems.Field("$", "A JSON body is required."));
             }
-        }
 
-        if (buffer.WrittenCount == 0)
+            var value = RegistryJson.TryDeserialize<T>(buffer.AsSpan(0, length), out var errors);
+            return value is null ? new(null, Problems.Validation(errors, "invalid_body")) : new(value, null);
+        }
+        finally
         {
-            return new(null, Problems.Field("$", "A JSON body is required."));
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        var value = RegistryJson.TryDeserialize<T>(buffer.WrittenSpan, out var errors);
-        return value is null ? new(null, Problems.Validation(errors, "invalid_body")) : new(value, null);
     }
 
     private static ProblemHttpResult TooLarge() => Problems.Code(StatusCodes.Status413PayloadTooLarge, "body_too_large",

@@ -19,10 +19,14 @@ public sealed class TicketCodec
     private const byte FormatVersion = 1;
     private const int SignatureLength = 32;
     private const int HeaderLength = 1 + 8 + 8;
+    private const int FieldCount = 4;
 
-    private readonly (string Id, byte[] Key)[] keys;
-    private readonly (string Id, byte[] Key) active;
+    private readonly SigningKey[] keys;
+    private readonly SigningKey active;
     private readonly TimeSpan lifetime;
+
+    // Cluster ids, client builds and config versions repeat across millions of tickets: decoded once each.
+    private readonly FieldPool pool = new();
 
     /// <summary>Creates a codec from validated options.</summary>
     public TicketCodec(IOptions<TicketOptions> options)
@@ -34,7 +38,7 @@ public sealed class TicketCodec
     public TicketCodec(TicketOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        keys = [.. options.SigningKeys.Select(kv => (kv.Key, Convert.FromBase64String(kv.Value)))];
+        keys = [.. options.SigningKeys.Select(kv => new SigningKey(kv.Key, Convert.FromBase64String(kv.Value)))];
         active = keys.Single(k => k.Id == options.ActiveKeyId);
         lifetime = options.Lifetime;
     }
@@ -43,35 +47,40 @@ public sealed class TicketCodec
     public TimeSpan Lifetime => lifetime;
 
     /// <summary>Issues a ticket valid from <paramref name="now"/> for the configured lifetime.</summary>
+    /// <remarks>Built in stack buffers: the ticket string is the only allocation.</remarks>
     public (string Ticket, DateTimeOffset ExpiresAt) Issue(string playerId, string clusterId, string clientBuild, string? configVersion, DateTimeOffset now)
     {
-        var expires = now + lifetime;
-        var issued = now.ToUnixTimeSeconds();
-        var expiresSeconds = expires.ToUnixTimeSeconds();
-        string[] fields = [playerId, clusterId, clientBuild, configVersion ?? ""];
-
-        var payload = new byte[HeaderLength + fields.Sum(f => 2 + Encoding.UTF8.GetByteCount(f))];
-        payload[0] = FormatVersion;
-        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), issued);
-        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(9), expiresSeconds);
-        var at = HeaderLength;
-        foreach (var field in fields)
-        {
-            var written = Encoding.UTF8.GetBytes(field, payload.AsSpan(at + 2));
-            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(at), checked((ushort)written));
-            at += 2 + written;
-        }
-
-        var signed = $"{active.Id}.{Base64Url.EncodeToString(payload)}";
-        Span<byte> mac = stackalloc byte[SignatureLength];
-        HMACSHA256.HashData(active.Key, Encoding.ASCII.GetBytes(signed), mac);
-        var ticket = $"{signed}.{Base64Url.EncodeToString(mac)}";
-        if (ticket.Length > MaxTicketLength)
+        ArgumentNullException.ThrowIfNull(playerId);
+        ArgumentNullException.ThrowIfNull(clusterId);
+        ArgumentNullException.ThrowIfNull(clientBuild);
+        configVersion ??= "";
+        var payloadLength = HeaderLength + FieldLength(playerId) + FieldLength(clusterId) + FieldLength(clientBuild) + FieldLength(configVersion);
+        var signedLength = active.Id.Length + 1 + Base64Url.GetEncodedLength(payloadLength);
+        if (signedLength + 1 + Base64Url.GetEncodedLength(SignatureLength) > MaxTicketLength)
         {
             throw new ArgumentException("Ticket fields are too long to fit a ticket.", nameof(playerId));
         }
 
-        return (ticket, DateTimeOffset.FromUnixTimeSeconds(expiresSeconds));
+        var expiresSeconds = (now + lifetime).ToUnixTimeSeconds();
+        Span<byte> payload = stackalloc byte[payloadLength];
+        payload[0] = FormatVersion;
+        BinaryPrimitives.WriteInt64BigEndian(payload[1..], now.ToUnixTimeSeconds());
+        BinaryPrimitives.WriteInt64BigEndian(payload[9..], expiresSeconds);
+        var at = WriteField(payload, HeaderLength, playerId);
+        at = WriteField(payload, at, clusterId);
+        at = WriteField(payload, at, clientBuild);
+        WriteField(payload, at, configVersion);
+
+        // {keyId}.{payload} is what the signature covers; the signature follows after a second dot.
+        Span<byte> ticket = stackalloc byte[MaxTicketLength];
+        var length = Encoding.ASCII.GetBytes(active.Id, ticket);
+        ticket[length++] = (byte)'.';
+        length += Base64Url.EncodeToUtf8(payload, ticket[length..]);
+        Span<byte> mac = stackalloc byte[SignatureLength];
+        active.Sign(ticket[..length], mac);
+        ticket[length++] = (byte)'.';
+        length += Base64Url.EncodeToUtf8(mac, ticket[length..]);
+        return (Encoding.ASCII.GetString(ticket[..length]), DateTimeOffset.FromUnixTimeSeconds(expiresSeconds));
     }
 
     /// <summary>Verifies a ticket; <paramref name="ticket"/> is set when it is authentic (valid or expired).</summary>
@@ -105,7 +114,7 @@ public sealed class TicketCodec
         }
 
         Span<byte> expected = stackalloc byte[SignatureLength];
-        HMACSHA256.HashData(key, signedBytes, expected);
+        key.Sign(signedBytes, expected);
         Span<byte> presented = stackalloc byte[SignatureLength + 3];
         if (Base64Url.DecodeFromChars(token[(lastDot + 1)..], presented, out _, out var sigLength) != System.Buffers.OperationStatus.Done ||
             sigLength != SignatureLength ||
@@ -125,11 +134,20 @@ public sealed class TicketCodec
         return ticket!.ExpiresAt <= now ? TicketStatus.Expired : TicketStatus.Valid;
     }
 
-    private byte[]? FindKey(ReadOnlySpan<char> keyId)
+    private static int FieldLength(string field) => 2 + Encoding.UTF8.GetByteCount(field);
+
+    private static int WriteField(Span<byte> payload, int at, string field)
     {
-        foreach (var (id, key) in keys)
+        var written = Encoding.UTF8.GetBytes(field, payload[(at + 2)..]);
+        BinaryPrimitives.WriteUInt16BigEndian(payload[at..], checked((ushort)written));
+        return at + 2 + written;
+    }
+
+    private SigningKey? FindKey(ReadOnlySpan<char> keyId)
+    {
+        foreach (var key in keys)
         {
-            if (keyId.SequenceEqual(id))
+            if (keyId.SequenceEqual(key.Id))
             {
                 return key;
             }
@@ -138,7 +156,7 @@ public sealed class TicketCodec
         return null;
     }
 
-    private static bool TryRead(ReadOnlySpan<byte> payload, out RoutingTicket? ticket)
+    private bool TryRead(ReadOnlySpan<byte> payload, out RoutingTicket? ticket)
     {
         ticket = null;
         if (payload.Length < HeaderLength || payload[0] != FormatVersion)
@@ -149,8 +167,9 @@ public sealed class TicketCodec
         var issued = BinaryPrimitives.ReadInt64BigEndian(payload[1..]);
         var expires = BinaryPrimitives.ReadInt64BigEndian(payload[9..]);
         var rest = payload[HeaderLength..];
-        Span<string> fields = new string[4];
-        for (var i = 0; i < fields.Length; i++)
+        Span<Range> fields = stackalloc Range[FieldCount];
+        var at = HeaderLength;
+        for (var i = 0; i < FieldCount; i++)
         {
             if (rest.Length < 2)
             {
@@ -163,8 +182,9 @@ public sealed class TicketCodec
                 return false;
             }
 
-            fields[i] = Encoding.UTF8.GetString(rest.Slice(2, length));
+            fields[i] = new Range(at + 2, at + 2 + length);
             rest = rest[(2 + length)..];
+            at += 2 + length;
         }
 
         if (!rest.IsEmpty)
@@ -172,7 +192,8 @@ public sealed class TicketCodec
             return false;
         }
 
-        ticket = new RoutingTicket(fields[0], fields[1], fields[2], fields[3],
+        // The player id is new with every ticket; the other three come from a handful of values.
+        ticket = new RoutingTicket(Encoding.UTF8.GetString(payload[fields[0]]), pool.Get(payload[fields[1]]), pool.Get(payload[fields[2]]), pool.Get(payload[fields[3]]),
             DateTimeOffset.FromUnixTimeSeconds(issued), DateTimeOffset.FromUnixTimeSeconds(expires));
         return true;
     }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using NuGet.Versioning;
 using RedWhite.Core.Hosting;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Routing;
@@ -27,23 +26,21 @@ public static class LoginEndpoints
         return group;
     }
 
-    private static readonly LoginRequestValidator Validator = new();
+    private static readonly ClientBuilds Builds = new();
 
     internal static Results<Ok<LoginResponse>, ProblemHttpResult> Login(
         JsonBody<LoginRequest> body, RegistryMonitor registry, TicketCodec tickets, TimeProvider time,
         Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response)
     {
         var request = body.Value;
-        var invalid = Validator.Validate(request);
-        if (!invalid.IsValid)
+        if (LoginRequestValidator.Validate(request, Builds, out var build) is { } errors)
         {
-            return Problems.Validation(invalid.ToDictionary());
+            return Problems.Validation(errors);
         }
 
         var snapshot = registry.Current;
         var now = time.GetUtcNow();
-        var build = NuGetVersion.Parse(request.ClientBuild);
-        var decision = RoutingDecider.Decide(snapshot, request.PlayerId, request.DeviceId, request.Platform, build, now);
+        var decision = RoutingDecider.Decide(snapshot, request.PlayerId, request.DeviceId, request.Platform, build!.Version, now);
         var update = decision.Outcome switch
         {
             RoutingOutcome.UpdateAvailable => new UpdateInfo(false, snapshot.StoreUrl(request.Platform), decision.Deadline),
@@ -64,7 +61,7 @@ public static class LoginEndpoints
 
         // The ticket carries the config the client is assigned (it fetches it from configUrl), else the one it reported.
         var definition = cluster.Definition;
-        var (ticket, expiresAt) = tickets.Issue(request.PlayerId, cluster.Id, build.ToNormalizedString(), definition.ConfigVersion ?? request.ConfigVersion, now);
+        var (ticket, expiresAt) = tickets.Issue(request.PlayerId, cluster.Id, build.Normalized, definition.ConfigVersion ?? request.ConfigVersion, now);
         response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new LoginResponse
         {

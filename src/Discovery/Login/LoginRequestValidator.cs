@@ -1,17 +1,76 @@
-using FluentValidation;
+using NuGet.Versioning;
 using RedWhite.Core.Validation;
 
 namespace RedWhite.Discovery.Login;
 
-/// <summary>Every problem with a login body at once, keyed by the contract's field names.</summary>
-internal sealed class LoginRequestValidator : AbstractValidator<LoginRequest>
+/// <summary>
+/// Every problem with a login body at once, keyed by the contract's field names, with the same rules
+/// and messages as the Admin API's validators. Written out by hand rather than with FluentValidation:
+/// it runs on every login, and allocates nothing unless the body is bad (BENCHMARKS.md).
+/// </summary>
+internal static class LoginRequestValidator
 {
-    public LoginRequestValidator()
+    private const string VersionMessage = "Must be a version such as 1.0.4.";
+
+    /// <summary>The errors of <paramref name="request"/>, or <c>null</c> with its parsed build when it is valid.</summary>
+    public static Dictionary<string, string[]>? Validate(LoginRequest request, ClientBuilds builds, out ClientBuild? build)
     {
-        RuleFor(r => r.PlayerId).Must(Rules.IsToken).WithMessage(Rules.TokenMessage);
-        RuleFor(r => r.DeviceId).Must(Rules.IsToken).WithMessage(Rules.TokenMessage);
-        RuleFor(r => r.Platform).Must(Rules.IsName).WithMessage(Rules.NameMessage);
-        RuleFor(r => r.ClientBuild).Must(Rules.IsVersion).WithMessage("Must be a version such as 1.0.4.");
-        RuleFor(r => r.ConfigVersion).Must(Rules.IsToken).When(r => r.ConfigVersion is not null).WithMessage(Rules.TokenMessage);
+        Dictionary<string, string[]>? errors = null;
+        Check(ref errors, "playerId", Rules.IsToken(request.PlayerId), Rules.TokenMessage);
+        Check(ref errors, "deviceId", Rules.IsToken(request.DeviceId), Rules.TokenMessage);
+        Check(ref errors, "platform", Rules.IsName(request.Platform), Rules.NameMessage);
+        build = builds.Parse(request.ClientBuild);
+        Check(ref errors, "clientBuild", build is not null, VersionMessage);
+        Check(ref errors, "configVersion", request.ConfigVersion is null || Rules.IsToken(request.ConfigVersion), Rules.TokenMessage);
+        return errors;
+    }
+
+    private static void Check(ref Dictionary<string, string[]>? errors, string field, bool valid, string message)
+    {
+        if (!valid)
+        {
+            (errors ??= new(StringComparer.Ordinal))[field] = [message];
+        }
+    }
+}
+
+/// <summary>A client build as parsed once: the version routing compares, and its text for the ticket.</summary>
+internal sealed record ClientBuild(NuGetVersion Version, string Normalized);
+
+/// <summary>
+/// Parsed client builds by their text. A live game has a handful of builds in the field, so each is
+/// parsed once instead of on every login; bounded so that made-up builds cannot grow it without end.
+/// </summary>
+internal sealed class ClientBuilds
+{
+    public const int Capacity = 1024;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ClientBuild> parsed = new(StringComparer.Ordinal);
+    private int count;
+
+    /// <summary>The parsed build, or <c>null</c> when <paramref name="text"/> is not a version.</summary>
+    public ClientBuild? Parse(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (parsed.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        if (!NuGetVersion.TryParse(text, out var version))
+        {
+            return null;
+        }
+
+        var build = new ClientBuild(version, version.ToNormalizedString());
+        if (Volatile.Read(ref count) < Capacity && parsed.TryAdd(text, build))
+        {
+            Interlocked.Increment(ref count);
+        }
+
+        return build;
     }
 }

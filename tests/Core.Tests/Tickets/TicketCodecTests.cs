@@ -105,4 +105,44 @@ public class TicketCodecTests
         Assert.Equal(TicketStatus.Valid, codec.Verify(token, Now, out var ticket));
         Assert.Equal("joueur-é", ticket!.PlayerId);
     }
+
+    [Fact]
+    public void Issue_FieldsTooLongForATicket_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => codec.Issue(new string('p', 800), "white-1.0", "1.0.4", null, Now));
+    }
+
+    [Fact]
+    public async Task IssueAndVerify_ManyThreadsWithTwoKeys_EverySignatureChecksOut()
+    {
+        // Each thread keeps its own keyed HMAC per key: interleaving keys and threads must never mix them up.
+        var oldSigner = new TicketCodec(TestKeys.Options(activeKeyId: "k1"));
+        var newSigner = new TicketCodec(TestKeys.Options(activeKeyId: "k2"));
+        var verifier = new TicketCodec(TestKeys.Options(activeKeyId: "k2"));
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                var signer = (i + w) % 2 == 0 ? oldSigner : newSigner;
+                var player = $"p-{w}-{i}";
+                var (token, _) = signer.Issue(player, "white-1.0", "1.0.4", null, Now);
+                Assert.Equal(TicketStatus.Valid, verifier.Verify(token, Now, out var ticket));
+                Assert.Equal(player, ticket!.PlayerId);
+                Assert.Equal(TicketStatus.Invalid, verifier.Verify(token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1], Now, out _));
+            }
+        }));
+        await Task.WhenAll(workers);
+    }
+
+    [Fact]
+    public void Verify_SameClusterInTwoTickets_SharesOneString()
+    {
+        codec.Verify(codec.Issue("p-1", "white-1.0", "1.0.4", "sha256-abc", Now).Ticket, Now, out var first);
+        codec.Verify(codec.Issue("p-2", "white-1.0", "1.0.4", "sha256-abc", Now).Ticket, Now, out var second);
+
+        Assert.Same(first!.ClusterId, second!.ClusterId);
+        Assert.Same(first.ClientBuild, second.ClientBuild);
+        Assert.Same(first.ConfigVersion, second.ConfigVersion);
+        Assert.NotSame(first.PlayerId, second.PlayerId);
+    }
 }

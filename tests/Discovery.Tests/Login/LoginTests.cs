@@ -134,6 +134,28 @@ public sealed class LoginTests : IDisposable
     }
 
     [Fact]
+    public async Task Login_SeveralBadFields_NamesEveryOne()
+    {
+        var (response, problem) = await PostRawAsync("""{ "playerId": "", "deviceId": "d e", "platform": "iOS", "clientBuild": "1.x", "configVersion": "" }""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(["clientBuild", "configVersion", "deviceId", "platform", "playerId"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Login_ValidBodyLargerThanOneReadBuffer_IsAnswered()
+    {
+        // Whitespace is legal JSON: 20 KiB of it makes the body span several reads and buffer growths.
+        var body = $$"""{ "playerId": "p-big", {{new string(' ', 20_000)}} "deviceId": "d", "platform": "ios", "clientBuild": "1.0.4" }""";
+        var response = await client.PostAsync("/v1/discovery/login", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("white-1.0", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cluster").GetString());
+    }
+
+    [Fact]
     public async Task Login_OversizedBody_Is413ProblemNamingTheLimit()
     {
         var (response, problem) = await PostRawAsync($$"""{ "playerId": "{{new string('p', 100_000)}}" }""");
