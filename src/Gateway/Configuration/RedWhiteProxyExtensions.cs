@@ -35,11 +35,6 @@ public static class RedWhiteProxyExtensions
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
-        if (Environment.GetEnvironmentVariable("RW_KESTREL_INLINE") == "1")
-        {
-            builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
-        }
-
         // No Server header: it says nothing a client needs and costs bytes on every response.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
         return builder;
