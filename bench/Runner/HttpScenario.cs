@@ -27,7 +27,12 @@ internal static class HttpScenario
         var script = Path.Combine(stack.Root, "bench", "ticket.lua");
         var env = new Dictionary<string, string> { ["RW_TICKET"] = ticket };
 
-        (string Name, string Url)[] paths = [("direct", upstream.Url), ("plain-yarp", yarp.Url), ("nginx", nginx.Url), ("gateway", gateway.Url)];
+        // CPU is metered on the server each path ends at first: the upstream for the direct path, else the proxy.
+        (string Name, string Url, CpuMeter Cpu)[] paths =
+        [
+            ("direct", upstream.Url, CpuMeter.Of(upstream)), ("plain-yarp", yarp.Url, CpuMeter.Of(yarp)),
+            ("nginx", nginx.Url, CpuMeter.WithChildren(nginx)), ("gateway", gateway.Url, CpuMeter.Of(gateway)),
+        ];
 
         // BENCH_PATHS=plain-yarp,gateway narrows a run to an A/B comparison while tuning.
         if (Environment.GetEnvironmentVariable("BENCH_PATHS") is { Length: > 0 } only)
@@ -43,8 +48,7 @@ internal static class HttpScenario
     private static string Report(Dictionary<(string, int), List<WrkResult>> results, string[] names, int[] connections)
     {
         var s = new StringBuilder();
-        s.AppendLine("| path | connections | requests/s (median) | p50 ms | p99 ms | errors |");
-        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        s.AppendLine(Rounds.TableHeader);
         var rps = new Dictionary<(string, int), double>();
         var p99 = new Dictionary<(string, int), double>();
         foreach (var c in connections)
@@ -54,8 +58,7 @@ internal static class HttpScenario
                 var runs = results[(name, c)];
                 rps[(name, c)] = Stats.Median(runs.Select(r => r.RequestsPerSecond));
                 p99[(name, c)] = Stats.Median(runs.Select(r => r.P99Ms));
-                s.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {name} | {c} | {rps[(name, c)]:F0} | {Stats.Median(runs.Select(r => r.P50Ms)):F2} | {p99[(name, c)]:F2} | {runs.Sum(r => r.Errors)} |");
+                s.AppendLine(Rounds.Row(name, c, runs));
             }
         }
 

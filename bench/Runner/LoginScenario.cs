@@ -20,26 +20,24 @@ internal static class LoginScenario
         await trivial.WaitReadyAsync("/healthz");
         var script = Path.Combine(stack.Root, "bench", "login.lua");
 
-        (string Name, string Url)[] paths = [("trivial endpoint", trivial.Url), ("discovery login", discovery.Url)];
+        (string Name, string Url, CpuMeter Cpu)[] paths =
+            [("trivial endpoint", trivial.Url, CpuMeter.Of(trivial)), ("discovery login", discovery.Url, CpuMeter.Of(discovery))];
         var results = await Rounds.RunAsync(paths, "/v1/discovery/login", connections, rounds, duration, script);
 
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"Login answer: {size} bytes; the trivial endpoint answers the same size.");
         s.AppendLine();
-        s.AppendLine("| path | connections | requests/s (median) | p50 ms | p99 ms | errors |");
-        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        s.AppendLine(Rounds.TableHeader);
         foreach (var c in connections)
         {
-            foreach (var (name, _) in paths)
+            foreach (var (name, _, _) in paths)
             {
-                var runs = results[(name, c)];
-                s.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {name} | {c} | {Stats.Median(runs.Select(r => r.RequestsPerSecond)):F0} | {Stats.Median(runs.Select(r => r.P50Ms)):F2} | {Stats.Median(runs.Select(r => r.P99Ms)):F2} | {runs.Sum(r => r.Errors)} |");
+                s.AppendLine(Rounds.Row(name, c, results[(name, c)]));
             }
 
             var ratio = Stats.Median(results[("discovery login", c)].Select(r => r.RequestsPerSecond)) /
                 Stats.Median(results[("trivial endpoint", c)].Select(r => r.RequestsPerSecond));
-            s.AppendLine(CultureInfo.InvariantCulture, $"| **login / trivial** | {c} | **{ratio:F2}x** | | | |");
+            s.AppendLine(CultureInfo.InvariantCulture, $"| **login / trivial** | {c} | **{ratio:F2}x** | | | | | |");
         }
 
         return s.ToString();

@@ -4,8 +4,16 @@ using System.Text.RegularExpressions;
 
 namespace RedWhite.Runner;
 
-/// <summary>One wrk run's numbers.</summary>
-internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
+/// <summary>
+/// One wrk run's numbers, with the measured server's CPU microseconds per request (user, kernel) when
+/// the run was metered.
+/// </summary>
+internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors, long Requests)
+{
+    public double UserUsPerRequest { get; init; } = double.NaN;
+
+    public double KernelUsPerRequest { get; init; } = double.NaN;
+}
 
 /// <summary>Runs Debian's wrk and reads its summary.</summary>
 internal static partial class Wrk
@@ -56,7 +64,8 @@ internal static partial class Wrk
             errors += long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture);
         }
 
-        return new WrkResult(rps, Percentile(output, "50"), Percentile(output, "99"), errors);
+        var requests = long.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        return new WrkResult(rps, Percentile(output, "50"), Percentile(output, "99"), errors, requests);
     }
 
     private static double Percentile(string output, string p)
@@ -68,6 +77,9 @@ internal static partial class Wrk
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex Rps();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex Requests();
 
     [GeneratedRegex(@"(?:connect|read|write|timeout) (\d+)")]
     private static partial Regex ErrorCounts();
