@@ -28,7 +28,7 @@ public static class LoginEndpoints
 
     private static readonly ClientBuilds Builds = new();
 
-    internal static Results<Ok<LoginResponse>, ProblemHttpResult> Login(
+    internal static Results<BufferedJson<LoginResponse>, ProblemHttpResult> Login(
         JsonBody<LoginRequest> body, RegistryMonitor registry, TicketCodec tickets, TimeProvider time,
         Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response)
     {
@@ -56,14 +56,14 @@ public static class LoginEndpoints
                 response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            return TypedResults.Ok(new LoginResponse { Decision = decision.Outcome, Update = update, RetryAfterSeconds = retryAfter });
+            return new BufferedJson<LoginResponse>(new LoginResponse { Decision = decision.Outcome, Update = update, RetryAfterSeconds = retryAfter });
         }
 
         // The ticket carries the config the client is assigned (it fetches it from configUrl), else the one it reported.
         var definition = cluster.Definition;
         var (ticket, expiresAt) = tickets.Issue(request.PlayerId, cluster.Id, build.Normalized, definition.ConfigVersion ?? request.ConfigVersion, now);
         response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(new LoginResponse
+        return new BufferedJson<LoginResponse>(new LoginResponse
         {
             Decision = decision.Outcome,
             Cluster = cluster.Id,

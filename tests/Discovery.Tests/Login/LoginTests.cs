@@ -64,6 +64,17 @@ public sealed class LoginTests : IDisposable
     }
 
     [Fact]
+    public async Task Login_Answer_IsSentWithItsLengthNotChunked()
+    {
+        var response = await client.PostAsJsonAsync("/v1/discovery/login", new { playerId = "p-1", deviceId = "d-1", platform = "ios", clientBuild = "1.0.4" });
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(bytes.Length, response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Login_PinnedDeviceOnBuild11_IsOkOnRed()
     {
         var body = await LoginAsync("1.1.0", device: "qa-ipad-07");
