@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text;
+using RedWhite.Core.Caching;
 
 namespace RedWhite.Core.Tickets;
 
@@ -13,11 +13,7 @@ internal sealed class FieldPool
     public const int Capacity = 4096;
     private const int MaxLength = 256;
 
-    private readonly ConcurrentDictionary<string, string> strings = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
-    private int count;
-
-    public FieldPool() => lookup = strings.GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly BoundedCache<string> strings = new(Capacity);
 
     public string Get(ReadOnlySpan<byte> utf8)
     {
@@ -28,17 +24,12 @@ internal sealed class FieldPool
 
         Span<char> buffer = stackalloc char[MaxLength];
         var chars = buffer[..Encoding.UTF8.GetChars(utf8, buffer)];
-        if (lookup.TryGetValue(chars, out var known))
+        if (strings.TryGet(chars, out var known))
         {
             return known;
         }
 
         var value = chars.ToString();
-        if (Volatile.Read(ref count) < Capacity && strings.TryAdd(value, value))
-        {
-            Interlocked.Increment(ref count);
-        }
-
-        return value;
+        return strings.Remember(value, value);
     }
 }

@@ -1,4 +1,5 @@
 using NuGet.Versioning;
+using RedWhite.Core.Caching;
 using RedWhite.Core.Validation;
 
 namespace RedWhite.Discovery.Login;
@@ -44,8 +45,7 @@ internal sealed record ClientBuild(NuGetVersion Version, string Normalized);
 internal sealed class ClientBuilds
 {
     public const int Capacity = 1024;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ClientBuild> parsed = new(StringComparer.Ordinal);
-    private int count;
+    private readonly BoundedCache<ClientBuild> parsed = new(Capacity);
 
     /// <summary>The parsed build, or <c>null</c> when <paramref name="text"/> is not a version.</summary>
     public ClientBuild? Parse(string? text)
@@ -55,22 +55,11 @@ internal sealed class ClientBuilds
             return null;
         }
 
-        if (parsed.TryGetValue(text, out var known))
+        if (parsed.TryGet(text, out var known))
         {
             return known;
         }
 
-        if (!NuGetVersion.TryParse(text, out var version))
-        {
-            return null;
-        }
-
-        var build = new ClientBuild(version, version.ToNormalizedString());
-        if (Volatile.Read(ref count) < Capacity && parsed.TryAdd(text, build))
-        {
-            Interlocked.Increment(ref count);
-        }
-
-        return build;
+        return NuGetVersion.TryParse(text, out var version) ? parsed.Remember(text, new ClientBuild(version, version.ToNormalizedString())) : null;
     }
 }
