@@ -9,10 +9,10 @@ namespace RedWhite.Admin;
 internal static class AdminProblems
 {
     public static ProblemHttpResult ClusterNotFound(string id) =>
-        Problems.Code(StatusCodes.Status404NotFound, "cluster_not_found", "No such cluster.", $"The registry has no cluster '{id}'.");
+        Problems.Code(StatusCodes.Status404NotFound, "cluster_not_found", "No such cluster.", $"The registry has no cluster '{Problems.Shorten(id)}'.");
 
     public static ProblemHttpResult PinNotFound(string deviceId) =>
-        Problems.Code(StatusCodes.Status404NotFound, "pin_not_found", "No such pin.", $"Device '{deviceId}' is not pinned.");
+        Problems.Code(StatusCodes.Status404NotFound, "pin_not_found", "No such pin.", $"Device '{Problems.Shorten(deviceId)}' is not pinned.");
 
     public static ProblemHttpResult RevisionNotFound(long revision) =>
         Problems.Code(StatusCodes.Status404NotFound, "revision_not_found", "No such revision.",
@@ -40,7 +40,7 @@ internal static class AdminProblems
 
     public static ProblemHttpResult PreconditionFailed(string sent, long current) =>
         TypedResults.Problem(
-            detail: $"If-Match was {sent}, but the registry is at revision {current.ToString(CultureInfo.InvariantCulture)}. Nothing was changed; re-read and retry.",
+            detail: $"If-Match was {Problems.Shorten(sent)}, but the registry is at revision {current.ToString(CultureInfo.InvariantCulture)}. Nothing was changed; re-read and retry.",
             statusCode: StatusCodes.Status412PreconditionFailed,
             title: "The registry has changed.",
             extensions: new Dictionary<string, object?> { ["code"] = "precondition_failed", ["currentRevision"] = current });

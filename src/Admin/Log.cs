@@ -21,8 +21,14 @@ internal static partial class Log
     [LoggerMessage(4006, LogLevel.Warning, "Revision {Revision} committed, but re-reading the registry afterwards failed")]
     public static partial void RefreshAfterCommitFailed(ILogger logger, long revision, Exception exception);
 
-    [LoggerMessage(4010, LogLevel.Warning, "Rejected API key from {Remote} for {Path}")]
+    [LoggerMessage(4010, LogLevel.Warning, "Rejected API key from {Remote} for {Path}; further wrong keys from it are counted, not logged")]
     public static partial void ApiKeyRejected(ILogger logger, string remote, string path);
+
+    [LoggerMessage(4011, LogLevel.Warning, "{Failures} wrong API keys from {Remote} within {Window}; refusing it with 429 until {Until}")]
+    public static partial void ApiKeyGuessingRefused(ILogger logger, string remote, int failures, TimeSpan window, DateTimeOffset until);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Address {Remote} sent {Failures} wrong API keys and was refused {Refused} more times in its last window")]
+    public static partial void ApiKeyGuessingEnded(ILogger logger, string remote, int failures, int refused);
 
     [LoggerMessage(4020, LogLevel.Information, "Idempotency-Key {Key} of {Actor} replayed ({Status})")]
     public static partial void IdempotentReplay(ILogger logger, string key, string actor, int status);

@@ -3,6 +3,7 @@ using RedWhite.Admin.Auth;
 using RedWhite.Admin.Clusters;
 using RedWhite.Admin.History;
 using RedWhite.Admin.Idempotency;
+using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
 using RedWhite.Core.Hosting;
@@ -10,19 +11,22 @@ using RedWhite.Core.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 
 // Logging, strict JSON, problem details; the registry followed live (Admin seeds an empty or lagging Redis
-// from the newest document it holds); API keys checked at start.
+// from the newest document it holds); API keys and registry limits checked at start.
 builder.AddServiceDefaults();
 builder.AddRegistry();
 builder.AddRegistrySeeding();
 builder.AddApiKeyAuth();
+builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
 
 var app = builder.Build();
 
-// Errors become problem+json; every call but health needs a key; repeats of a mutation apply once.
+// Errors become problem+json; an address guessing keys is refused; every call but health needs a key;
+// repeats of a mutation apply once.
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseKeyGuessLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseIdempotency();

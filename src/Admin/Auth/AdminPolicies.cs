@@ -24,6 +24,7 @@ public static class AdminPolicies
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>());
         builder.Services.TryAddSingleton<ApiKeyRing>();
+        builder.Services.TryAddSingleton<KeyGuessLimiter>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
@@ -33,5 +34,26 @@ public static class AdminPolicies
             // An endpoint someone forgets to protect still needs a valid key.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
         return builder;
+    }
+
+    /// <summary>
+    /// Answers 429 to an address that sent too many wrong keys (<see cref="KeyGuessLimiter"/>), before its
+    /// key is even looked at. Put it before authentication.
+    /// </summary>
+    public static IApplicationBuilder UseKeyGuessLimit(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var limiter = app.ApplicationServices.GetRequiredService<KeyGuessLimiter>();
+        return app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) &&
+                limiter.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
+            {
+                await KeyGuessLimiter.TooMany(context.Response, wait).ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
     }
 }

@@ -12,7 +12,7 @@ namespace RedWhite.Admin.Auth;
 /// other error of the product.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder, ApiKeyRing ring)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder, ApiKeyRing ring, KeyGuessLimiter limiter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -27,7 +27,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         if (values.Count > 1 || !ring.TryIdentify(values[0]!, out var name, out var role))
         {
-            Log.ApiKeyRejected(Logger, Context.Connection.RemoteIpAddress?.ToString() ?? "unknown", Request.Path);
+            limiter.Failed(Context.Connection.RemoteIpAddress, Request.Path.Value ?? "");
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 

@@ -7,6 +7,12 @@ public sealed class ApiKeyOptions
 
     /// <summary>Key name (recorded as the actor in the audit log) to its secret and role.</summary>
     public Dictionary<string, ApiKeyEntry> ApiKeys { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Wrong keys an address may send within <see cref="FailedKeyWindow"/> before it gets 429 (<c>Admin:FailedKeyLimit</c>).</summary>
+    public int FailedKeyLimit { get; set; } = 10;
+
+    /// <summary>The window wrong keys are counted in, and how long an address is then refused (<c>Admin:FailedKeyWindow</c>).</summary>
+    public TimeSpan FailedKeyWindow { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>One admin credential.</summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using RedWhite.Core.Validation;
 
 namespace RedWhite.Admin.Auth;
 
@@ -7,7 +8,7 @@ namespace RedWhite.Admin.Auth;
 internal sealed partial class ApiKeyOptionsValidator(IHostEnvironment environment) : IValidateOptions<ApiKeyOptions>
 {
     /// <summary>Shortest key accepted outside Development: short keys can be guessed.</summary>
-    public const int MinimumKeyLength = 16;
+    public const int MinimumKeyLength = 32;
 
     public ValidateOptionsResult Validate(string? name, ApiKeyOptions options)
     {
@@ -35,14 +36,28 @@ internal sealed partial class ApiKeyOptionsValidator(IHostEnvironment environmen
             {
                 failures.Add($"{path}:Key must be set.");
             }
-            else if (production && DevelopmentApiKeys.All.Contains(entry.Key))
+            else if (production && DevelopmentApiKeys.Resembles(entry.Key))
             {
                 failures.Add($"{path}:Key is a public development key; set a secret key outside Development.");
             }
             else if (production && entry.Key.Length < MinimumKeyLength)
             {
-                failures.Add($"{path}:Key must be at least {MinimumKeyLength} characters outside Development.");
+                failures.Add($"{path}:Key must be at least {MinimumKeyLength} characters outside Development (e.g. `openssl rand -base64 32`).");
             }
+            else if (production && SecretQuality.Weakness<char>(entry.Key) is { } weakness)
+            {
+                failures.Add($"{path}:Key is not a random key ({weakness}); use e.g. `openssl rand -base64 32`.");
+            }
+        }
+
+        if (options.FailedKeyLimit is < 1 or > 10_000)
+        {
+            failures.Add("Admin:FailedKeyLimit must be between 1 and 10000.");
+        }
+
+        if (options.FailedKeyWindow <= TimeSpan.Zero || options.FailedKeyWindow > TimeSpan.FromDays(1))
+        {
+            failures.Add("Admin:FailedKeyWindow must be between 00:00:01 and 1.00:00:00.");
         }
 
         // Two names sharing a secret would make the audit log's actor ambiguous.

@@ -12,4 +12,14 @@ internal static class DevelopmentApiKeys
         "dev-qa-key-0001",
         "dev-release-key-0001",
     };
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is a development key, also when spelled with other casing or with
+    /// white space added: such a variant is as public as the key itself.
+    /// </summary>
+    public static bool Resembles(string key)
+    {
+        var folded = new string([.. key.Where(c => !char.IsWhiteSpace(c)).Select(char.ToLowerInvariant)]);
+        return All.Any(k => k.Equals(folded, StringComparison.Ordinal) || folded.Contains(k, StringComparison.Ordinal));
+    }
 }

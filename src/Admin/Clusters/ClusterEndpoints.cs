@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Admin.Idempotency;
+using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Hosting;
 using RedWhite.Core.Registry;
@@ -47,10 +48,10 @@ public static class ClusterEndpoints
     }
 
     internal static async Task<Results<Created<ClusterDefinition>, ProblemHttpResult>> Register(
-        JsonBody<ClusterRequest> body, RegistryMutator mutator, HttpContext http)
+        JsonBody<ClusterRequest> body, RegistryMutator mutator, DestinationAllowList allowList, HttpContext http)
     {
         var request = body.Value;
-        var invalid = ClusterRequestValidator.ForRegister().Validate(request);
+        var invalid = ClusterRequestValidator.ForRegister(allowList).Validate(request);
         if (!invalid.IsValid)
         {
             return Problems.Validation(invalid.ToDictionary());
@@ -66,7 +67,7 @@ public static class ClusterEndpoints
     }
 
     internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Replace(
-        string id, JsonBody<ClusterRequest> body, RegistryMutator mutator, TimeProvider time, HttpContext http)
+        string id, JsonBody<ClusterRequest> body, RegistryMutator mutator, DestinationAllowList allowList, TimeProvider time, HttpContext http)
     {
         var request = body.Value;
         var outcome = await mutator.ApplyAsync(http, current =>
@@ -83,7 +84,7 @@ public static class ClusterEndpoints
                     "PUT does not change a cluster's state; use promote, drain or retire.");
             }
 
-            var invalid = ClusterRequestValidator.ForReplace(existing, time.GetUtcNow()).Validate(request);
+            var invalid = ClusterRequestValidator.ForReplace(existing, time.GetUtcNow(), allowList).Validate(request);
             if (!invalid.IsValid)
             {
                 return Problems.Validation(invalid.ToDictionary());

@@ -1,5 +1,6 @@
 using FluentValidation;
 using FluentValidation.Results;
+using RedWhite.Admin.Limits;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
 
@@ -14,21 +15,34 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
 {
     private static readonly ClusterDefinitionValidator Definition = new();
 
-    private ClusterRequestValidator(Func<ClusterRequest, ClusterDefinition> resolve)
+    private ClusterRequestValidator(
+        Func<ClusterRequest, ClusterDefinition> resolve, DestinationAllowList allowList, IReadOnlyDictionary<string, string>? kept = null)
     {
         RuleFor(r => r).Custom((request, context) =>
         {
-            foreach (var failure in Definition.Validate(resolve(request)).Errors.Where(f => f.PropertyName != "id"))
+            var failures = Definition.Validate(resolve(request)).Errors.Where(f => f.PropertyName != "id").ToList();
+            foreach (var failure in failures)
             {
                 context.AddFailure(new ValidationFailure(failure.PropertyName, failure.ErrorMessage));
+            }
+
+            // The allow-list judges the destinations this request sets; one it leaves as it was stays.
+            foreach (var (name, url) in request.Destinations)
+            {
+                var field = $"destinations.{name}";
+                if (failures.All(f => f.PropertyName != field) && !(kept?.TryGetValue(name, out var old) == true && old == url) &&
+                    allowList.Problem(url) is { } problem)
+                {
+                    context.AddFailure(new ValidationFailure(field, problem));
+                }
             }
         });
     }
 
     /// <summary>Rules for <c>POST /v1/clusters</c>.</summary>
-    public static ClusterRequestValidator ForRegister()
+    public static ClusterRequestValidator ForRegister(DestinationAllowList allowList)
     {
-        var validator = new ClusterRequestValidator(r => r.ToDefinition(r.Id ?? "", r.State ?? ClusterState.Canary, r.Weight ?? 0, null));
+        var validator = new ClusterRequestValidator(r => r.ToDefinition(r.Id ?? "", r.State ?? ClusterState.Canary, r.Weight ?? 0, null), allowList);
         validator.RuleFor(r => r.Id).Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("Required: the new cluster's id.")
             .Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
@@ -40,9 +54,10 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
     }
 
     /// <summary>Rules for <c>PUT /v1/clusters/{id}</c> on the cluster as it is now.</summary>
-    public static ClusterRequestValidator ForReplace(ClusterDefinition current, DateTimeOffset now)
+    public static ClusterRequestValidator ForReplace(ClusterDefinition current, DateTimeOffset now, DestinationAllowList allowList)
     {
-        var validator = new ClusterRequestValidator(r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline));
+        var validator = new ClusterRequestValidator(
+            r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline), allowList, current.Destinations);
         validator.RuleFor(r => r.Id).Equal(current.Id).When(r => r.Id is not null)
             .WithMessage($"Must be '{current.Id}' (the id in the path) or left out; a cluster's id cannot change.");
         validator.RuleFor(r => r.DrainDeadline).Null().When(_ => current.State != ClusterState.Draining)

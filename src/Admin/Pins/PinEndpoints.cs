@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using Microsoft.Extensions.Options;
 using RedWhite.Admin.Idempotency;
+using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Hosting;
 using RedWhite.Core.Registry;
@@ -22,10 +24,11 @@ public static class PinEndpoints
     }
 
     internal static async Task<Results<Ok<DevicePin>, ProblemHttpResult>> Pin(
-        string deviceId, JsonBody<PinRequest> body, RegistryMutator mutator, TimeProvider time, HttpContext http)
+        string deviceId, JsonBody<PinRequest> body, RegistryMutator mutator, TimeProvider time, IOptions<AdminLimitsOptions> limits, HttpContext http)
     {
         var request = body.Value;
-        var invalid = new PinRequestValidator(time.GetUtcNow()).Validate(request);
+        var now = time.GetUtcNow();
+        var invalid = new PinRequestValidator(now, limits.Value.MaxPinLifetime).Validate(request);
         var errors = invalid.ToDictionary();
         if (!Rules.IsToken(deviceId))
         {
@@ -49,8 +52,14 @@ public static class PinEndpoints
                     : $"Cluster '{pin.ClusterId}' is retired; pin to a canary or active cluster.");
             }
 
-            var pins = current.Pins.Where(p => p.DeviceId != deviceId).Append(pin);
-            return Change.To(current with { Pins = [.. pins] }, "pin", deviceId, $"to {pin.ClusterId} until {pin.Expires!.Value.UtcDateTime:O}");
+            // Expired pins route nobody: each pin write clears them out, so only live pins count toward the limit.
+            var others = current.Pins.Where(p => p.DeviceId != deviceId && p.IsLiveAt(now)).ToList();
+            if (others.Count >= limits.Value.MaxPins)
+            {
+                return Problems.Field("pins", $"The registry holds {others.Count} live pins, the most Admin:MaxPins allows; unpin a device first.");
+            }
+
+            return Change.To(current with { Pins = [.. others, pin] }, "pin", deviceId, $"to {pin.ClusterId} until {pin.Expires!.Value.UtcDateTime:O}");
         });
         return outcome.Then(_ => TypedResults.Ok(pin));
     }

@@ -42,7 +42,7 @@ public sealed class JsonBody<T> : IJsonBody
         if (request.HasJsonContentType() is false && request.ContentType is not null)
         {
             return new(null, Problems.Code(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
-                "The body must be application/json.", $"Content-Type was '{request.ContentType}'."));
+                "The body must be application/json.", $"Content-Type was '{Problems.Shorten(request.ContentType)}'."));
         }
 
         // Read into a pooled buffer: the parsed value copies what it keeps, so the buffer goes back at once.

@@ -20,6 +20,52 @@ public static class Problems
             Extensions = { ["code"] = code },
         });
 
+    /// <summary>Longest piece of client input a problem's detail repeats.</summary>
+    public const int MaxEchoLength = 64;
+
+    /// <summary>
+    /// Client input as a problem detail may repeat it: at most <see cref="MaxEchoLength"/> characters, so an
+    /// answer never grows with what an attacker sends.
+    /// </summary>
+    public static string Shorten(string? input) =>
+        input is null ? "" : input.Length <= MaxEchoLength ? input : string.Concat(input.AsSpan(0, MaxEchoLength), "…");
+
+    /// <summary>
+    /// What every problem answer gets, whoever writes it (handlers, status code pages, the exception
+    /// handler): <c>X-Content-Type-Options: nosniff</c>, so a browser never renders echoed input as a page,
+    /// and a <c>code</c> derived from the status when the writer set none.
+    /// </summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+        var problem = context.ProblemDetails;
+        if (!problem.Extensions.ContainsKey("code"))
+        {
+            problem.Extensions["code"] = problem.Status switch
+            {
+                StatusCodes.Status400BadRequest => "bad_request",
+                StatusCodes.Status404NotFound => "not_found",
+                StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+                StatusCodes.Status408RequestTimeout => "request_timeout",
+                StatusCodes.Status413PayloadTooLarge => "body_too_large",
+                StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+                StatusCodes.Status431RequestHeaderFieldsTooLarge => "headers_too_large",
+                >= 500 => "internal_error",
+                _ => "request_refused",
+            };
+        }
+    }
+
+    /// <summary>503 <c>registry_unavailable</c> with <c>Retry-After: 1</c>: no registry is loaded yet.</summary>
+    public static ProblemHttpResult RegistryUnavailable(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = "1";
+        return Code(StatusCodes.Status503ServiceUnavailable, "registry_unavailable", "No registry is loaded yet.",
+            "This instance is waiting for the registry store to be seeded; retry shortly.");
+    }
+
     /// <summary>400 for a single field.</summary>
     public static ProblemHttpResult Field(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });

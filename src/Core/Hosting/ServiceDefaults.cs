@@ -41,7 +41,9 @@ public static class ServiceDefaults
 
         builder.Services.ConfigureHttpJsonOptions(o => RegistryJson.Configure(o.SerializerOptions));
         RegistryDocumentValidator.UseJsonNames(); // before any request validator is built
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+        builder.Services.AddExceptionHandler<ClientFaultHandler>();
+        builder.Services.AddExceptionHandler<RegistryUnavailableHandler>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
@@ -126,7 +128,7 @@ public static class ServiceDefaults
         group.MapGet("/readyz", (RegistryMonitor registry) =>
         {
             var s = registry.Status;
-            var body = new { status = s.Ready ? "ready" : "not-ready", revision = s.Revision, source = s.Source, storeReachable = s.StoreReachable, alarm = s.Alarm };
+            var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source, storeReachable = s.StoreReachable, alarm = s.Alarm };
             return s.Ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         return group;

@@ -42,7 +42,15 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     }
 
     /// <summary>The applied registry. Read it once per request and use that instance throughout.</summary>
-    public RegistrySnapshot Current => Volatile.Read(ref current) ?? throw new InvalidOperationException("The registry is not loaded yet.");
+    /// <exception cref="RegistryNotLoadedException">No registry yet: a reader of a shared store that started before it was seeded.</exception>
+    public RegistrySnapshot Current => Volatile.Read(ref current) ?? throw new RegistryNotLoadedException(Status.Alarm);
+
+    /// <summary>The applied registry, or <c>false</c> while none is loaded yet (see <see cref="Current"/>).</summary>
+    public bool TryGetCurrent([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegistrySnapshot? snapshot)
+    {
+        snapshot = Volatile.Read(ref current);
+        return snapshot is not null;
+    }
 
     /// <summary>Readiness facts.</summary>
     public RegistryStatus Status => Volatile.Read(ref status);
@@ -107,6 +115,13 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
             Apply(snapshot, "snapshot", reachable: false, alarm: $"store unreachable at start, serving snapshot revision {snapshot.Revision}: {ex.Message}");
             return;
         }
+        catch (RegistryStoreUnavailableException ex) when (store is ISeedableRegistryStore)
+        {
+            // A fleet started at once (compose, Kubernetes) may start readers before the shared store is up:
+            // they wait, not ready, instead of exiting. A local file that cannot be read is a setting to fix: exit.
+            Wait(reachable: false, $"store unreachable and no snapshot ({options.SnapshotPath ?? "Registry:SnapshotPath is not set"}): {ex.Message}");
+            return;
+        }
         catch (RegistryStoreUnavailableException ex)
         {
             throw new RegistryStoreUnavailableException(
@@ -116,6 +131,11 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         {
             Log.StoreEmpty(logger, store.Describe(), snapshot.Revision);
             Apply(snapshot, "snapshot", reachable: true, alarm: $"store holds no registry, serving snapshot revision {snapshot.Revision} until Admin seeds it");
+            return;
+        }
+        catch (RegistryStoreEmptyException)
+        {
+            Wait(reachable: true, "store holds no registry yet and there is no snapshot; waiting for Admin to seed it");
             return;
         }
         catch (RegistryFormatException ex) when (snapshot is not null)
@@ -222,9 +242,53 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Starts with nothing to serve: not ready, following the store until a registry appears.</summary>
+    private void Wait(bool reachable, string why)
+    {
+        Log.WaitingForRegistry(logger, store.Describe(), why);
+        Volatile.Write(ref status, new RegistryStatus(-1, "none", reachable, why));
+    }
+
+    /// <summary>While waiting (<see cref="Wait"/>): applies the first valid registry the store offers.</summary>
+    private async Task LoadFirstAsync(CancellationToken cancellationToken)
+    {
+        RegistryDocument document;
+        try
+        {
+            document = await LoadOrSeedAsync(null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RegistryStoreUnavailableException or RegistryStoreEmptyException or RegistryFormatException)
+        {
+            var reachable = ex is not RegistryStoreUnavailableException;
+            SetStatus(reachable, ex is RegistryStoreEmptyException
+                ? "store holds no registry yet and there is no snapshot; waiting for Admin to seed it"
+                : reachable ? Status.Alarm : $"store unreachable and no snapshot yet, waiting for it: {ex.Message}");
+            if (ex is RegistryFormatException format)
+            {
+                Reject(null, format.Errors, "invalid document");
+            }
+
+            return;
+        }
+
+        var errors = RegistryDocumentValidator.Check(document);
+        if (errors.Count > 0)
+        {
+            Reject(null, errors, $"invalid revision {document.Revision}");
+            return;
+        }
+
+        Apply(document, "store", reachable: true, alarm: null);
+    }
+
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var held = Current;
+        if (!TryGetCurrent(out var held))
+        {
+            await LoadFirstAsync(cancellationToken);
+            return;
+        }
+
         RegistryDocument document;
         try
         {
@@ -317,12 +381,12 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
     }
 
-    private void Reject(RegistrySnapshot held, IDictionary<string, string[]> errors, string what)
+    private void Reject(RegistrySnapshot? held, IDictionary<string, string[]> errors, string what)
     {
         var text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
         if (text != lastProblem)
         {
-            Log.RegistryRejected(logger, store.Describe(), held.Revision, text); // once per distinct problem, not per poll
+            Log.RegistryRejected(logger, store.Describe(), held?.Revision ?? -1, text); // once per distinct problem, not per poll
             lastProblem = text;
         }
 

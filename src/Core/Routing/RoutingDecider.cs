@@ -21,9 +21,10 @@ public static class RoutingDecider
     {
         ArgumentNullException.ThrowIfNull(registry);
 
-        // 1. A live pin wins, as long as its cluster still takes logins.
+        // 1. A live pin wins, as long as its cluster still takes logins and serves this client. The device id
+        // is the client's own claim: a pin must never send a stranger to a cluster that cannot serve its build.
         if (registry.TryGetPin(deviceId, out var pin) && pin.IsLiveAt(now) &&
-            registry.TryGetCluster(pin.ClusterId, out var pinned) && pinned.TakesLogins)
+            registry.TryGetCluster(pin.ClusterId, out var pinned) && pinned.TakesLogins && pinned.Serves(platform, build))
         {
             return RoutingDecision.Play(pinned, pinned: true);
         }

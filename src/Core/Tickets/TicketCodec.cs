@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,11 @@ public sealed class TicketCodec
 
     private const byte FormatVersion = 1;
     private const int SignatureLength = 32;
+    private const int SignatureChars = 43; // unpadded base64url of 32 bytes
+
+    // Times a ticket may carry: DateTimeOffset's range in Unix seconds, so no crafted value can throw.
+    private const long MinSeconds = 0;
+    private const long MaxSeconds = 253_402_300_799;
     private const int HeaderLength = 1 + 8 + 8;
     private const int FieldCount = 4;
 
@@ -54,6 +60,14 @@ public sealed class TicketCodec
         ArgumentNullException.ThrowIfNull(clusterId);
         ArgumentNullException.ThrowIfNull(clientBuild);
         configVersion ??= "";
+        foreach (var field in (ReadOnlySpan<string>)[playerId, clusterId, clientBuild, configVersion])
+        {
+            if (field.AsSpan().ContainsAnyExceptInRange('!', '~'))
+            {
+                throw new ArgumentException("Ticket fields must be visible ASCII (the gateway forwards them as header values).", nameof(playerId));
+            }
+        }
+
         var payloadLength = HeaderLength + FieldLength(playerId) + FieldLength(clusterId) + FieldLength(clientBuild) + FieldLength(configVersion);
         var signedLength = active.Id.Length + 1 + Base64Url.GetEncodedLength(payloadLength);
         if (signedLength + 1 + Base64Url.GetEncodedLength(SignatureLength) > MaxTicketLength)
@@ -115,10 +129,7 @@ public sealed class TicketCodec
 
         Span<byte> expected = stackalloc byte[SignatureLength];
         key.Sign(signedBytes, expected);
-        Span<byte> presented = stackalloc byte[SignatureLength + 3];
-        if (Base64Url.DecodeFromChars(token[(lastDot + 1)..], presented, out _, out var sigLength) != System.Buffers.OperationStatus.Done ||
-            sigLength != SignatureLength ||
-            !CryptographicOperations.FixedTimeEquals(expected, presented[..SignatureLength]))
+        if (!IsCanonicalSignature(token[(lastDot + 1)..], expected))
         {
             return TicketStatus.Invalid;
         }
@@ -132,6 +143,24 @@ public sealed class TicketCodec
         }
 
         return ticket!.ExpiresAt <= now ? TicketStatus.Expired : TicketStatus.Valid;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> is exactly the signature's one encoding: unpadded base64url of the
+    /// expected MAC. The decoder also takes padding, white space and other spare-bit spellings of the
+    /// same bytes; accepting them would let one ticket take many slots in the verified-ticket cache.
+    /// Compared in constant time, like any MAC.
+    /// </summary>
+    private static bool IsCanonicalSignature(ReadOnlySpan<char> text, ReadOnlySpan<byte> expected)
+    {
+        if (text.Length != SignatureChars)
+        {
+            return false;
+        }
+
+        Span<char> encoded = stackalloc char[SignatureChars];
+        Base64Url.EncodeToChars(expected, encoded);
+        return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(encoded), MemoryMarshal.AsBytes(text));
     }
 
     private static int FieldLength(string field) => 2 + Encoding.UTF8.GetByteCount(field);
@@ -187,9 +216,19 @@ public sealed class TicketCodec
             at += 2 + length;
         }
 
-        if (!rest.IsEmpty)
+        // Times DateTimeOffset can hold, and fields of visible ASCII only: the gateway forwards them as
+        // header values, and a value the forwarder cannot send must never reach it.
+        if (!rest.IsEmpty || issued is < MinSeconds or > MaxSeconds || expires is < MinSeconds or > MaxSeconds)
         {
             return false;
+        }
+
+        foreach (var field in fields)
+        {
+            if (payload[field].ContainsAnyExceptInRange((byte)0x21, (byte)0x7E))
+            {
+                return false;
+            }
         }
 
         // The player id is new with every ticket; the other three come from a handful of values.

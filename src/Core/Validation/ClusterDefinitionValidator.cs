@@ -12,7 +12,7 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
     {
         RuleFor(c => c.Id).Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
         RuleFor(c => c.Color).Must(Rules.IsName).WithMessage(Rules.NameMessage);
-        RuleFor(c => c.ServerVersion).Must(Rules.IsVersion).WithMessage("Must be a version such as 1.0.4.");
+        RuleFor(c => c.ServerVersion).Must(Rules.IsVersion).WithMessage(Rules.VersionMessage);
         RuleFor(c => c.ConfigVersion).Must(Rules.IsToken).When(c => c.ConfigVersion is not null).WithMessage(Rules.TokenMessage);
         RuleFor(c => c.ClientBuilds).Must(Rules.IsVersionRange)
             .WithMessage("Must be a version range such as [1.0.0,1.1.0) or 1.2.0 (at least 1.2.0).");
@@ -38,9 +38,9 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
                 context.AddFailure(new ValidationFailure(field, "Destination names " + Rules.NameMessage.ToLowerInvariant()));
             }
 
-            if (!Rules.IsHttpUrl(url))
+            if (DestinationAddress.Problem(url) is { } problem)
             {
-                context.AddFailure(new ValidationFailure(field, "Must be an absolute http or https URL."));
+                context.AddFailure(new ValidationFailure(field, problem));
             }
         }
     }

@@ -30,12 +30,19 @@ public static partial class Rules
     public static bool IsHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    /// <summary>A version such as <c>1.0.4</c> or <c>1.1.0-beta.2</c>.</summary>
-    public static bool IsVersion(string? value) => value is not null && NuGetVersion.TryParse(value, out _);
+    /// <summary>Longest version (server version, client build) accepted.</summary>
+    public const int MaxVersionLength = 64;
+
+    /// <summary>Message used wherever the version rule fails.</summary>
+    public const string VersionMessage = "Must be a version such as 1.0.4, at most 64 characters.";
+
+    /// <summary>A version such as <c>1.0.4</c> or <c>1.1.0-beta.2</c>, at most <see cref="MaxVersionLength"/> characters.</summary>
+    public static bool IsVersion(string? value) =>
+        value is { Length: > 0 and <= MaxVersionLength } && NuGetVersion.TryParse(value, out _);
 
     /// <summary>A NuGet-style range such as <c>[1.0.0,1.1.0)</c> or <c>1.2.0</c> (at least 1.2.0).</summary>
     public static bool IsVersionRange(string? value) =>
-        !string.IsNullOrWhiteSpace(value) && VersionRange.TryParse(value, out _);
+        !string.IsNullOrWhiteSpace(value) && value.Length <= (2 * MaxVersionLength) + 3 && VersionRange.TryParse(value, out _);
 
     /// <summary>Player and device ids and config versions: printable ASCII without spaces, 1–128 characters.</summary>
     public static bool IsToken(string? value) =>

@@ -38,7 +38,11 @@ public static class LoginEndpoints
             return Problems.Validation(errors);
         }
 
-        var snapshot = registry.Current;
+        if (!registry.TryGetCurrent(out var snapshot))
+        {
+            return Problems.RegistryUnavailable(response);
+        }
+
         var now = time.GetUtcNow();
         var decision = RoutingDecider.Decide(snapshot, request.PlayerId, request.DeviceId, request.Platform, build!.Version, now);
         var update = decision.Outcome switch

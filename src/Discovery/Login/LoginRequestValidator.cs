@@ -11,8 +11,6 @@ namespace RedWhite.Discovery.Login;
 /// </summary>
 internal static class LoginRequestValidator
 {
-    private const string VersionMessage = "Must be a version such as 1.0.4.";
-
     /// <summary>The errors of <paramref name="request"/>, or <c>null</c> with its parsed build when it is valid.</summary>
     public static Dictionary<string, string[]>? Validate(LoginRequest request, ClientBuilds builds, out ClientBuild? build)
     {
@@ -21,7 +19,7 @@ internal static class LoginRequestValidator
         Check(ref errors, "deviceId", Rules.IsToken(request.DeviceId), Rules.TokenMessage);
         Check(ref errors, "platform", Rules.IsName(request.Platform), Rules.NameMessage);
         build = builds.Parse(request.ClientBuild);
-        Check(ref errors, "clientBuild", build is not null, VersionMessage);
+        Check(ref errors, "clientBuild", build is not null, Rules.VersionMessage);
         Check(ref errors, "configVersion", request.ConfigVersion is null || Rules.IsToken(request.ConfigVersion), Rules.TokenMessage);
         return errors;
     }
@@ -50,7 +48,8 @@ internal sealed class ClientBuilds
     /// <summary>The parsed build, or <c>null</c> when <paramref name="text"/> is not a version.</summary>
     public ClientBuild? Parse(string? text)
     {
-        if (text is null)
+        // Longer text is refused before the cache or the parser sees it: a build is a short version.
+        if (text is not { Length: > 0 and <= Rules.MaxVersionLength })
         {
             return null;
         }

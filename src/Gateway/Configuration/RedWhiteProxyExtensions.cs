@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RedWhite.Gateway.Health;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace RedWhite.Gateway.Configuration;
 
@@ -22,7 +26,8 @@ public static class RedWhiteProxyExtensions
         builder.Services.TryAddSingleton<RegistryProxyConfigProvider>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, RegistryProxyConfigProvider>(
             sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
-        builder.Services.AddReverseProxy();
+        builder.Services.AddReverseProxy().AddTransforms(ForwardedHeaders);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, DestinationFailurePolicy>());
 
         // Socket completions run inline on the socket engine's threads instead of hopping to the thread
         // pool, for Kestrel's connections and the forwarder's alike: measured ~10% more requests/s on the
@@ -38,5 +43,18 @@ public static class RedWhiteProxyExtensions
         // No Server header: it says nothing a client needs and costs bytes on every response.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
         return builder;
+    }
+
+    /// <summary>
+    /// What an upstream may trust about where a request came from: <c>X-Forwarded-For</c> (the address
+    /// that connected to the gateway) and <c>X-Forwarded-Proto</c>, both set by the gateway. YARP's default
+    /// also sends <c>X-Forwarded-Host</c> and <c>X-Forwarded-Prefix</c>, copied from what the client sent;
+    /// a game server has no use for them, so they are not sent (the ticket step strips clients' copies).
+    /// </summary>
+    private static void ForwardedHeaders(TransformBuilderContext context)
+    {
+        context.UseDefaultForwarders = false;
+        context.AddXForwardedFor(action: ForwardedTransformActions.Set);
+        context.AddXForwardedProto(action: ForwardedTransformActions.Set);
     }
 }

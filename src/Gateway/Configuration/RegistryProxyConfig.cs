@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Primitives;
 using RedWhite.Core.Registry;
+using RedWhite.Gateway.Health;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using RegistryClusterState = RedWhite.Core.Registry.ClusterState;
@@ -121,7 +122,7 @@ internal sealed class RegistryProxyConfig : IProxyConfig
         Passive = new PassiveHealthCheckConfig
         {
             Enabled = true,
-            Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+            Policy = DestinationFailurePolicy.PolicyName,
             ReactivationPeriod = health.ReactivationPeriod,
         },
     };

@@ -34,8 +34,15 @@ internal sealed class TicketGate(
                 return;
         }
 
+        if (!registry.TryGetCurrent(out var snapshot))
+        {
+            Log.RequestRefused(logger, StatusCodes.Status503ServiceUnavailable, "registry_unavailable");
+            await Problems.RegistryUnavailable(context.Response).ExecuteAsync(context);
+            return;
+        }
+
         var clusterId = ticket!.ClusterId;
-        if (!registry.Current.TryGetCluster(clusterId, out var cluster) || cluster.State == RegistryClusterState.Retired)
+        if (!snapshot.TryGetCluster(clusterId, out var cluster) || cluster.State == RegistryClusterState.Retired)
         {
             Log.ClusterRetired(logger, clusterId);
             await Refuse(context, StatusCodes.Status410Gone, "cluster_retired", "The ticket's cluster is retired.", "Log in through discovery again to be assigned a cluster.");
@@ -59,7 +66,13 @@ internal sealed class TicketGate(
             return;
         }
 
-        RouteHeaders.Rewrite(headers, ticket);
+        if (RouteHeaders.Rewrite(headers, ticket) is { } unsendable)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, "header_invalid", "A header value cannot be forwarded.",
+                $"Header '{Problems.Shorten(unsendable)}' holds characters outside visible ASCII; encode the value (e.g. percent-encoding) before sending it.");
+            return;
+        }
+
         TicketCookie.Remove(headers);
 
         await next(context);

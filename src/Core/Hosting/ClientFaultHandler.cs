@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace RedWhite.Core.Hosting;
+
+/// <summary>
+/// Answers the exceptions a client causes while its request is being read, so they are never a 500 and
+/// never an error log with a stack trace: a body trickled too slowly or cut short is Kestrel's
+/// <see cref="BadHttpRequestException"/> (408 or 400 problem+json), and a client that hung up gets no
+/// answer at all. Every other exception goes on to the default handler.
+/// </summary>
+internal sealed class ClientFaultHandler(ILogger<ClientFaultHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (httpContext.RequestAborted.IsCancellationRequested && exception is OperationCanceledException or IOException)
+        {
+            Log.ClientGone(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "");
+            return true; // nobody is left to read an answer
+        }
+
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        Log.ClientFault(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "", bad.StatusCode, bad.Message);
+        var problem = bad.StatusCode == StatusCodes.Status408RequestTimeout
+            ? Problems.Code(bad.StatusCode, "request_timeout", "The request body arrived too slowly.", "Send the body at a steady rate, without pauses.")
+            : Problems.Code(bad.StatusCode, "bad_request", "The request could not be read.", Problems.Shorten(bad.Message));
+        await problem.ExecuteAsync(httpContext);
+        return true;
+    }
+}
