@@ -76,6 +76,7 @@ internal sealed class BenchStack : IAsyncDisposable
             "--Tickets:SigningKeys:bench=" + SigningKey, "--Tickets:ActiveKeyId=bench",
             "--Admin:ApiKeys:bench:Key=" + AdminKey, "--Admin:ApiKeys:bench:Role=ReleaseManager",
             "--Serilog:MinimumLevel:Default=Warning",
+            "--Discovery:Identity:Mode=Anonymous", // wrk names players in the body
         ];
         var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
 

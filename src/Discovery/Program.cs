@@ -1,12 +1,14 @@
 using RedWhite.Core.Hosting;
+using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Logging, strict JSON, problem details; the registry followed live; ticket signing.
+// Logging, strict JSON, problem details; the registry followed live; ticket signing; who a player is.
 builder.AddServiceDefaults();
 builder.AddRegistry();
 builder.AddRoutingTickets();
+builder.AddPlayerIdentity();
 builder.AddLogin();
 
 var app = builder.Build();

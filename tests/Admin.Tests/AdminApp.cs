@@ -19,9 +19,9 @@ namespace RedWhite.Admin.Tests;
 /// </summary>
 public sealed class AdminApp : WebApplicationFactory<Program>
 {
-    public const string ViewerKey = "test-viewer-key-0123456789";
-    public const string QaKey = "test-qa-key-0123456789";
-    public const string ReleaseKey = "test-release-key-0123456789";
+    public const string ViewerKey = "test-viewer-key-0123456789-abcdefghijk";
+    public const string QaKey = "test-qa-key-0123456789-abcdefghijklmno";
+    public const string ReleaseKey = "test-release-key-0123456789-abcdefghi";
 
     private readonly string environment;
     private readonly IEnumerable<KeyValuePair<string, string?>> settings;
@@ -31,7 +31,8 @@ public sealed class AdminApp : WebApplicationFactory<Program>
         TestRegistry registry,
         string environment = "Testing",
         IEnumerable<KeyValuePair<string, string?>>? keys = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        IEnumerable<KeyValuePair<string, string?>>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         Registry = registry;
@@ -42,6 +43,10 @@ public sealed class AdminApp : WebApplicationFactory<Program>
             .. registry.Settings(),
             .. keys ?? DefaultKeys(),
             new("Serilog:MinimumLevel:Default", "Warning"),
+
+            // The fixtures pin devices until 2030; the pin-limit tests set their own lifetime.
+            new("Admin:MaxPinLifetime", "3650.00:00:00"),
+            .. extra ?? [],
         ];
     }
 

@@ -291,7 +291,8 @@ public sealed class RedisStack : IAsyncDisposable
             .Append(new("Tickets:SigningKeys:stack", signingKey))
             .Append(new("Tickets:ActiveKeyId", "stack"))
             .Append(new("Admin:ApiKeys:release:Key", adminKey))
-            .Append(new("Admin:ApiKeys:release:Role", "ReleaseManager"));
+            .Append(new("Admin:ApiKeys:release:Role", "ReleaseManager"))
+            .Append(TestKeys.AnonymousPlayers);
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",

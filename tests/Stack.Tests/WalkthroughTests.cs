@@ -15,7 +15,7 @@ namespace RedWhite.Stack.Tests;
 /// </summary>
 public sealed class WalkthroughTests : IAsyncLifetime
 {
-    private const string AdminKey = "walkthrough-release-key";
+    private const string AdminKey = "walkthrough-release-key-0123456789abcdef";
     private readonly List<IAsyncDisposable> running = [];
     private readonly HttpClient http = new();
     private TestRegistry registry = null!;
@@ -41,7 +41,7 @@ public sealed class WalkthroughTests : IAsyncLifetime
 
         string[] settings =
         [
-            .. registry.Settings().Concat(TestKeys.Settings()).Select(kv => $"--{kv.Key}={kv.Value}"),
+            .. registry.Settings().Concat(TestKeys.Settings()).Append(TestKeys.AnonymousPlayers).Select(kv => $"--{kv.Key}={kv.Value}"),
             $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
         ];
         var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };

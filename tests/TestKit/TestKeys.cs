@@ -22,6 +22,12 @@ public static class TestKeys
         Lifetime = lifetime ?? TimeSpan.FromHours(1),
     };
 
+    /// <summary>
+    /// Discovery outside Development refuses to start without an identity setting; tests that name the
+    /// player in the login body say so explicitly, as a studio without accounts would.
+    /// </summary>
+    public static readonly KeyValuePair<string, string?> AnonymousPlayers = new("Discovery:Identity:Mode", "Anonymous");
+
     /// <summary>The same keys as configuration key/value pairs, for <c>WebApplicationFactory</c> hosts.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> Settings() =>
     [

@@ -3,6 +3,7 @@ using RedWhite.Core.Hosting;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Routing;
 using RedWhite.Core.Tickets;
+using RedWhite.Discovery.Identity;
 
 namespace RedWhite.Discovery.Login;
 
@@ -21,7 +22,9 @@ public static class LoginEndpoints
     public static RouteGroupBuilder MapLogin(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var group = endpoints.MapGroup("/v1/discovery").WithTags("Discovery").AddEndpointFilter<JsonBodyFilter>();
+        // Who the player is comes before what the body says.
+        var group = endpoints.MapGroup("/v1/discovery").WithTags("Discovery")
+            .AddEndpointFilter<PlayerIdentityFilter>().AddEndpointFilter<JsonBodyFilter>();
         group.MapPost("/login", Login);
         return group;
     }
@@ -33,10 +36,14 @@ public static class LoginEndpoints
         Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response)
     {
         var request = body.Value;
-        if (LoginRequestValidator.Validate(request, Builds, out var build) is { } errors)
+        var identity = response.HttpContext.Features.Get<PlayerIdentityFeature>();
+        if (LoginRequestValidator.Validate(request, Builds, requirePlayerId: identity is null, out var build) is { } errors)
         {
             return Problems.Validation(errors);
         }
+
+        // With tokens configured, the player is who the token says, whatever the body claims.
+        var playerId = identity?.PlayerId ?? request.PlayerId;
 
         if (!registry.TryGetCurrent(out var snapshot))
         {
@@ -44,7 +51,7 @@ public static class LoginEndpoints
         }
 
         var now = time.GetUtcNow();
-        var decision = RoutingDecider.Decide(snapshot, request.PlayerId, request.DeviceId, request.Platform, build!.Version, now);
+        var decision = RoutingDecider.Decide(snapshot, playerId, request.DeviceId, request.Platform, build!.Version, now);
         var update = decision.Outcome switch
         {
             RoutingOutcome.UpdateAvailable => new UpdateInfo(false, snapshot.StoreUrl(request.Platform), decision.Deadline),
@@ -65,7 +72,7 @@ public static class LoginEndpoints
 
         // The ticket carries the config the client is assigned (it fetches it from configUrl), else the one it reported.
         var definition = cluster.Definition;
-        var (ticket, expiresAt) = tickets.Issue(request.PlayerId, cluster.Id, build.Normalized, definition.ConfigVersion ?? request.ConfigVersion, now);
+        var (ticket, expiresAt) = tickets.Issue(playerId, cluster.Id, build.Normalized, definition.ConfigVersion ?? request.ConfigVersion, now);
         response.Headers.CacheControl = "no-store";
         return new BufferedJson<LoginResponse>(new LoginResponse
         {

@@ -12,10 +12,14 @@ namespace RedWhite.Discovery.Login;
 internal static class LoginRequestValidator
 {
     /// <summary>The errors of <paramref name="request"/>, or <c>null</c> with its parsed build when it is valid.</summary>
-    public static Dictionary<string, string[]>? Validate(LoginRequest request, ClientBuilds builds, out ClientBuild? build)
+    /// <param name="request">The body.</param>
+    /// <param name="builds">Parsed builds by text.</param>
+    /// <param name="requirePlayerId">False when a token names the player: the body's <c>playerId</c> is then ignored.</param>
+    /// <param name="build">The parsed build, when the body is valid.</param>
+    public static Dictionary<string, string[]>? Validate(LoginRequest request, ClientBuilds builds, bool requirePlayerId, out ClientBuild? build)
     {
         Dictionary<string, string[]>? errors = null;
-        Check(ref errors, "playerId", Rules.IsToken(request.PlayerId), Rules.TokenMessage);
+        Check(ref errors, "playerId", !requirePlayerId || Rules.IsToken(request.PlayerId), Rules.TokenMessage);
         Check(ref errors, "deviceId", Rules.IsToken(request.DeviceId), Rules.TokenMessage);
         Check(ref errors, "platform", Rules.IsName(request.Platform), Rules.NameMessage);
         build = builds.Parse(request.ClientBuild);

@@ -15,7 +15,7 @@ public sealed class StartupRefusalTests
     {
         var failure = await StartFailureAsync("Production",
         [
-            new("Admin:ApiKeys:ops:Key", "a-perfectly-fine-secret-key-42"),
+            new("Admin:ApiKeys:ops:Key", "a-perfectly-fine-secret-key-0123456789"),
             new("Admin:ApiKeys:ops:Role", "Viewer"),
             new("Admin:ApiKeys:release:Key", "dev-release-key-0001"),
             new("Admin:ApiKeys:release:Role", "ReleaseManager"),
@@ -38,12 +38,57 @@ public sealed class StartupRefusalTests
     {
         var failure = await StartFailureAsync("Production",
         [
-            new("Admin:ApiKeys:ci:Key", "short-key-15chr"),
+            new("Admin:ApiKeys:ci:Key", "short-key-of-31-characters-0123"),
             new("Admin:ApiKeys:ci:Role", "ReleaseManager"),
         ]);
 
         Assert.Contains("Admin:ApiKeys:ci:Key", failure);
-        Assert.Contains("16", failure);
+        Assert.Contains("32", failure);
+    }
+
+    [Theory]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("abababababababababababababababababab")]
+    [InlineData("0123456789:;<=>?@ABCDEFGHIJKLMNOPQRST")]
+    public async Task Start_OutsideDevelopment_WithLowEntropyKey_FailsNamingTheKey(string key)
+    {
+        var failure = await StartFailureAsync("Production",
+        [
+            new("Admin:ApiKeys:ci:Key", key),
+            new("Admin:ApiKeys:ci:Role", "ReleaseManager"),
+        ]);
+
+        Assert.Contains("Admin:ApiKeys:ci:Key is not a random key", failure);
+    }
+
+    [Theory]
+    [InlineData("dev-release-key-0001 and-some-more-text-after")]
+    [InlineData("DEV-RELEASE-KEY-0001 0123456789abcdefghij")]
+    public async Task Start_OutsideDevelopment_WithDevelopmentKeyVariant_FailsNamingTheKey(string key)
+    {
+        var failure = await StartFailureAsync("Production",
+        [
+            new("Admin:ApiKeys:ci:Key", key),
+            new("Admin:ApiKeys:ci:Role", "ReleaseManager"),
+        ]);
+
+        Assert.Contains("Admin:ApiKeys:ci:Key is a public development key", failure);
+    }
+
+    [Fact]
+    public async Task Start_OutsideDevelopment_WithRandomLongKey_Starts()
+    {
+        using var folder = new TestRegistry();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = folder.Directory });
+        builder.Configuration.AddInMemoryCollection([
+            new("Admin:ApiKeys:ci:Key", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
+            new("Admin:ApiKeys:ci:Role", "ReleaseManager"),
+        ]);
+        builder.AddApiKeyAuth();
+        await using var app = builder.Build();
+
+        await app.StartAsync();
+        await app.StopAsync();
     }
 
     [Fact]
@@ -51,7 +96,7 @@ public sealed class StartupRefusalTests
     {
         var failure = await StartFailureAsync("Testing",
         [
-            new("Admin:ApiKeys:ci:Key", "a-perfectly-fine-secret-key-42"),
+            new("Admin:ApiKeys:ci:Key", "a-perfectly-fine-secret-key-0123456789"),
             new("Admin:ApiKeys:ci:Role", "Admin"),
         ]);
 
@@ -63,9 +108,9 @@ public sealed class StartupRefusalTests
     {
         var failure = await StartFailureAsync("Testing",
         [
-            new("Admin:ApiKeys:a:Key", "a-perfectly-fine-secret-key-42"),
+            new("Admin:ApiKeys:a:Key", "a-perfectly-fine-secret-key-0123456789"),
             new("Admin:ApiKeys:a:Role", "Viewer"),
-            new("Admin:ApiKeys:b:Key", "a-perfectly-fine-secret-key-42"),
+            new("Admin:ApiKeys:b:Key", "a-perfectly-fine-secret-key-0123456789"),
             new("Admin:ApiKeys:b:Role", "ReleaseManager"),
         ]);
 

@@ -20,7 +20,7 @@ public sealed class LoginTests : IDisposable
 
     public LoginTests()
     {
-        factory = new ServiceFactory<Program>([.. registry.Settings(), .. TestKeys.Settings()]);
+        factory = new ServiceFactory<Program>([.. registry.Settings(), .. TestKeys.Settings(), TestKeys.AnonymousPlayers]);
         client = factory.CreateClient();
     }
 
@@ -217,7 +217,7 @@ public sealed class LoginTests : IDisposable
     public void Start_OutsideDevelopmentWithTheDevelopmentKey_Refuses()
     {
         using var production = new ServiceFactory<Program>(
-            [.. registry.Settings(), new("Tickets:SigningKeys:dev", TicketOptions.DevelopmentKey), new("Tickets:ActiveKeyId", "dev")],
+            [.. registry.Settings(), new("Tickets:SigningKeys:dev", TicketOptions.DevelopmentKey), new("Tickets:ActiveKeyId", "dev"), TestKeys.AnonymousPlayers],
             environment: "Production");
 
         var error = Assert.ThrowsAny<Exception>(() => production.CreateClient());
@@ -227,7 +227,7 @@ public sealed class LoginTests : IDisposable
     [Fact]
     public void Start_WithoutSigningKeys_Refuses()
     {
-        using var unconfigured = new ServiceFactory<Program>(registry.Settings(), environment: "Production");
+        using var unconfigured = new ServiceFactory<Program>([.. registry.Settings(), TestKeys.AnonymousPlayers], environment: "Production");
         var error = Assert.ThrowsAny<Exception>(() => unconfigured.CreateClient());
         Assert.Contains("Tickets:SigningKeys", error.ToString(), StringComparison.Ordinal);
     }
