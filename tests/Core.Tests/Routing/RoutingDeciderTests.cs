@@ -39,6 +39,33 @@ public class RoutingDeciderTests
     }
 
     [Fact]
+    public void Decide_PinnedDeviceWithABuildItsClusterDoesNotServe_GetsTheNormalDecision()
+    {
+        // The device id is the client's claim: a stranger naming a QA device with a 1.0 build stays on white.
+        var document = TestRegistry.Demo() with { Pins = [new DevicePin { DeviceId = "qa-ipad-07", ClusterId = "red-1.1", Expires = Now.AddDays(1) }] };
+
+        var decision = Decide(document, "1.0.4", device: "qa-ipad-07");
+
+        Assert.Equal("white-1.0", decision.Cluster!.Id);
+        Assert.False(decision.Pinned);
+    }
+
+    [Fact]
+    public void Decide_PinnedDeviceOnAPlatformItsClusterDoesNotServe_GetsTheNormalDecision()
+    {
+        var iosOnlyRed = TestRegistry.Cluster("red-1.1", "[1.1.0,1.2.0)", ClusterState.Canary, 0) with { Platforms = ["ios"] };
+        var document = With(TestRegistry.Demo().Clusters[0], iosOnlyRed) with
+        {
+            Pins = [new DevicePin { DeviceId = "qa-ipad-07", ClusterId = "red-1.1", Expires = Now.AddDays(1) }],
+        };
+
+        Assert.True(Decide(document, "1.1.0", device: "qa-ipad-07", platform: "ios").Pinned);
+        var android = Decide(document, "1.1.0", device: "qa-ipad-07", platform: "android");
+        Assert.False(android.Pinned);
+        Assert.Null(android.Cluster);
+    }
+
+    [Fact]
     public void Decide_ExpiredPin_IsIgnored()
     {
         var document = TestRegistry.Demo() with { Pins = [new DevicePin { DeviceId = "qa", ClusterId = "red-1.1", Expires = Now.AddSeconds(-1) }] };

@@ -94,16 +94,45 @@ public sealed class RedisRegistryMonitorTests
     }
 
     [Fact]
-    public async Task MonitorStartedWhileRedisIsDownWithoutASnapshot_RefusesToStartNamingBoth()
+    public async Task MonitorStartedWhileRedisIsDownWithoutASnapshot_WaitsNotReadyNamingBoth_ThenLoadsOnceSeeded()
     {
+        // A fleet started at once may start a reader before Redis: it waits instead of exiting.
         await using var bed = await StartAsync();
         await bed.Redis.StopAsync();
         var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("never-written"), new());
 
-        var ex = await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => monitor.StartAsync(None));
+        await monitor.StartAsync(None);
 
-        Assert.Contains(bed.Redis.ConnectionString, ex.Message, StringComparison.Ordinal);
-        Assert.Contains("snapshot", ex.Message, StringComparison.Ordinal);
+        Assert.False(monitor.Status.Ready);
+        Assert.False(monitor.TryGetCurrent(out _));
+        Assert.Throws<RegistryNotLoadedException>(() => monitor.Current);
+        Assert.Contains(bed.Redis.ConnectionString, monitor.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("snapshot", monitor.Status.Alarm, StringComparison.Ordinal);
+
+        await bed.Redis.StartAgainAsync();
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        await Eventually.TrueAsync(() => monitor.Status.Ready, "the reader loads the registry once Redis is up and seeded");
+        Assert.Equal(1, monitor.Current.Revision);
+        await monitor.StopAsync(None);
+    }
+
+    [Fact]
+    public async Task MonitorStartedOnEmptyRedisWithoutASnapshot_WaitsNotReady_ThenAppliesTheSeededRegistry()
+    {
+        await using var bed = await StartAsync();
+        var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("never-written"), new());
+
+        await monitor.StartAsync(None);
+
+        Assert.False(monitor.Status.Ready);
+        Assert.True(monitor.Status.StoreReachable);
+        Assert.Contains("waiting for Admin to seed it", monitor.Status.Alarm, StringComparison.Ordinal);
+
+        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        await Eventually.TrueAsync(() => monitor.Status.Ready, "the seeded registry is applied");
+        Assert.Null(monitor.Status.Alarm);
+        Assert.Equal("store", monitor.Status.Source);
+        await monitor.StopAsync(None);
     }
 
     [Fact]

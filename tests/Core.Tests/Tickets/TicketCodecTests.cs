@@ -99,11 +99,10 @@ public class TicketCodecTests
     }
 
     [Fact]
-    public void Issue_NonAsciiPlayerId_RoundTrips()
+    public void Issue_NonAsciiPlayerId_Throws()
     {
-        var (token, _) = codec.Issue("joueur-é", "white-1.0", "1.0.4", null, Now);
-        Assert.Equal(TicketStatus.Valid, codec.Verify(token, Now, out var ticket));
-        Assert.Equal("joueur-é", ticket!.PlayerId);
+        // The gateway forwards the player id as a header value, which cannot carry non-ASCII text.
+        Assert.Throws<ArgumentException>(() => codec.Issue("joueur-é", "white-1.0", "1.0.4", null, Now));
     }
 
     [Fact]
@@ -144,5 +143,69 @@ public class TicketCodecTests
         Assert.Same(first.ClientBuild, second.ClientBuild);
         Assert.Same(first.ConfigVersion, second.ConfigVersion);
         Assert.NotSame(first.PlayerId, second.PlayerId);
+    }
+
+    [Theory]
+    [InlineData("=")]
+    [InlineData("==")]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    public void Verify_SignatureWithPaddingOrWhiteSpace_IsInvalid(string extra)
+    {
+        // One ticket, one text: otherwise each spelling would take its own slot in the verified-ticket cache.
+        var (token, _) = codec.Issue("p-1", "white-1.0", "1.0.4", null, Now);
+        var lastDot = token.LastIndexOf('.');
+
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(token + extra, Now, out _));
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(token[..(lastDot + 10)] + extra + token[(lastDot + 10)..], Now, out _));
+    }
+
+    [Fact]
+    public void Verify_SignatureSpelledWithOtherSpareBits_IsInvalid()
+    {
+        // 43 base64url characters carry 258 bits for a 256-bit MAC: the last character has 4 spellings.
+        var (token, _) = codec.Issue("p-1", "white-1.0", "1.0.4", null, Now);
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var last = alphabet.IndexOf(token[^1], StringComparison.Ordinal);
+        var variants = Enumerable.Range(1, 3).Select(bits => token[..^1] + alphabet[(last & ~3) | bits]).ToList();
+
+        Assert.All(variants, variant => Assert.Equal(TicketStatus.Invalid, codec.Verify(variant, Now, out _)));
+        Assert.Equal(TicketStatus.Valid, codec.Verify(token, Now, out _));
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue, long.MaxValue)]
+    [InlineData(long.MinValue, long.MinValue)]
+    [InlineData(0, long.MaxValue)]
+    [InlineData(-1, 1_900_000_000)]
+    [InlineData(1_700_000_000, 253_402_300_800)]
+    public void Verify_TimesOutsideTheCalendar_AreInvalid_NotAnException(long issued, long expires)
+    {
+        var forged = TicketForge.Sign(issued, expires, "p-1");
+
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(forged, Now, out var ticket));
+        Assert.Null(ticket);
+    }
+
+    [Theory]
+    [InlineData("joueur-é")]
+    [InlineData("p 1")]
+    [InlineData("p\u00001")]
+    [InlineData("p\r\nX-Admin: 1")]
+    public void Verify_PlayerIdOutsideVisibleAscii_IsInvalid(string playerId)
+    {
+        var forged = TicketForge.Sign(Now.ToUnixTimeSeconds(), Now.AddHours(1).ToUnixTimeSeconds(), playerId);
+
+        Assert.Equal(TicketStatus.Invalid, codec.Verify(forged, Now, out _));
+    }
+
+    [Fact]
+    public void Verify_ForgedTicketWithinTheRules_IsValid()
+    {
+        // The forge builds what the codec builds: the refusals above are about the values, not the forge.
+        var forged = TicketForge.Sign(Now.ToUnixTimeSeconds(), Now.AddHours(1).ToUnixTimeSeconds(), "p-1");
+
+        Assert.Equal(TicketStatus.Valid, codec.Verify(forged, Now, out var ticket));
+        Assert.Equal("p-1", ticket!.PlayerId);
     }
 }
