@@ -15,6 +15,10 @@ internal static class Problem
         var problem = JsonSerializer.Deserialize<JsonElement>(body);
         Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+
+        // A problem may repeat client input: browsers must never sniff it into a page.
+        Assert.True(response.Headers.TryGetValues("X-Content-Type-Options", out var sniff), "problem answers carry X-Content-Type-Options");
+        Assert.Equal("nosniff", Assert.Single(sniff));
     }
 
     /// <summary>The JSON body of a successful answer.</summary>

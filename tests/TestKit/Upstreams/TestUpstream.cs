@@ -17,8 +17,8 @@ namespace RedWhite.TestKit.Upstreams;
 /// <summary>
 /// A game server stand-in: a real Kestrel app on <c>127.0.0.1</c> at a port chosen when it starts. It
 /// records every request, answers JSON naming itself (<c>{ "server": "w1", "cluster": "white-1.0", ... }</c>),
-/// serves <c>/healthz</c> (200, or 503 after <see cref="Healthy"/> is set to false) and echoes WebSocket
-/// text messages on any path.
+/// serves <c>/healthz</c> (200, or 503 after <see cref="Healthy"/> is set to false), waits before answering
+/// when asked (<c>?delayMs=N</c>) and echoes WebSocket text messages on any path.
 /// </summary>
 public sealed class TestUpstream : IAsyncDisposable
 {
@@ -113,6 +113,12 @@ public sealed class TestUpstream : IAsyncDisposable
                 using var socket = await context.WebSockets.AcceptWebSocketAsync();
                 await EchoAsync(socket, context.RequestAborted);
                 return;
+            }
+
+            // ?delayMs=N answers after N ms: a slow game call that a client can give up on.
+            if (int.TryParse(context.Request.Query["delayMs"], out var delay))
+            {
+                await Task.Delay(delay, context.RequestAborted);
             }
 
             await context.Response.WriteAsJsonAsync(new
