@@ -1,12 +1,18 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace RedWhite.TestKit;
 
 /// <summary>
 /// Hosts one of the services in-process with in-memory settings layered over its appsettings,
-/// in the <c>Testing</c> environment unless told otherwise.
+/// in the <c>Testing</c> environment unless told otherwise. Every log entry is kept in <see cref="Logs"/>.
 /// </summary>
 /// <typeparam name="TEntryPoint">The service's <c>Program</c>.</typeparam>
 public class ServiceFactory<TEntryPoint>(IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Testing")
@@ -15,11 +21,27 @@ public class ServiceFactory<TEntryPoint>(IEnumerable<KeyValuePair<string, string
 {
     private readonly List<KeyValuePair<string, string?>> settings = [.. settings];
 
+    /// <summary>What the service logged.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    /// <summary>
+    /// Serves on real Kestrel at <c>127.0.0.1</c> and a free port instead of the in-memory server, for tests
+    /// that need real sockets and Kestrel's own limits (slow bodies, clients that hang up). Returns the base URL.
+    /// </summary>
+    public Uri StartOnKestrel()
+    {
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new Uri(address.TrimEnd('/') + "/");
+    }
+
     /// <inheritdoc />
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs));
     }
 }

@@ -41,4 +41,14 @@ public class ClientBuildsTests
             Assert.Equal($"1.0.{i}", builds.Parse($"1.0.{i}")!.Normalized);
         }
     }
+
+    [Fact]
+    public void Parse_VersionLongerThan64Characters_IsNullAndNotRemembered()
+    {
+        var builds = new ClientBuilds();
+        var longBuild = "1.0.0-" + new string('a', 59);
+
+        Assert.Null(builds.Parse(longBuild));
+        Assert.NotNull(builds.Parse("1.0.0-" + new string('a', 58)));
+    }
 }
