@@ -17,14 +17,12 @@ namespace RedWhite.Admin.Tests;
 /// The Admin service in memory over a temp registry file, with one key per role. Options let a test
 /// swap the store, the clock, or the environment and keys (for the start-up refusals).
 /// </summary>
-public sealed class AdminApp : WebApplicationFactory<Program>
+public sealed class AdminApp : ServiceFactory<Program>
 {
     public const string ViewerKey = "test-viewer-key-0123456789-abcdefghijk";
     public const string QaKey = "test-qa-key-0123456789-abcdefghijklmno";
     public const string ReleaseKey = "test-release-key-0123456789-abcdefghi";
 
-    private readonly string environment;
-    private readonly IEnumerable<KeyValuePair<string, string?>> settings;
     private readonly Action<IServiceCollection>? services;
 
     public AdminApp(
@@ -33,26 +31,13 @@ public sealed class AdminApp : WebApplicationFactory<Program>
         IEnumerable<KeyValuePair<string, string?>>? keys = null,
         Action<IServiceCollection>? services = null,
         IEnumerable<KeyValuePair<string, string?>>? extra = null)
+        : base(Settings(registry, keys, extra), environment)
     {
-        ArgumentNullException.ThrowIfNull(registry);
         Registry = registry;
-        this.environment = environment;
         this.services = services;
-        settings =
-        [
-            .. registry.Settings(),
-            .. keys ?? DefaultKeys(),
-            new("Serilog:MinimumLevel:Default", "Warning"),
-
-            // The fixtures pin devices until 2030; the pin-limit tests set their own lifetime.
-            new("Admin:MaxPinLifetime", "3650.00:00:00"),
-            .. extra ?? [],
-        ];
     }
 
     public TestRegistry Registry { get; }
-
-    public CapturingLoggerProvider Logs { get; } = new();
 
     public static IEnumerable<KeyValuePair<string, string?>> DefaultKeys() =>
     [
@@ -84,12 +69,25 @@ public sealed class AdminApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment(environment);
-        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        builder.ConfigureTestServices(s =>
-        {
-            s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
-            services?.Invoke(s);
-        });
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(s => services?.Invoke(s));
+    }
+
+    /// <summary>The registry, the keys and test defaults; later entries win, so a test's extra settings override the defaults.</summary>
+    private static List<KeyValuePair<string, string?>> Settings(
+        TestRegistry registry, IEnumerable<KeyValuePair<string, string?>>? keys, IEnumerable<KeyValuePair<string, string?>>? extra)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        IEnumerable<KeyValuePair<string, string?>> all =
+        [
+            .. registry.Settings(),
+            .. keys ?? DefaultKeys(),
+            new("Serilog:MinimumLevel:Default", "Warning"),
+
+            // The fixtures pin devices until 2030; the pin-limit tests set their own lifetime.
+            new("Admin:MaxPinLifetime", "3650.00:00:00"),
+            .. extra ?? [],
+        ];
+        return [.. all.GroupBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last())];
     }
 }

@@ -36,6 +36,7 @@ public static class Wire
     public static async Task<JsonElement> ProblemAsync(this HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
