@@ -2,7 +2,7 @@ namespace RedWhite.Stack.Tests;
 
 /// <summary>An instance's <c>/readyz</c> answer.</summary>
 /// <param name="StatusCode">200 when ready, 503 otherwise.</param>
-/// <param name="Status"><c>ready</c> or <c>not-ready</c>.</param>
+/// <param name="Status"><c>ready</c>, or <c>waiting-for-registry</c> while none is loaded yet.</param>
 /// <param name="Revision">The registry revision it serves.</param>
 /// <param name="Source"><c>store</c>, or <c>snapshot</c> when it serves its local last-known-good copy.</param>
 /// <param name="StoreReachable">Whether its last read of Redis succeeded.</param>

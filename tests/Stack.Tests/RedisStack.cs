@@ -67,7 +67,12 @@ public sealed class RedisStack : IAsyncDisposable
     /// Starts Redis (with an append-only file when <paramref name="persistentRedis"/>, so a restart keeps the
     /// data; otherwise a restart comes back empty), the game servers and the five instances.
     /// </summary>
-    public static async Task<RedisStack> StartAsync(ITestOutputHelper output, bool persistentRedis = false)
+    /// <remarks>
+    /// With <paramref name="readersFirst"/>, only Discovery and the Gateways are started, before any Admin, as a
+    /// fleet started all at once may do: they find Redis empty with no snapshot and wait. The test then starts
+    /// the Admins with <see cref="StartAdminAsync"/>.
+    /// </remarks>
+    public static async Task<RedisStack> StartAsync(ITestOutputHelper output, bool persistentRedis = false, bool readersFirst = false)
     {
         var upstreams = new List<TestUpstream>();
         RedisServer? redis = null;
@@ -98,8 +103,16 @@ public sealed class RedisStack : IAsyncDisposable
         var stack = new RedisStack(output, redis, upstreams, new TestRegistry(FirstRevision(upstreams.ToDictionary(u => u.Name, u => u.Url))));
         try
         {
-            // Admin-1 alone first: it finds Redis empty and seeds it. Readers refuse to start on an empty store
-            // without a snapshot, as they should.
+            if (readersFirst)
+            {
+                await Task.WhenAll(
+                    stack.StartServiceAsync(ServiceKind.Discovery, "discovery", waitReady: false),
+                    stack.StartServiceAsync(ServiceKind.Gateway, "gateway-1", waitReady: false),
+                    stack.StartServiceAsync(ServiceKind.Gateway, "gateway-2", waitReady: false));
+                return stack;
+            }
+
+            // Admin-1 alone first: it finds Redis empty and seeds it; the readers then start on what it seeded.
             await stack.StartServiceAsync(ServiceKind.Admin, "admin-1");
             await Task.WhenAll(
                 stack.StartServiceAsync(ServiceKind.Admin, "admin-2"),
@@ -283,7 +296,18 @@ public sealed class RedisStack : IAsyncDisposable
 
     private IReadOnlyList<StackService> Of(ServiceKind kind) => [.. Everyone.Where(s => s.Kind == kind)];
 
-    private async Task StartServiceAsync(ServiceKind kind, string name)
+    /// <summary>Starts an Admin and returns once it is ready; the first one seeds an empty Redis as it starts.</summary>
+    public Task StartAdminAsync(string name) => StartServiceAsync(ServiceKind.Admin, name);
+
+    /// <summary>A ticket signed with the stack's key, for calling a Gateway when Discovery cannot log anyone in yet.</summary>
+    public string MintTicket(string playerId, string cluster, string clientBuild) =>
+        new RedWhite.Core.Tickets.TicketCodec(new RedWhite.Core.Tickets.TicketOptions
+        {
+            SigningKeys = new(StringComparer.Ordinal) { ["stack"] = signingKey },
+            ActiveKeyId = "stack",
+        }).Issue(playerId, cluster, clientBuild, null, DateTimeOffset.UtcNow).Ticket;
+
+    private async Task StartServiceAsync(ServiceKind kind, string name, bool waitReady = true)
     {
         var snapshot = Path.Combine(file.Directory, name + ".snapshot.json");
         var settings = Redis.Settings(snapshot)
@@ -299,7 +323,7 @@ public sealed class RedisStack : IAsyncDisposable
             // Five services and the test share two cores: workstation GC keeps each process small and polite.
             ["DOTNET_gcServer"] = "0",
         };
-        var service = await StackService.StartAsync(kind, name, file.Directory, snapshot, settings.Select(s => $"--{s.Key}={s.Value}"), environment);
+        var service = await StackService.StartAsync(kind, name, file.Directory, snapshot, settings.Select(s => $"--{s.Key}={s.Value}"), environment, waitReady);
         lock (services)
         {
             services.Add(service);

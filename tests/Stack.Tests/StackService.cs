@@ -46,9 +46,16 @@ public sealed class StackService : IAsyncDisposable
 
     public bool IsRunning => process is { IsRunning: true };
 
-    /// <summary>Creates the instance and starts it; returns once its readiness answers 2xx.</summary>
+    /// <summary>Where it answers liveness: <c>/_rw/healthz</c> for the Gateway, <c>/healthz</c> otherwise.</summary>
+    public string AlivePath => Kind == ServiceKind.Gateway ? "/_rw/healthz" : "/healthz";
+
+    /// <summary>
+    /// Creates the instance and starts it; returns once its readiness answers 2xx, or with
+    /// <paramref name="waitReady"/> false once it is alive (a reader waiting for a registry is alive, not ready).
+    /// </summary>
     internal static async Task<StackService> StartAsync(
-        ServiceKind kind, string name, string logDirectory, string snapshotPath, IEnumerable<string> args, Dictionary<string, string> environment)
+        ServiceKind kind, string name, string logDirectory, string snapshotPath, IEnumerable<string> args, Dictionary<string, string> environment,
+        bool waitReady = true)
     {
         var (project, assembly) = kind switch
         {
@@ -60,7 +67,7 @@ public sealed class StackService : IAsyncDisposable
         var service = new StackService(kind, name, Repository.Dll(project, assembly), logDirectory, [.. args], environment, snapshotPath);
         try
         {
-            await service.StartAgainAsync();
+            await service.StartAgainAsync(waitReady);
             return service;
         }
         catch
@@ -71,7 +78,7 @@ public sealed class StackService : IAsyncDisposable
     }
 
     /// <summary>Starts the stopped instance again (on the port it had, if any) and waits until it is ready.</summary>
-    public async Task StartAgainAsync()
+    public async Task StartAgainAsync(bool waitReady = true)
     {
         if (IsRunning)
         {
@@ -80,7 +87,7 @@ public sealed class StackService : IAsyncDisposable
 
         process = ServiceProcess.StartDotnet(Name, dll, logDirectory, args, environment, Port == 0 ? null : Port);
         Port = process.Port;
-        await process.WaitReadyAsync(ReadyPath, TimeSpan.FromSeconds(60));
+        await process.WaitReadyAsync(waitReady ? ReadyPath : AlivePath, TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Kills the process, as a crash or a redeploy would.</summary>
