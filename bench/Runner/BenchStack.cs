@@ -14,7 +14,8 @@ namespace RedWhite.Runner;
 /// </summary>
 internal sealed class BenchStack : IAsyncDisposable
 {
-    public const string AdminKey = "bench-release-manager-key";
+    /// <summary>A fresh random key per run: the services run in Production, which refuses short or made-up keys.</summary>
+    public static readonly string AdminKey = "bench-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private readonly List<ServiceProcess> processes = [];
     private string? redis;
 

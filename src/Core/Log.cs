@@ -50,7 +50,7 @@ internal static partial class Log
     [LoggerMessage(1030, LogLevel.Debug, "{Method} {Path}: the client hung up before its request was read")]
     public static partial void ClientGone(ILogger logger, string method, string path);
 
-    [LoggerMessage(1031, LogLevel.Information, "{Method} {Path} refused with {Status}: {Reason}")]
+    [LoggerMessage(1031, LogLevel.Debug, "{Method} {Path} refused with {Status}: {Reason}")]
     public static partial void ClientFault(ILogger logger, string method, string path, int status, string reason);
 
     [LoggerMessage(1020, LogLevel.Warning, "Redis {Endpoints} connection lost ({ConnectionType}, {FailureType}): {Reason}")]
