@@ -56,7 +56,7 @@ public static class RegistryEndpoints
             [
                 .. revisions.Select(r => byRevision.TryGetValue(r, out var e)
                     ? new RevisionSummary(r, e.At, e.Actor, e.Action, e.Target, e.Detail)
-                    : new RevisionSummary(r, null, null, null, null, null)),
+                    : Unaudited(r)),
             ]));
         }
         catch (Exception ex) when (ex is RegistryStoreUnavailableException or IOException)
@@ -91,4 +91,11 @@ public static class RegistryEndpoints
         });
         return outcome.Then(TypedResults.Ok);
     }
+
+    /// <summary>
+    /// A revision with no audit entry was not written through Admin: the first revision as shipped in the
+    /// registry file, or a hand edit. Say so rather than answer a row of nulls.
+    /// </summary>
+    private static RevisionSummary Unaudited(long revision) =>
+        new(revision, null, null, "external", "registry", "Written outside Admin (the registry file as first loaded, or a hand edit): no audit entry.");
 }

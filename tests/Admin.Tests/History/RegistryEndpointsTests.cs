@@ -63,8 +63,9 @@ public sealed class RegistryEndpointsTests
 
         Assert.Equal([4L, 3L, 2L, 1L], history.Revisions.Select(r => r.Revision));
         Assert.Equal(["release", "qa", "release", null], history.Revisions.Select(r => r.Actor));
-        Assert.Equal(["promote", "pin", "weight", null], history.Revisions.Select(r => r.Action));
-        Assert.Equal(["red-1.1", "qa-ipad-07", "red-1.1", null], history.Revisions.Select(r => r.Target));
+        Assert.Equal(["promote", "pin", "weight", "external"], history.Revisions.Select(r => r.Action));
+        Assert.Equal(["red-1.1", "qa-ipad-07", "red-1.1", "registry"], history.Revisions.Select(r => r.Target));
+        Assert.Contains("outside Admin", history.Revisions[3].Detail, StringComparison.Ordinal); // the shipped file had no audit entry
         Assert.All(history.Revisions.Take(3), r => Assert.InRange(r.At!.Value, before, after));
     }
 
