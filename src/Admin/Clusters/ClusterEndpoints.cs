@@ -58,7 +58,7 @@ public static class ClusterEndpoints
         }
 
         var state = request.State ?? ClusterState.Canary;
-        var cluster = request.ToDefinition(request.Id!, state, request.Weight ?? (state == ClusterState.Active ? 100 : 0), null);
+        var cluster = request.ToDefinition(request.Id!, state, request.Weight ?? ClusterLifecycle.DefaultWeight(state), null);
         var outcome = await mutator.ApplyAsync(http, current => current.FindCluster(cluster.Id) is not null
             ? AdminProblems.ClusterExists(cluster.Id)
             : Change.To(current with { Clusters = [.. current.Clusters, cluster] }, "register", cluster.Id,

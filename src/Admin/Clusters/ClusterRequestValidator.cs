@@ -46,7 +46,7 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
         validator.RuleFor(r => r.Id).Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("Required: the new cluster's id.")
             .Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
-        validator.RuleFor(r => r.State).Must(s => s is null or ClusterState.Canary or ClusterState.Active)
+        validator.RuleFor(r => r.State).Must(s => s is not { } state || ClusterLifecycle.CanRegisterAs(state))
             .WithMessage("A cluster is registered as canary or active; drain and retire it with the lifecycle calls.");
         validator.RuleFor(r => r.DrainDeadline).Null()
             .WithMessage("Only a draining cluster has a drain deadline; set it with POST /v1/clusters/{id}/drain.");
@@ -60,10 +60,10 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
             r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline), allowList, current.Destinations);
         validator.RuleFor(r => r.Id).Equal(current.Id).When(r => r.Id is not null)
             .WithMessage($"Must be '{current.Id}' (the id in the path) or left out; a cluster's id cannot change.");
-        validator.RuleFor(r => r.DrainDeadline).Null().When(_ => current.State != ClusterState.Draining)
+        validator.RuleFor(r => r.DrainDeadline).Null().When(_ => !ClusterLifecycle.HasDrainDeadline(current.State))
             .WithMessage("Only a draining cluster has a drain deadline; set it with POST /v1/clusters/{id}/drain.");
         validator.RuleFor(r => r.DrainDeadline).Must(d => d == current.DrainDeadline || d > now)
-            .When(r => current.State == ClusterState.Draining && r.DrainDeadline is not null)
+            .When(r => ClusterLifecycle.HasDrainDeadline(current.State) && r.DrainDeadline is not null)
             .WithMessage("Must be in the future, or the current deadline.");
         return validator;
     }

@@ -47,7 +47,7 @@ public static class LifecycleEndpoints
                 return AdminProblems.ClusterNotFound(id);
             }
 
-            if (!Lifecycle.TakesWeight(cluster.State))
+            if (!ClusterLifecycle.TakesLogins(cluster.State))
             {
                 return AdminProblems.IllegalState(id, cluster.State, "only a canary or active cluster takes a weight.");
             }
@@ -84,9 +84,9 @@ public static class LifecycleEndpoints
             return AdminProblems.ClusterNotFound(id);
         }
 
-        if (!Lifecycle.CanMove(cluster.State, to))
+        if (!ClusterLifecycle.CanMove(cluster.State, to))
         {
-            return AdminProblems.IllegalTransition(id, cluster.State, to, Lifecycle.Advice(id, cluster.State, to));
+            return AdminProblems.IllegalTransition(id, cluster.State, to, ClusterLifecycle.Advice(id, cluster.State, to));
         }
 
         var moved = alter(cluster with { State = to });

@@ -29,6 +29,13 @@ internal sealed class IfMatch
     /// <summary>The client named revisions: a lost compare-and-set must be answered 412, not retried.</summary>
     public bool IsExact => Present && !Any;
 
+    /// <summary>No precondition: apply to whatever revision is current.</summary>
+    public static IfMatch None => Absent;
+
+    /// <summary>Apply only to <paramref name="revision"/>, as a background writer that read it first would ask.</summary>
+    public static IfMatch Revision(long revision) =>
+        new(true, false, [revision], $"\"{revision.ToString(CultureInfo.InvariantCulture)}\"");
+
     public static IfMatch Parse(StringValues header)
     {
         if (StringValues.IsNullOrEmpty(header))

@@ -7,8 +7,9 @@ using RedWhite.Core.Validation;
 namespace RedWhite.Admin.Mutations;
 
 /// <summary>
-/// The one way Admin changes the registry: read the newest stored document, check <c>If-Match</c>, apply the
-/// change to a copy, validate the whole result, and commit it compare-and-set on the revision read.
+/// The one way Admin changes the registry, for API calls and background controllers alike: read the newest
+/// stored document, check the precondition, apply the change to a copy, validate the whole result, and
+/// commit it compare-and-set on the revision read, with an audit entry naming the actor.
 /// A lost compare-and-set is answered 412 when the client named a revision, and otherwise re-run on
 /// the fresh document. Any refusal leaves the registry as it was.
 /// </summary>
@@ -28,15 +29,34 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
         return ApplyAsync(http, (current, _) => Task.FromResult(change(current)));
     }
 
-    /// <summary>Applies <paramref name="change"/> to the current document for the request's caller.</summary>
+    /// <summary>
+    /// Applies <paramref name="change"/> to the current document for the request's caller (the API key's
+    /// name), with the request's <c>If-Match</c>, and puts the new revision in the answer's <c>ETag</c>.
+    /// </summary>
     public async Task<MutationOutcome> ApplyAsync(HttpContext http, Func<RegistryDocument, CancellationToken, Task<Change>> change)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(change);
         var actor = http.User.Identity?.Name ?? throw new InvalidOperationException("Mutations run only for an authenticated key.");
-        var precondition = IfMatch.Parse(http.Request.Headers.IfMatch);
-        var cancellation = http.RequestAborted;
+        var outcome = await ApplyAsync(actor, IfMatch.Parse(http.Request.Headers.IfMatch), change, http.RequestAborted);
+        if (outcome.Committed is { } committed)
+        {
+            http.Response.Headers.ETag = ETag(committed.Revision);
+        }
 
+        return outcome;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> as <paramref name="actor"/>, the name the audit log records: the write
+    /// path of the Admin API and of background controllers alike. With a <paramref name="precondition"/> that
+    /// names a revision, a change based on any other revision is refused (412) and nothing is written.
+    /// </summary>
+    public async Task<MutationOutcome> ApplyAsync(
+        string actor, IfMatch precondition, Func<RegistryDocument, CancellationToken, Task<Change>> change, CancellationToken cancellation)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentNullException.ThrowIfNull(precondition);
+        ArgumentNullException.ThrowIfNull(change);
         await writeGate.WaitAsync(cancellation);
         try
         {
@@ -72,7 +92,6 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
                     // Once the store starts writing, let it finish: a commit cut off by a client hanging
                     // up could leave the revision written without its audit entry.
                     var stored = await store.CommitAsync(next, current.Revision, audit, CancellationToken.None);
-                    http.Response.Headers.ETag = ETag(stored.Revision);
                     Log.Committed(logger, stored.Revision, actor, planned.Action, planned.Target, planned.Detail);
                     await RefreshAsync(stored.Revision);
                     return stored;

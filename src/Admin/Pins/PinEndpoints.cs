@@ -45,7 +45,7 @@ public static class PinEndpoints
         {
             // Pinning to a cluster that is gone or retired would silently route the device nowhere.
             var cluster = current.FindCluster(pin.ClusterId);
-            if (cluster is null || cluster.State == ClusterState.Retired)
+            if (cluster is null || !ClusterLifecycle.AcceptsPins(cluster.State))
             {
                 return Problems.Field("clusterId", cluster is null
                     ? $"No cluster '{pin.ClusterId}' in the registry."

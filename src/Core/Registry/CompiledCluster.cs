@@ -31,7 +31,7 @@ public sealed class CompiledCluster
     public string[] Platforms { get; }
 
     /// <summary>Whether this cluster takes new logins (canary or active).</summary>
-    public bool TakesLogins => State is ClusterState.Canary or ClusterState.Active;
+    public bool TakesLogins => ClusterLifecycle.TakesLogins(State);
 
     /// <summary>Whether the cluster's build range and platforms cover the client, whatever its state.</summary>
     public bool Serves(string platform, NuGetVersion build) => ServesPlatform(platform) && Builds.Satisfies(build);

@@ -22,7 +22,7 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
         RuleFor(c => c.Weight).InclusiveBetween(0, 100);
         RuleFor(c => c.Destinations).Custom(ValidateDestinations);
         RuleFor(c => c.Destinations).NotEmpty()
-            .When(c => c.State is ClusterState.Canary or ClusterState.Active or ClusterState.Draining)
+            .When(c => ClusterLifecycle.ServesPlayers(c.State))
             .WithMessage("A cluster that serves players needs at least one destination.");
         RuleFor(c => c.AutoScalingGroup).Must(g => !string.IsNullOrWhiteSpace(g) && g.Length <= 255)
             .When(c => c.AutoScalingGroup is not null).WithMessage("Must be 1-255 characters when set.");

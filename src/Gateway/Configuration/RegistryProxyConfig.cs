@@ -3,7 +3,6 @@ using RedWhite.Core.Registry;
 using RedWhite.Gateway.Health;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
-using RegistryClusterState = RedWhite.Core.Registry.ClusterState;
 
 namespace RedWhite.Gateway.Configuration;
 
@@ -63,7 +62,7 @@ internal sealed class RegistryProxyConfig : IProxyConfig
         foreach (var cluster in snapshot.Clusters)
         {
             // Retired clusters are scaled to zero: no route, no probes. The ticket step answers 410 for them.
-            if (cluster.State == RegistryClusterState.Retired)
+            if (!ClusterLifecycle.ServesPlayers(cluster.State))
             {
                 continue;
             }

@@ -3,7 +3,6 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
-using RegistryClusterState = RedWhite.Core.Registry.ClusterState;
 
 namespace RedWhite.Gateway.Tickets;
 
@@ -42,7 +41,7 @@ internal sealed class TicketGate(
         }
 
         var clusterId = ticket!.ClusterId;
-        if (!snapshot.TryGetCluster(clusterId, out var cluster) || cluster.State == RegistryClusterState.Retired)
+        if (!snapshot.TryGetCluster(clusterId, out var cluster) || !ClusterLifecycle.ServesPlayers(cluster.State))
         {
             Log.ClusterRetired(logger, clusterId);
             await Refuse(context, StatusCodes.Status410Gone, "cluster_retired", "The ticket's cluster is retired.", "Log in through discovery again to be assigned a cluster.");
