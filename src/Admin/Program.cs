@@ -7,6 +7,7 @@ using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
 using RedWhite.Core.Hosting;
+using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,8 +23,9 @@ builder.AddIdempotency();
 
 var app = builder.Build();
 
-// Errors become problem+json; an address guessing keys is refused; every call but health needs a key;
-// repeats of a mutation apply once.
+// One log line per request; errors become problem+json; an address guessing keys is refused; every call
+// but health needs a key; repeats of a mutation apply once.
+app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseKeyGuessLimit();

@@ -1,6 +1,7 @@
 using RedWhite.Core.Hosting;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
+using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,7 +14,8 @@ builder.AddLogin();
 
 var app = builder.Build();
 
-// Unhandled errors become problem+json, never an HTML page or a stack trace.
+// One log line per request; unhandled errors become problem+json, never an HTML page or a stack trace.
+app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 

@@ -42,7 +42,10 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// Starts a gateway on <paramref name="registry"/> with the test keys. Health probes run every 200 ms so
     /// health tests settle fast; <paramref name="settings"/> override anything.
     /// </summary>
-    public static GatewayHost Start(TestRegistry registry, params (string Key, string? Value)[] settings)
+    public static GatewayHost Start(TestRegistry registry, params (string Key, string? Value)[] settings) => Start(registry, null, settings);
+
+    /// <summary>Starts a gateway as the other overload does, with test services added to the gateway's own.</summary>
+    public static GatewayHost Start(TestRegistry registry, Action<IServiceCollection>? services, params (string Key, string? Value)[] settings)
     {
         ArgumentNullException.ThrowIfNull(registry);
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -62,7 +65,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             all[key] = value;
         }
 
-        return new GatewayHost(new ServiceFactory<Program>(all));
+        return new GatewayHost(new ServiceFactory<Program>(all, services: services));
     }
 
     /// <summary>GET <paramref name="path"/> with the ticket in <c>X-Route-Ticket</c> (none when null).</summary>

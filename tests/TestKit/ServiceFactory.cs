@@ -15,7 +15,8 @@ namespace RedWhite.TestKit;
 /// in the <c>Testing</c> environment unless told otherwise. Every log entry is kept in <see cref="Logs"/>.
 /// </summary>
 /// <typeparam name="TEntryPoint">The service's <c>Program</c>.</typeparam>
-public class ServiceFactory<TEntryPoint>(IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Testing")
+public class ServiceFactory<TEntryPoint>(
+    IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Testing", Action<IServiceCollection>? services = null)
     : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
@@ -42,6 +43,10 @@ public class ServiceFactory<TEntryPoint>(IEnumerable<KeyValuePair<string, string
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
-        builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs));
+        builder.ConfigureServices(s =>
+        {
+            s.AddSingleton<ILoggerProvider>(Logs);
+            services?.Invoke(s);
+        });
     }
 }

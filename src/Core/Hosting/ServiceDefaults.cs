@@ -12,6 +12,8 @@ using RedWhite.Core.Stores;
 using RedWhite.Core.Tickets;
 using RedWhite.Core.Validation;
 using Serilog;
+using Serilog.AspNetCore;
+using Serilog.Extensions.Hosting;
 using Serilog.Extensions.Logging;
 
 namespace RedWhite.Core.Hosting;
@@ -23,14 +25,27 @@ public static class ServiceDefaults
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var serilog = new LoggerConfiguration()
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
+            .CreateLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(
-            new LoggerConfiguration()
-                .ReadFrom.Configuration(builder.Configuration)
-                .Enrich.FromLogContext()
-                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
-                .CreateLogger(),
-            dispose: true);
+        builder.Logging.AddSerilog(serilog, dispose: true);
+
+        // What UseSerilogRequestLogging needs, bound to this logger rather than Serilog's static one: one line
+        // per request with method, path, status and time (Discovery and Admin; never on the gateway's hot path).
+        builder.Services.TryAddSingleton(new DiagnosticContext(serilog));
+        builder.Services.TryAddSingleton<IDiagnosticContext>(sp => sp.GetRequiredService<DiagnosticContext>());
+        builder.Services.Configure<RequestLoggingOptions>(o =>
+        {
+            o.Logger = serilog;
+
+            // Load balancers poll health every few seconds: those lines would drown the rest.
+            o.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= StatusCodes.Status500InternalServerError
+                ? Serilog.Events.LogEventLevel.Error
+                : http.Request.Path.Value is "/healthz" or "/readyz" ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Information;
+        });
 
         // ASP.NET Core's hosting starts an Activity and a log scope for every request whenever its
         // diagnostics logger is enabled at any level, and the forwarder's HttpClient then starts a child

@@ -69,9 +69,7 @@ public sealed partial class RedisRegistryStore
             // abortConnect=false: this returns after connectTimeout even when Redis is down, with a
             // multiplexer that keeps trying in the background. Calls made meanwhile fail fast.
             var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration)
-                .WaitAsync(TimeSpan.FromMilliseconds(configuration.ConnectTimeout * 2.0), cancellationToken)
-                .ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-            multiplexer.PreserveAsyncOrder = false; // notifications and replies need no ordering across callers
+                .WaitAsync(TimeSpan.FromMilliseconds(configuration.ConnectTimeout * 2.0), cancellationToken);
             multiplexer.ConnectionFailed += OnConnectionFailed;
             multiplexer.ConnectionRestored += OnConnectionRestored;
             lock (watchersLock)
@@ -112,8 +110,7 @@ public sealed partial class RedisRegistryStore
         try
         {
             var multiplexer = await ConnectAsync(CancellationToken.None);
-            await multiplexer.GetSubscriber().SubscribeAsync(channel, OnMessage).WaitAsync(operationTimeout)
-                .ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            await multiplexer.GetSubscriber().SubscribeAsync(channel, OnMessage).WaitAsync(operationTimeout);
             Volatile.Write(ref subscription, Subscribed);
             Notify(); // a change may have landed before the subscription was in place
         }
@@ -176,7 +173,8 @@ public sealed partial class RedisRegistryStore
     {
         var message = ex.Message;
         var cut = message.Length;
-        foreach (var tail in (string[])["; ", ", inst:", ", mc:"])
+        // The client appends its connection diagnostics after these; readiness and 503 bodies need the cause only.
+        foreach (var tail in (string[])["; ", ", inst:", ", mc:", ", command=", " on "])
         {
             var at = message.IndexOf(tail, StringComparison.Ordinal);
             if (at > 0 && at < cut)
@@ -185,7 +183,7 @@ public sealed partial class RedisRegistryStore
             }
         }
 
-        return message[..cut].TrimEnd('.');
+        return message[..Math.Min(cut, 160)].TrimEnd('.');
     }
 
     private static bool IsUnavailable(Exception ex) =>
@@ -216,6 +214,11 @@ public sealed partial class RedisRegistryStore
         }
 
         options.ReconnectRetryPolicy ??= new LinearRetry(500); // back within a second of Redis returning
+
+        // 2.x queues commands while disconnected and sends them on reconnect. A registry read or commit must
+        // fail at once instead: callers answer 503 or fall back to what they hold, and a queued commit landing
+        // later would surprise whoever was told it failed.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName ??= "redwhite-registry";
         return options;
     }

@@ -251,10 +251,7 @@ public sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDispos
         var multiplexer = await ConnectAsync(cancellationToken);
         try
         {
-            // Forced yield: 1.2.6 completes tasks on its own socket thread, and callers (the registry
-            // monitor) do file I/O after a read; that must not stall every other Redis reply.
-            return await operation(multiplexer.GetDatabase()).WaitAsync(operationTimeout, cancellationToken)
-                .ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            return await operation(multiplexer.GetDatabase()).WaitAsync(operationTimeout, cancellationToken);
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {

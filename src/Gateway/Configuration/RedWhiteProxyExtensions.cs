@@ -15,8 +15,8 @@ public static class RedWhiteProxyExtensions
 
     /// <summary>
     /// The reverse proxy, configured live from the registry (section <c>Gateway</c> for health checks).
-    /// Session affinity stays off: its default policy needs a package this build prunes, and tickets
-    /// already pin a player to a cluster.
+    /// Session affinity stays off: tickets already pin a player to a cluster, and any destination of it
+    /// can serve the player.
     /// </summary>
     public static IHostApplicationBuilder AddRedWhiteProxy(this IHostApplicationBuilder builder)
     {

@@ -73,6 +73,7 @@ internal sealed class TicketGate(
         }
 
         TicketCookie.Remove(headers);
+        context.Features.Set<IRouteTicketFeature>(ticket);
 
         await next(context);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RedWhite.Admin.Idempotency;
 using RedWhite.TestKit;
 
@@ -10,7 +11,7 @@ public sealed class IdempotencyCacheTests
     [Fact]
     public async Task Sweep_DropsExpiredAndUnusedEntries_KeepsLiveOnes()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var cache = new IdempotencyCache(clock);
         using (var old = await cache.EnterAsync("qa", "old", CancellationToken.None))
         {
@@ -41,7 +42,7 @@ public sealed class IdempotencyCacheTests
     [Fact]
     public async Task SameKey_IsHeldByOneCallerAtATime()
     {
-        var cache = new IdempotencyCache(new TestClock());
+        var cache = new IdempotencyCache(new FakeTimeProvider(DateTimeOffset.UtcNow));
         var first = await cache.EnterAsync("qa", "k", CancellationToken.None);
 
         var second = cache.EnterAsync("qa", "k", CancellationToken.None);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using RedWhite.Core.Stores;
 using RedWhite.TestKit;
@@ -111,7 +112,7 @@ public sealed class IdempotencyTests
     public async Task Key_AfterRetentionOf24Hours_AppliesAgain()
     {
         using var registry = new TestRegistry();
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var app = new AdminApp(registry, services: s => s.Replace<TimeProvider>(clock));
         var client = app.Client(AdminApp.QaKey);
         await client.SendAsync(Wire.Request(HttpMethod.Put, "/v1/pins/qa-ipad-07", Pin, idempotencyKey: "daily"));
