@@ -259,6 +259,27 @@ public sealed class RedisStack : IAsyncDisposable
         AllReadyAsync(Everyone, r => r is { Revision: var at, Source: "store", StoreReachable: true, Alarm: null } && at == revision,
             $"every instance to serve revision {revision} from the store without an alarm");
 
+    /// <summary>
+    /// Waits until every instance's snapshot file holds <paramref name="revision"/>. Snapshots are written after
+    /// a revision is applied, off the routing path, so a test that restarts an instance onto its snapshot waits
+    /// for the file, not only for readiness.
+    /// </summary>
+    public Task SnapshotsAtAsync(long revision) =>
+        Eventually.TrueAsync(() => Everyone.All(s => SnapshotRevision(s.SnapshotPath) == revision), $"every snapshot file at revision {revision}");
+
+    private static long? SnapshotRevision(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.GetProperty("revision").GetInt64();
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -22,6 +22,12 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim reloadGate = new(1, 1);
+
+    // Snapshots are written off the reload path, newest first: a slow disk (the write is flushed to it) must
+    // never delay a revision reaching routing, and only the newest revision is worth writing.
+    private readonly Channel<RegistryDocument> snapshots = Channel.CreateBounded<RegistryDocument>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private Task? snapshotWriter;
     private RegistrySnapshot? current;
     private RegistryStatus status = new(-1, "none", false, null);
     private readonly RegistrySeeder? seeder;
@@ -61,6 +67,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        snapshotWriter ??= Task.Run(WriteSnapshotsAsync, CancellationToken.None);
         await LoadInitialAsync(cancellationToken);
         subscription = store.Watch(() => wakeups.Writer.TryWrite(true));
         loop = Task.Run(() => FollowAsync(stopping.Token), CancellationToken.None);
@@ -74,6 +81,13 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         if (loop is not null)
         {
             await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        // The newest revision reaches the snapshot before the service exits.
+        snapshots.Writer.TryComplete();
+        if (snapshotWriter is not null)
+        {
+            await snapshotWriter.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -98,6 +112,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         // cancelled rather than disposed: disposing them under a running loop throws there.
         subscription?.Dispose();
         stopping.Cancel();
+        snapshots.Writer.TryComplete();
     }
 
     private async Task LoadInitialAsync(CancellationToken cancellationToken)
@@ -400,12 +415,11 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         Volatile.Write(ref status, new RegistryStatus(document.Revision, source, reachable, alarm));
         lastProblem = null;
         Log.RegistryApplied(logger, document.Revision, source == "store" ? store.Describe() : source, document.Clusters.Count);
-        if (source == "store")
-        {
-            WriteSnapshot(document);
-        }
-
         Changed?.Invoke(snapshot);
+        if (source == "store" && options.SnapshotPath is { Length: > 0 })
+        {
+            snapshots.Writer.TryWrite(document);
+        }
     }
 
     private void SetStatus(bool reachable, string? alarm)
@@ -415,20 +429,19 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         Volatile.Write(ref status, held with { StoreReachable = reachable, Alarm = alarm, Source = source });
     }
 
-    private void WriteSnapshot(RegistryDocument document)
+    private async Task WriteSnapshotsAsync()
     {
-        if (options.SnapshotPath is not { Length: > 0 } path)
+        await foreach (var document in snapshots.Reader.ReadAllAsync())
         {
-            return;
-        }
-
-        try
-        {
-            AtomicFile.WriteAsync(path, RegistryJson.Serialize(document), CancellationToken.None).GetAwaiter().GetResult();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.SnapshotWriteFailed(logger, path, ex.Message);
+            var path = options.SnapshotPath!;
+            try
+            {
+                await AtomicFile.WriteAsync(path, RegistryJson.Serialize(document), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.SnapshotWriteFailed(logger, path, ex.Message);
+            }
         }
     }
 }

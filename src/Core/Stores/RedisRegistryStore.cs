@@ -15,11 +15,11 @@ namespace RedWhite.Core.Stores;
 /// the new revision on <c>{prefix}changed</c>, all or nothing.
 /// </summary>
 /// <remarks>
-/// This is the only class that talks to the Redis client library (StackExchange.Redis 1.2.6, the one
-/// that restores here), so moving to 2.x is a change to this class alone (its two files). Connection problems answer fast
-/// with <see cref="RegistryStoreUnavailableException"/>: the client never aborts on a failed connect and
-/// keeps reconnecting in the background, so a store created while Redis is down starts working when it
-/// comes back.
+/// This is the only class that talks to the Redis client library (StackExchange.Redis 2.x; its two files).
+/// Connection problems answer fast with <see cref="RegistryStoreUnavailableException"/>: commands fail at
+/// once while disconnected rather than wait in the client's backlog, and the client never aborts on a
+/// failed connect and keeps reconnecting in the background, so a store created while Redis is down starts
+/// working when it comes back.
 /// </remarks>
 public sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisposable
 {

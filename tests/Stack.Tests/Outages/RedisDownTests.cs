@@ -56,7 +56,8 @@ public sealed class RedisDownTests(ITestOutputHelper output)
         await using var stack = await RedisStack.StartAsync(output, persistentRedis: true);
         var ticket = await stack.TicketAsync("p-1", RedisStack.WhiteBuild, RedisStack.White);
         Assert.Equal(2, await stack.MoveWhiteAsync(stack.Admins[0], "white-b"));
-        await stack.EveryoneAtAsync(2); // each instance has written revision 2 to its snapshot
+        await stack.EveryoneAtAsync(2);
+        await stack.SnapshotsAtAsync(2); // each instance has written revision 2 to its snapshot
 
         await stack.Redis.StopAsync();
         var restarted = stack.Gateways[0];

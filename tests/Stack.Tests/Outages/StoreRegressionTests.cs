@@ -48,6 +48,7 @@ public sealed class StoreRegressionTests(ITestOutputHelper output)
         var ticket = await stack.TicketAsync("p-1", RedisStack.WhiteBuild, RedisStack.White);
         Assert.Equal(2, await stack.MoveWhiteAsync(stack.Admins[0], "white-b"));
         await stack.EveryoneAtAsync(2);
+        await stack.SnapshotsAtAsync(2); // admin-2 reseeds from its snapshot below
         foreach (var admin in stack.Admins)
         {
             await admin.StopAsync();
