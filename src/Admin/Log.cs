@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(4021, LogLevel.Warning, "Idempotency-Key {Key} of {Actor} reused for a different request")]
     public static partial void IdempotencyKeyReused(ILogger logger, string key, string actor);
+
+    [LoggerMessage(4022, LogLevel.Warning, "Idempotency-Key {Key} of {Actor}: the record could not be shared with other Admin instances: {Reason}")]
+    public static partial void IdempotencyRecordNotShared(ILogger logger, string key, string actor, string reason);
 }

@@ -179,7 +179,8 @@ public sealed class RedisStack : IAsyncDisposable
         }, $"every gateway to answer {expected}");
 
     /// <summary>An Admin call with the release manager's key.</summary>
-    public async Task<HttpResponseMessage> AdminAsync(StackService admin, HttpMethod method, string path, object? body = null, string? ifMatch = null)
+    public async Task<HttpResponseMessage> AdminAsync(
+        StackService admin, HttpMethod method, string path, object? body = null, string? ifMatch = null, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, admin.Url + path);
         request.Headers.Add("X-Api-Key", adminKey);
@@ -191,6 +192,11 @@ public sealed class RedisStack : IAsyncDisposable
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
 
         return await http.SendAsync(request);

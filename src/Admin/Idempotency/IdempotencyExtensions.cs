@@ -9,6 +9,7 @@ internal static class IdempotencyExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<IdempotencyCache>();
+        builder.Services.TryAddSingleton<SharedIdempotency>();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using RedWhite.Core.Hosting;
+using RedWhite.Core.Stores;
 
 namespace RedWhite.Admin.Idempotency;
 
@@ -8,9 +9,11 @@ namespace RedWhite.Admin.Idempotency;
 /// <c>Idempotency-Key</c> on mutations: the first request with a key runs and its answer is recorded;
 /// a repeat (same API key name, same key, same method, path and body) gets that answer again without
 /// running; a different request under a used key is refused 422. Answers 5xx are not recorded, so a
-/// repeat after an outage can still apply. Runs after authorization, so the caller is known.
+/// repeat after an outage can still apply. Runs after authorization, so the caller is known. On a shared
+/// store (Redis) the records are shared by every Admin instance (<see cref="SharedIdempotency"/>).
 /// </summary>
-internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyCache cache, ILogger<IdempotencyMiddleware> logger)
+internal sealed class IdempotencyMiddleware(
+    RequestDelegate next, IdempotencyCache cache, SharedIdempotency shared, ILogger<IdempotencyMiddleware> logger)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -41,6 +44,30 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyCac
         }
 
         using var slot = await cache.EnterAsync(actor, key, context.RequestAborted);
+        var claimed = false;
+        if (slot.Record is null && shared.Enabled)
+        {
+            try
+            {
+                (claimed, var elsewhere) = await shared.BeginAsync(actor, key, context.RequestAborted);
+                if (elsewhere is not null)
+                {
+                    slot.Save(elsewhere);
+                }
+                else if (!claimed)
+                {
+                    await Problems.Code(StatusCodes.Status409Conflict, "idempotency_key_in_progress",
+                        "A request with this Idempotency-Key is still running.", "Retry shortly: it will get that request's answer.").ExecuteAsync(context);
+                    return;
+                }
+            }
+            catch (RegistryStoreUnavailableException ex)
+            {
+                await AdminProblems.StoreUnavailable(ex.Message).ExecuteAsync(context);
+                return;
+            }
+        }
+
         if (slot.Record is { } record)
         {
             if (!CryptographicOperations.FixedTimeEquals(record.Fingerprint, fingerprint))
@@ -72,9 +99,18 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyCac
 
         if (response.StatusCode < StatusCodes.Status500InternalServerError)
         {
-            slot.Save(new IdempotencyRecord(
+            var answer = new IdempotencyRecord(
                 fingerprint, response.StatusCode, response.ContentType, response.Headers.ETag, response.Headers.Location,
-                buffer.ToArray(), slot.ExpiresFromNow()));
+                buffer.ToArray(), slot.ExpiresFromNow());
+            slot.Save(answer);
+            if (claimed)
+            {
+                await shared.CompleteAsync(actor, key, answer, IdempotencyCache.Retention);
+            }
+        }
+        else if (claimed)
+        {
+            await shared.AbandonAsync(actor, key);
         }
 
         buffer.Position = 0;

@@ -1,0 +1,65 @@
+using System.Text;
+using RedWhite.Core.Stores;
+using static RedWhite.Core.Tests.Stores.RedisTestBed;
+
+namespace RedWhite.Core.Tests.Stores;
+
+/// <summary>Admin's idempotency records on a real Redis: one claim wins, the saved answer is seen by every instance.</summary>
+public sealed class RedisIdempotencyStoreTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task Claim_FirstCallerWins_OthersSeeItInProgress_ThenItsSavedRecord()
+    {
+        await using var bed = await StartAsync();
+        var adminA = bed.Store();
+        var adminB = bed.Store();
+
+        var a = await adminA.ClaimAsync("release\nkey-1", TimeSpan.FromSeconds(30), None);
+        var b = await adminB.ClaimAsync("release\nkey-1", TimeSpan.FromSeconds(30), None);
+        Assert.True(a.Claimed);
+        Assert.True(b.InProgress);
+
+        await adminA.SaveAsync("release\nkey-1", Encoding.UTF8.GetBytes("answer"), TimeSpan.FromHours(24), None);
+        var later = await adminB.ClaimAsync("release\nkey-1", TimeSpan.FromSeconds(30), None);
+
+        Assert.False(later.Claimed);
+        Assert.Equal("answer", Encoding.UTF8.GetString(later.Record!));
+    }
+
+    [Fact]
+    public async Task Release_GivesTheKeyToTheNextCaller()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await store.ClaimAsync("release\nkey-2", TimeSpan.FromSeconds(30), None);
+
+        await store.ReleaseAsync("release\nkey-2", None);
+
+        Assert.True((await bed.Store().ClaimAsync("release\nkey-2", TimeSpan.FromSeconds(30), None)).Claimed);
+    }
+
+    [Fact]
+    public async Task Records_ExpireByThemselves()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Store();
+        await store.ClaimAsync("release\nkey-3", TimeSpan.FromSeconds(30), None);
+        await store.SaveAsync("release\nkey-3", Encoding.UTF8.GetBytes("answer"), TimeSpan.FromMilliseconds(200), None);
+
+        await RedWhite.TestKit.Eventually.TrueAsync(async () => (await store.ClaimAsync("release\nkey-3", TimeSpan.FromSeconds(30), None)).Claimed,
+            "the record to expire and the key to be claimable again");
+    }
+
+    [Fact]
+    public async Task Keys_AreHashedUnderThePrefix()
+    {
+        await using var bed = await StartAsync();
+        await bed.Store("game-a:").ClaimAsync("release\n" + new string('k', 255), TimeSpan.FromSeconds(30), None);
+
+        var keys = await bed.Redis.CommandAsync("KEYS", "game-a:idem:*");
+
+        Assert.Matches("^game-a:idem:[0-9a-f]{64}$", keys);
+    }
+}
