@@ -102,7 +102,6 @@ public static class ServiceDefaults
             };
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<RegistrySeeder>();
         builder.Services.TryAddSingleton<RegistryMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RegistryMonitor>());
         return builder;
@@ -143,7 +142,7 @@ public static class ServiceDefaults
         group.MapGet("/readyz", (RegistryMonitor registry) =>
         {
             var s = registry.Status;
-            var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source, storeReachable = s.StoreReachable, alarm = s.Alarm };
+            var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source.ToString().ToLowerInvariant(), storeReachable = s.StoreReachable, alarm = s.Alarm };
             return s.Ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         return group;

@@ -29,11 +29,12 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private Task? snapshotWriter;
     private RegistrySnapshot? current;
-    private RegistryStatus status = new(-1, "none", false, null);
+    private RegistryStatus status = new(-1, RegistrySource.None, false, null);
     private readonly RegistrySeeder? seeder;
     private IDisposable? subscription;
     private Task? loop;
     private string? lastProblem;
+    private bool storeEmptyLogged;
 
     /// <summary>Creates the monitor.</summary>
     public RegistryMonitor(IRegistryStore store, IOptions<RegistryOptions> options, TimeProvider time, ILogger<RegistryMonitor> logger)
@@ -127,7 +128,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         catch (RegistryStoreUnavailableException ex) when (snapshot is not null)
         {
             Log.ServingFromSnapshot(logger, store.Describe(), snapshot.Revision, options.SnapshotPath!);
-            Apply(snapshot, "snapshot", reachable: false, alarm: $"store unreachable at start, serving snapshot revision {snapshot.Revision}: {ex.Message}");
+            Apply(snapshot, RegistrySource.Snapshot, reachable: false, alarm: $"store unreachable at start, serving snapshot revision {snapshot.Revision}: {ex.Message}");
             return;
         }
         catch (RegistryStoreUnavailableException ex) when (store is ISeedableRegistryStore)
@@ -145,7 +146,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         catch (RegistryStoreEmptyException) when (snapshot is not null)
         {
             Log.StoreEmpty(logger, store.Describe(), snapshot.Revision);
-            Apply(snapshot, "snapshot", reachable: true, alarm: $"store holds no registry, serving snapshot revision {snapshot.Revision} until Admin seeds it");
+            Apply(snapshot, RegistrySource.Snapshot, reachable: true, alarm: $"store holds no registry, serving snapshot revision {snapshot.Revision} until Admin seeds it");
             return;
         }
         catch (RegistryStoreEmptyException)
@@ -176,18 +177,18 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         if (snapshot is not null && Refusal(document, snapshot) is { } refusal)
         {
             LogRefusal(document, snapshot.Revision);
-            Apply(snapshot, "snapshot", reachable: true, alarm: refusal);
+            Apply(snapshot, RegistrySource.Snapshot, reachable: true, alarm: refusal);
             return;
         }
 
-        Apply(document, "store", reachable: true, alarm: null);
+        Apply(document, RegistrySource.Store, reachable: true, alarm: null);
     }
 
     private void ServeSnapshotOverInvalid(RegistryDocument snapshot, IDictionary<string, string[]> errors)
     {
         var text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
         Log.RegistryRejected(logger, store.Describe(), snapshot.Revision, text);
-        Apply(snapshot, "snapshot", reachable: true, alarm: $"invalid document rejected at start, serving snapshot revision {snapshot.Revision}: {text}");
+        Apply(snapshot, RegistrySource.Snapshot, reachable: true, alarm: $"invalid document rejected at start, serving snapshot revision {snapshot.Revision}: {text}");
         lastProblem = text; // Apply clears it; the same problem on the next poll need not be logged again
     }
 
@@ -261,7 +262,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     private void Wait(bool reachable, string why)
     {
         Log.WaitingForRegistry(logger, store.Describe(), why);
-        Volatile.Write(ref status, new RegistryStatus(-1, "none", reachable, why));
+        Volatile.Write(ref status, new RegistryStatus(-1, RegistrySource.None, reachable, why));
     }
 
     /// <summary>While waiting (<see cref="Wait"/>): applies the first valid registry the store offers.</summary>
@@ -293,7 +294,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
             return;
         }
 
-        Apply(document, "store", reachable: true, alarm: null);
+        Apply(document, RegistrySource.Store, reachable: true, alarm: null);
     }
 
     private async Task ReloadAsync(CancellationToken cancellationToken)
@@ -322,13 +323,13 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         catch (RegistryStoreEmptyException)
         {
             NoteReachable();
-            const string empty = "store holds no registry";
-            if (Status.Alarm?.StartsWith(empty, StringComparison.Ordinal) != true)
+            if (!storeEmptyLogged)
             {
                 Log.StoreEmpty(logger, store.Describe(), held.Revision); // once per episode, not per poll
+                storeEmptyLogged = true;
             }
 
-            SetStatus(reachable: true, alarm: $"{empty}; keeping revision {held.Revision} until Admin seeds it");
+            SetStatus(reachable: true, alarm: $"store holds no registry; keeping revision {held.Revision} until Admin seeds it");
             return;
         }
         catch (RegistryFormatException ex)
@@ -339,7 +340,8 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
 
         NoteReachable();
-        if (document.Revision == held.Revision && Status.Source == "store")
+        storeEmptyLogged = false;
+        if (document.Revision == held.Revision && Status.Source == RegistrySource.Store)
         {
             SetStatus(reachable: true, alarm: null);
             return;
@@ -365,7 +367,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
             return;
         }
 
-        Apply(document, "store", reachable: true, alarm: null);
+        Apply(document, RegistrySource.Store, reachable: true, alarm: null);
     }
 
     /// <summary>Why <paramref name="offered"/> must not replace <paramref name="held"/>, or null when it may.</summary>
@@ -408,15 +410,15 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         SetStatus(reachable: true, alarm: $"{what} rejected: {text}");
     }
 
-    private void Apply(RegistryDocument document, string source, bool reachable, string? alarm)
+    private void Apply(RegistryDocument document, RegistrySource source, bool reachable, string? alarm)
     {
         var snapshot = RegistrySnapshot.Create(document);
         Volatile.Write(ref current, snapshot);
         Volatile.Write(ref status, new RegistryStatus(document.Revision, source, reachable, alarm));
         lastProblem = null;
-        Log.RegistryApplied(logger, document.Revision, source == "store" ? store.Describe() : source, document.Clusters.Count);
+        Log.RegistryApplied(logger, document.Revision, source == RegistrySource.Store ? store.Describe() : "snapshot", document.Clusters.Count);
         Changed?.Invoke(snapshot);
-        if (source == "store" && options.SnapshotPath is { Length: > 0 })
+        if (source == RegistrySource.Store && options.SnapshotPath is { Length: > 0 })
         {
             snapshots.Writer.TryWrite(document);
         }
@@ -425,7 +427,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     private void SetStatus(bool reachable, string? alarm)
     {
         var held = Status;
-        var source = reachable && held.Source == "snapshot" && alarm is null ? "store" : held.Source;
+        var source = reachable && held.Source == RegistrySource.Snapshot && alarm is null ? RegistrySource.Store : held.Source;
         Volatile.Write(ref status, held with { StoreReachable = reachable, Alarm = alarm, Source = source });
     }
 

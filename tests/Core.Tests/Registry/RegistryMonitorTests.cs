@@ -25,7 +25,7 @@ public class RegistryMonitorTests : IDisposable
         await monitor.StartAsync(default);
 
         Assert.Equal(1, monitor.Current.Revision);
-        Assert.Equal(new RegistryStatus(1, "store", true, null), monitor.Status);
+        Assert.Equal(new RegistryStatus(1, RegistrySource.Store, true, null), monitor.Status);
         await monitor.StopAsync(default);
     }
 
@@ -126,7 +126,7 @@ public class RegistryMonitorTests : IDisposable
         await second.StartAsync(default);
 
         Assert.Equal(1, second.Current.Revision);
-        Assert.Equal("snapshot", second.Status.Source);
+        Assert.Equal(RegistrySource.Snapshot, second.Status.Source);
         Assert.False(second.Status.StoreReachable);
         await second.StopAsync(default);
     }

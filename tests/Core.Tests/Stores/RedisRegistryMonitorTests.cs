@@ -27,7 +27,7 @@ public sealed class RedisRegistryMonitorTests
 
         await Eventually.TrueAsync(() => first.Current.Revision == 2 && second.Current.Revision == 2, "both monitors to apply revision 2");
         Assert.Equal(35, second.Current.Document.FindCluster("red-1.1")!.Weight);
-        Assert.Equal(new RegistryStatus(2, "store", true, null), second.Status);
+        Assert.Equal(new RegistryStatus(2, RegistrySource.Store, true, null), second.Status);
         await Eventually.TrueAsync(() => SnapshotFile.TryRead(bed.SnapshotPath("gateway-1"))?.Revision == 2, "the snapshot to follow");
     }
 
@@ -84,12 +84,12 @@ public sealed class RedisRegistryMonitorTests
 
         Assert.Equal(2, restarted.Current.Revision);
         Assert.Equal(60, restarted.Current.Document.FindCluster("red-1.1")!.Weight);
-        Assert.Equal(("snapshot", false, true), (restarted.Status.Source, restarted.Status.StoreReachable, restarted.Status.Ready));
+        Assert.Equal((RegistrySource.Snapshot, false, true), (restarted.Status.Source, restarted.Status.StoreReachable, restarted.Status.Ready));
         Assert.Contains("unreachable", restarted.Status.Alarm, StringComparison.Ordinal);
         Assert.True(log.Logged(LogLevel.Warning, "serving revision 2 from snapshot"));
 
         await bed.Redis.StartAgainAsync();
-        await Eventually.TrueAsync(() => restarted.Status.Source == "store", "the monitor to switch back to the store");
+        await Eventually.TrueAsync(() => restarted.Status.Source == RegistrySource.Store, "the monitor to switch back to the store");
         Assert.Equal((2L, true, null), (restarted.Status.Revision, restarted.Status.StoreReachable, restarted.Status.Alarm));
     }
 
@@ -131,7 +131,7 @@ public sealed class RedisRegistryMonitorTests
         await SeedAsync(bed.Store(), TestRegistry.Demo());
         await Eventually.TrueAsync(() => monitor.Status.Ready, "the seeded registry is applied");
         Assert.Null(monitor.Status.Alarm);
-        Assert.Equal("store", monitor.Status.Source);
+        Assert.Equal(RegistrySource.Store, monitor.Status.Source);
         await monitor.StopAsync(None);
     }
 
@@ -229,7 +229,7 @@ public sealed class RedisRegistryMonitorTests
         var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
         await monitor.StartAsync(None);
 
-        Assert.Equal((5L, "snapshot", true), (monitor.Current.Revision, monitor.Status.Source, monitor.Status.StoreReachable));
+        Assert.Equal((5L, RegistrySource.Snapshot, true), (monitor.Current.Revision, monitor.Status.Source, monitor.Status.StoreReachable));
         Assert.Contains("older", monitor.Status.Alarm, StringComparison.Ordinal);
     }
 
@@ -246,7 +246,7 @@ public sealed class RedisRegistryMonitorTests
         var without = bed.Monitor(bed.Store(), bed.SnapshotPath("none"), new());
         var refused = await Assert.ThrowsAsync<RegistryFormatException>(() => without.StartAsync(None));
 
-        Assert.Equal((3L, "snapshot", true), (withSnapshot.Current.Revision, withSnapshot.Status.Source, withSnapshot.Status.Ready));
+        Assert.Equal((3L, RegistrySource.Snapshot, true), (withSnapshot.Current.Revision, withSnapshot.Status.Source, withSnapshot.Status.Ready));
         Assert.Contains("rw:current", withSnapshot.Status.Alarm, StringComparison.Ordinal);
         Assert.Contains("rw:current", refused.Errors.Keys);
     }
@@ -260,7 +260,7 @@ public sealed class RedisRegistryMonitorTests
         var monitor = bed.Monitor(bed.Store(), bed.SnapshotPath("gateway"), new());
         await monitor.StartAsync(None);
 
-        Assert.Equal((4L, "snapshot"), (monitor.Current.Revision, monitor.Status.Source));
+        Assert.Equal((4L, RegistrySource.Snapshot), (monitor.Current.Revision, monitor.Status.Source));
         Assert.Contains("no registry", monitor.Status.Alarm, StringComparison.Ordinal);
         Assert.Equal("0", await bed.Redis.CommandAsync("DBSIZE"));
     }
@@ -274,7 +274,7 @@ public sealed class RedisRegistryMonitorTests
         var admin = bed.Monitor(bed.Store(), bed.SnapshotPath("admin"), new(), seed: true, file: file.FilePath);
         await admin.StartAsync(None);
 
-        Assert.Equal((3L, "store", null), (admin.Current.Revision, admin.Status.Source, admin.Status.Alarm));
+        Assert.Equal((3L, RegistrySource.Store, null), (admin.Current.Revision, admin.Status.Source, admin.Status.Alarm));
         var audit = Assert.Single(await bed.Store().ReadAuditAsync(10, None));
         Assert.Equal(("system", "seed"), (audit.Actor, audit.Action));
         Assert.Contains(file.FilePath, audit.Detail, StringComparison.Ordinal);
@@ -290,7 +290,7 @@ public sealed class RedisRegistryMonitorTests
         var admin = bed.Monitor(bed.Store(), bed.SnapshotPath("admin"), new(), seed: true, file: file.FilePath);
         await admin.StartAsync(None);
 
-        Assert.Equal(new RegistryStatus(9, "store", true, null), admin.Status);
+        Assert.Equal(new RegistryStatus(9, RegistrySource.Store, true, null), admin.Status);
         Assert.Equal(55, (await bed.Store().LoadAsync(None)).FindCluster("red-1.1")!.Weight);
     }
 
