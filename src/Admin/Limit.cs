@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin;
 

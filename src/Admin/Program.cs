@@ -6,7 +6,7 @@ using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);

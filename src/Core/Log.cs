@@ -47,12 +47,6 @@ internal static partial class Log
     [LoggerMessage(1014, LogLevel.Warning, "No registry yet in {Source} and no snapshot; not ready until Admin seeds it: {Reason}")]
     public static partial void WaitingForRegistry(ILogger logger, string source, string reason);
 
-    [LoggerMessage(1030, LogLevel.Debug, "{Method} {Path}: the client hung up before its request was read")]
-    public static partial void ClientGone(ILogger logger, string method, string path);
-
-    [LoggerMessage(1031, LogLevel.Debug, "{Method} {Path} refused with {Status}: {Reason}")]
-    public static partial void ClientFault(ILogger logger, string method, string path, int status, string reason);
-
     [LoggerMessage(1020, LogLevel.Warning, "Redis {Endpoints} connection lost ({ConnectionType}, {FailureType}): {Reason}")]
     public static partial void RedisConnectionFailed(ILogger logger, string endpoints, string connectionType, string failureType, string reason);
 

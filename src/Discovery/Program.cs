@@ -1,4 +1,4 @@
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
 using Serilog;

@@ -1,4 +1,4 @@
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Tickets;
 

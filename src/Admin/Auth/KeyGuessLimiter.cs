@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Auth;
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 
 namespace RedWhite.Admin.Clusters;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Core.Stores;
 
 namespace RedWhite.Admin.Idempotency;

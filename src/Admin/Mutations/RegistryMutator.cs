@@ -1,5 +1,5 @@
 using System.Globalization;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
 using RedWhite.Core.Validation;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
 

@@ -1,4 +1,4 @@
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using Yarp.ReverseProxy;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using RedWhite.Core.Hosting;
+using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
 using RedWhite.TestKit;

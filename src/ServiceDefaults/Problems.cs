@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace RedWhite.Core.Hosting;
+namespace RedWhite.ServiceDefaults;
 
 /// <summary>RFC 7807 answers with the machine-readable <c>code</c> member clients switch on.</summary>
 public static class Problems

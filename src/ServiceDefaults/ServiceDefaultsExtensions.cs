@@ -16,10 +16,10 @@ using Serilog.AspNetCore;
 using Serilog.Extensions.Hosting;
 using Serilog.Extensions.Logging;
 
-namespace RedWhite.Core.Hosting;
+namespace RedWhite.ServiceDefaults;
 
 /// <summary>What every service sets up the same way: logging, JSON, problem details, the registry, tickets, health.</summary>
-public static class ServiceDefaults
+public static class ServiceDefaultsExtensions
 {
     /// <summary>Serilog console logging (configured by the <c>Serilog</c> section), strict JSON and problem details.</summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)

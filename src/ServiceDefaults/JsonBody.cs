@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Core.Registry;
 
-namespace RedWhite.Core.Hosting;
+namespace RedWhite.ServiceDefaults;
 
 /// <summary>
 /// A JSON request body read with the product's strict rules. Binding never throws: malformed JSON,

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace RedWhite.Core.Hosting;
+namespace RedWhite.ServiceDefaults;
 
 /// <summary>
 /// A 200 JSON answer serialized up front and sent with its Content-Length in one write, for small

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using RedWhite.Core.Registry;
 
-namespace RedWhite.Core.Hosting;
+namespace RedWhite.ServiceDefaults;
 
 /// <summary>
 /// A request that needs the registry before the first one is loaded (a reader of a shared store started

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace RedWhite.ServiceDefaults;
+
+/// <summary>Hosting's log messages. Event ids are stable (1030–1099): dashboards and alerts key on them.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1030, LogLevel.Debug, "{Method} {Path}: the client hung up before its request was read")]
+    public static partial void ClientGone(ILogger logger, string method, string path);
+
+    [LoggerMessage(1031, LogLevel.Debug, "{Method} {Path} refused with {Status}: {Reason}")]
+    public static partial void ClientFault(ILogger logger, string method, string path, int status, string reason);
+}
