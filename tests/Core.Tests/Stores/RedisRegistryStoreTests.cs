@@ -4,7 +4,7 @@ using static RedWhite.Core.Tests.Stores.RedisTestBed;
 
 namespace RedWhite.Core.Tests.Stores;
 
-/// <summary>What the store keeps and refuses: compare-and-set commits, history, audit, seeding.</summary>
+/// <summary>What only the Redis store does: keys, seeding, a pointer set back by hand (the rest is <see cref="RegistryStoreContract"/>).</summary>
 public sealed class RedisRegistryStoreTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
@@ -23,109 +23,6 @@ public sealed class RedisRegistryStoreTests
         Assert.Equal(2, loaded.Revision);
         Assert.Equal(25, loaded.FindCluster("red-1.1")!.Weight);
         Assert.Equal("2", await bed.Redis.CommandAsync("GET", "rw:current"));
-    }
-
-    [Fact]
-    public async Task Commit_WithStaleExpectedRevision_ThrowsConflictAndChangesNothing()
-    {
-        await using var bed = await StartAsync();
-        var store = bed.Store();
-        await SeedAsync(store, TestRegistry.Demo());
-        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 20), 1, Audit("weight"), None);
-
-        var conflict = await Assert.ThrowsAsync<RegistryConflictException>(
-            () => store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 90), 1, Audit("weight"), None));
-
-        Assert.Equal((1, 2), (conflict.Expected, conflict.Actual));
-        var loaded = await store.LoadAsync(None);
-        Assert.Equal((2L, 20), (loaded.Revision, loaded.FindCluster("red-1.1")!.Weight));
-        Assert.Equal([2, 1], await store.ListRevisionsAsync(10, None));
-        Assert.Equal(2, (await store.ReadAuditAsync(10, None)).Count); // seed + the one commit
-    }
-
-    [Fact]
-    public async Task Commit_FiftyConcurrentWritersWithSameExpectedRevision_ExactlyOneWins()
-    {
-        await using var bed = await StartAsync();
-        await SeedAsync(bed.Store(), TestRegistry.Demo());
-
-        // Five clients (like five Admin instances), ten writers each, all racing from revision 1.
-        var clients = Enumerable.Range(0, 5).Select(_ => bed.Store()).ToArray();
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var attempts = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
-        {
-            await go.Task; // released together, without parking 50 pool threads
-            try
-            {
-                await clients[i % clients.Length].CommitAsync(WithRedWeight(TestRegistry.Demo(), i + 1), 1, Audit("weight", $"writer-{i}"), None);
-                return i;
-            }
-            catch (RegistryConflictException ex) when (ex.Actual == 2)
-            {
-                return -1;
-            }
-        })).ToArray();
-        go.SetResult();
-        var results = await Task.WhenAll(attempts);
-
-        var winner = Assert.Single(results, r => r >= 0);
-        var loaded = await clients[0].LoadAsync(None);
-        Assert.Equal((2L, winner + 1), (loaded.Revision, loaded.FindCluster("red-1.1")!.Weight));
-        var audit = await clients[0].ReadAuditAsync(100, None);
-        Assert.Equal($"writer-{winner}", audit[0].Actor);
-        Assert.Equal(2, audit.Count);
-    }
-
-    [Fact]
-    public async Task History_KeepsEveryRevisionWholeNewestFirst()
-    {
-        await using var bed = await StartAsync();
-        var store = bed.Store();
-        await SeedAsync(store, TestRegistry.Demo());
-        for (var weight = 20; weight <= 40; weight += 10)
-        {
-            var current = await store.LoadAsync(None);
-            await store.CommitAsync(WithRedWeight(current, weight), current.Revision, Audit("weight"), None);
-        }
-
-        Assert.Equal([4, 3, 2, 1], await store.ListRevisionsAsync(10, None));
-        Assert.Equal([4, 3], await store.ListRevisionsAsync(2, None));
-        Assert.Equal(10, (await store.LoadRevisionAsync(1, None))!.FindCluster("red-1.1")!.Weight);
-        Assert.Equal(30, (await store.LoadRevisionAsync(3, None))!.FindCluster("red-1.1")!.Weight);
-        Assert.Null(await store.LoadRevisionAsync(9, None));
-    }
-
-    [Fact]
-    public async Task Rollback_CommitsAnEarlierRevisionAsANewOne()
-    {
-        await using var bed = await StartAsync();
-        var store = bed.Store();
-        await SeedAsync(store, TestRegistry.Demo());
-        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 50), 1, Audit("weight"), None);
-
-        var earlier = await store.LoadRevisionAsync(1, None);
-        var restored = await store.CommitAsync(earlier!, 2, Audit("rollback") with { Detail = "to 1" }, None);
-
-        Assert.Equal(3, restored.Revision);
-        Assert.Equal(10, (await store.LoadAsync(None)).FindCluster("red-1.1")!.Weight);
-        Assert.Equal([3, 2, 1], await store.ListRevisionsAsync(10, None));
-    }
-
-    [Fact]
-    public async Task Audit_RecordsEveryChangeNewestFirstWithItsRevisions()
-    {
-        await using var bed = await StartAsync();
-        var store = bed.Store();
-        await SeedAsync(store, TestRegistry.Demo());
-        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight", "alice") with { Detail = "30" }, None);
-        await store.CommitAsync(WithRedWeight(TestRegistry.Demo(), 40), 2, Audit("promote", "bob"), None);
-
-        var audit = await store.ReadAuditAsync(10, None);
-
-        Assert.Equal(["promote", "weight", "seed"], audit.Select(a => a.Action));
-        Assert.Equal(("bob", 2L, 3L), (audit[0].Actor, audit[0].RevisionBefore, audit[0].RevisionAfter));
-        Assert.Equal(("alice", 1L, 2L, "30"), (audit[1].Actor, audit[1].RevisionBefore, audit[1].RevisionAfter, audit[1].Detail));
-        Assert.Single(await store.ReadAuditAsync(1, None));
     }
 
     [Fact]
