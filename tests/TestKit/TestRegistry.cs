@@ -24,7 +24,7 @@ public sealed class TestRegistry : IDisposable
     public string FilePath { get; }
 
     /// <summary>A store over the file.</summary>
-    public FileRegistryStore Store() => new(FilePath);
+    public IRegistryStore Store() => new FileRegistryStore(FilePath);
 
     /// <summary>Overwrites the file atomically, as a release tool would.</summary>
     public void Write(RegistryDocument document) =>

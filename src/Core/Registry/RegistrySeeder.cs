@@ -18,7 +18,7 @@ namespace RedWhite.Core.Registry;
 /// left for the operator; the next change builds on the newest kept revision anyway. A store that is its
 /// own source of truth (the file store) is never seeded.
 /// </remarks>
-public sealed class RegistrySeeder
+internal sealed class RegistrySeeder
 {
     private readonly IRegistryStore store;
     private readonly RegistryOptions options;

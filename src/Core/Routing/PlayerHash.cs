@@ -5,7 +5,7 @@ namespace RedWhite.Core.Routing;
 /// processes and releases (unlike <see cref="string.GetHashCode()"/>), so every Discovery instance
 /// makes the same choice for the same player.
 /// </summary>
-public static class PlayerHash
+internal static class PlayerHash
 {
     /// <summary>Number of buckets; a weight of <c>w</c> percent covers buckets <c>[0, w * 100)</c>.</summary>
     public const int Buckets = 10_000;

@@ -1,7 +1,7 @@
 namespace RedWhite.Core.Stores;
 
 /// <summary>Writes a file so readers see the old or the new content, never a mix: temp file, flush to disk, rename.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically.</summary>
     public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)

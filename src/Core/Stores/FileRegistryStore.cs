@@ -10,7 +10,7 @@ namespace RedWhite.Core.Stores;
 /// audit log. Writers serialize on a lock file, so several Admin processes on one machine cannot
 /// clobber each other; readers never lock, because every write is an atomic rename.
 /// </summary>
-public sealed class FileRegistryStore : IRegistryStore
+internal sealed class FileRegistryStore : IRegistryStore
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
 

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace RedWhite.Core.Stores;
 
 /// <summary>The connection side of the Redis store: connecting, reconnecting, change notifications, failure mapping.</summary>
-public sealed partial class RedisRegistryStore
+internal sealed partial class RedisRegistryStore
 {
     /// <inheritdoc />
     /// <remarks>Fires on every published change and whenever a connection to Redis is restored, because

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace RedWhite.Core.Stores;
 
 /// <summary>Admin's idempotency records on Redis: one key per record, claimed with set-if-absent, expiring by themselves.</summary>
-public sealed partial class RedisRegistryStore : ISharedIdempotencyStore
+internal sealed partial class RedisRegistryStore : ISharedIdempotencyStore
 {
     private static readonly RedisValue Pending = "pending";
 

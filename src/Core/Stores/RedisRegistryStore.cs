@@ -21,7 +21,7 @@ namespace RedWhite.Core.Stores;
 /// failed connect and keeps reconnecting in the background, so a store created while Redis is down starts
 /// working when it comes back.
 /// </remarks>
-public sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisposable
+internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisposable
 {
     /// <summary>Key prefix used when none is configured.</summary>
     public const string DefaultKeyPrefix = "rw:";

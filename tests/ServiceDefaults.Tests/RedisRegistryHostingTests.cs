@@ -13,7 +13,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
 using RedWhite.TestKit;
 
-namespace RedWhite.Core.Tests.Hosting;
+namespace RedWhite.ServiceDefaults.Tests;
 
 /// <summary><c>Registry:Store=Redis</c> as a service configures it through <see cref="ServiceDefaults.AddRegistry"/>.</summary>
 public sealed class RedisRegistryHostingTests
