@@ -96,10 +96,22 @@ public static class ServiceDefaultsExtensions
             {
                 RegistryStoreKind.File => new FileRegistryStore(options.ResolveFile()),
                 RegistryStoreKind.Redis => new RedisRegistryStore(
-                    options.Redis!, options.RedisKeyPrefix, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisRegistryStore>()),
+                    sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisRegistryStore>()),
                 _ => throw new OptionsValidationException(RegistryOptions.Section, typeof(RegistryOptions),
                     [$"Registry:Store={options.Store} is not available in this build."]),
             };
+        });
+
+        // On Redis, one connection serves every store there: the registry and Admin's idempotency records.
+        builder.Services.TryAddSingleton(sp => new RedisConnection(
+            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Redis!, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisConnection>()));
+        builder.Services.TryAddSingleton(sp =>
+        {
+            // Only a shared store shares records; the file store has none to offer (Admin keeps them per process).
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            return new SharedIdempotencyStore(options.Store == RegistryStoreKind.Redis
+                ? new RedisIdempotencyStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
+                : null);
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RegistryMonitor>();

@@ -8,7 +8,7 @@ namespace RedWhite.Admin.Idempotency;
 /// another Admin instance is applied once. Each instance still serialises its own callers per key
 /// (<see cref="IdempotencyCache"/>); the store settles races between instances with a claim.
 /// </summary>
-internal sealed class SharedIdempotency(IRegistryStore store, ILogger<SharedIdempotency> logger)
+internal sealed class SharedIdempotency(SharedIdempotencyStore store, ILogger<SharedIdempotency> logger)
 {
     /// <summary>How long a claim holds while its mutation runs; a crashed holder's claim lapses after it.</summary>
     public static readonly TimeSpan ClaimFor = TimeSpan.FromSeconds(30);
@@ -16,7 +16,7 @@ internal sealed class SharedIdempotency(IRegistryStore store, ILogger<SharedIdem
     /// <summary>How long a request waits for another instance's run of the same key before answering 409.</summary>
     public static readonly TimeSpan WaitForOther = TimeSpan.FromSeconds(10);
 
-    private readonly ISharedIdempotencyStore? shared = store as ISharedIdempotencyStore;
+    private readonly ISharedIdempotencyStore? shared = store.Store;
 
     /// <summary>Whether records are shared (the file store keeps them per process).</summary>
     public bool Enabled => shared is not null;

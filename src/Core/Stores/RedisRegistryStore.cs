@@ -15,11 +15,9 @@ namespace RedWhite.Core.Stores;
 /// the new revision on <c>{prefix}changed</c>, all or nothing.
 /// </summary>
 /// <remarks>
-/// This is the only class that talks to the Redis client library (StackExchange.Redis 2.x; its two files).
-/// Connection problems answer fast with <see cref="RegistryStoreUnavailableException"/>: commands fail at
-/// once while disconnected rather than wait in the client's backlog, and the client never aborts on a
-/// failed connect and keeps reconnecting in the background, so a store created while Redis is down starts
-/// working when it comes back.
+/// Connecting, failure mapping and reconnection are <see cref="RedisConnection"/>'s, shared with the other
+/// stores on the same Redis. Connection problems answer fast with <see cref="RegistryStoreUnavailableException"/>,
+/// and a store created while Redis is down starts working when it comes back.
 /// </remarks>
 internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisposable
 {
@@ -28,71 +26,58 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
 
     private const int NotSubscribed = 0, Subscribing = 1, Subscribed = 2;
 
-    private readonly ConfigurationOptions configuration;
-    private readonly string endpoints;
+    private readonly RedisConnection connection;
+    private readonly bool ownsConnection;
     private readonly string prefix;
     private readonly RedisKey currentKey;
     private readonly RedisKey revisionsKey;
     private readonly RedisKey auditKey;
     private readonly RedisChannel channel;
-    private readonly TimeSpan operationTimeout;
     private readonly ILogger logger;
-    private readonly SemaphoreSlim connectGate = new(1, 1);
     private readonly Lock watchersLock = new();
     private Action[] watchers = [];
-    private ConnectionMultiplexer? connection;
     private int subscription = NotSubscribed;
     private bool disposed;
 
-    /// <summary>Creates a store; nothing connects until first use.</summary>
-    /// <param name="configuration">
-    /// A StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c> or <c>10.0.0.5:6379,password=…</c>.
-    /// Unless it says otherwise: <c>connectTimeout=2000</c>, <c>syncTimeout=2000</c> (also the limit for
-    /// every call this store makes; a stopped Redis answers at once, this only bounds a hung one), <c>abortConnect=false</c>, <c>keepAlive=5</c>.
-    /// </param>
+    /// <summary>Creates a store with a connection of its own; nothing connects until first use.</summary>
+    /// <param name="configuration">A StackExchange.Redis connection string (see <see cref="RedisConnection(string, ILogger?)"/>).</param>
     /// <param name="keyPrefix">Prefix of every key and of the channel, so several registries can share one Redis.</param>
     /// <param name="logger">Receives connection failures and restorations.</param>
     public RedisRegistryStore(string configuration, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null)
+        : this(new RedisConnection(configuration, logger), keyPrefix, logger, ownsConnection: true)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+    }
+
+    /// <summary>Creates a store on a connection it shares with the other stores on the same Redis.</summary>
+    public RedisRegistryStore(RedisConnection connection, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null)
+        : this(connection, keyPrefix, logger, ownsConnection: false)
+    {
+    }
+
+    private RedisRegistryStore(RedisConnection connection, string keyPrefix, ILogger? logger, bool ownsConnection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(keyPrefix);
-        this.configuration = Configure(configuration);
-        endpoints = string.Join(",", this.configuration.EndPoints.Select(Format));
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
         prefix = keyPrefix;
         currentKey = prefix + "current";
         revisionsKey = prefix + "revisions";
         auditKey = prefix + "audit";
         channel = new RedisChannel(prefix + "changed", RedisChannel.PatternMode.Literal);
-        operationTimeout = TimeSpan.FromMilliseconds(this.configuration.SyncTimeout);
         this.logger = logger ?? NullLogger.Instance;
+        connection.Restored += OnConnectionRestored;
     }
 
     /// <summary>Whether <paramref name="configuration"/> is a connection string the client accepts; if not, <paramref name="error"/> says why.</summary>
-    public static bool IsValidConfiguration(string? configuration, out string? error)
-    {
-        if (string.IsNullOrWhiteSpace(configuration))
-        {
-            error = "it is empty";
-            return false;
-        }
-
-        try
-        {
-            error = Configure(configuration).EndPoints.Count == 0 ? "it names no server (expected host:port)" : null;
-        }
-        catch (ArgumentException ex)
-        {
-            error = ex.Message;
-        }
-
-        return error is null;
-    }
+    public static bool IsValidConfiguration(string? configuration, out string? error) =>
+        RedisConnection.IsValidConfiguration(configuration, out error);
 
     /// <summary>The key prefix, e.g. <c>rw:</c>.</summary>
     public string KeyPrefix => prefix;
 
     /// <inheritdoc />
-    public string Describe() => $"redis {endpoints} ({prefix}*)";
+    public string Describe() => $"redis {connection.Endpoints} ({prefix}*)";
 
     /// <inheritdoc />
     public async Task<RegistryDocument> LoadAsync(CancellationToken cancellationToken)
@@ -245,22 +230,8 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
         return ((long)reply[0] == 1, (long)reply[1]);
     }
 
-    /// <summary>Runs one call with a deadline and turns every way Redis can fail into one exception type.</summary>
-    private async Task<T> RunAsync<T>(string what, Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken, bool mayHaveLanded = false)
-    {
-        var multiplexer = await ConnectAsync(cancellationToken);
-        try
-        {
-            return await operation(multiplexer.GetDatabase()).WaitAsync(operationTimeout, cancellationToken);
-        }
-        catch (Exception ex) when (IsUnavailable(ex))
-        {
-            var outcome = mayHaveLanded && ex is not RedisConnectionException { FailureType: ConnectionFailureType.UnableToConnect }
-                ? " If the request reached Redis before the failure it may have been applied; re-read before retrying (a retry with the same expected revision conflicts rather than applying twice)."
-                : " Nothing changed.";
-            throw new RegistryStoreUnavailableException($"Redis {endpoints} could not {what}: {Brief(ex)}.{outcome}", ex);
-        }
-    }
+    private Task<T> RunAsync<T>(string what, Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken, bool mayHaveLanded = false) =>
+        connection.RunAsync(what, operation, cancellationToken, mayHaveLanded);
 
     private RegistryDocument Parse(RedisValue bytes, long revision)
     {

@@ -13,8 +13,8 @@ public sealed class RedisIdempotencyStoreTests
     public async Task Claim_FirstCallerWins_OthersSeeItInProgress_ThenItsSavedRecord()
     {
         await using var bed = await StartAsync();
-        var adminA = bed.Store();
-        var adminB = bed.Store();
+        var adminA = bed.IdempotencyStore();
+        var adminB = bed.IdempotencyStore();
 
         var a = await adminA.ClaimAsync("release\nkey-1", TimeSpan.FromSeconds(30), None);
         var b = await adminB.ClaimAsync("release\nkey-1", TimeSpan.FromSeconds(30), None);
@@ -32,19 +32,19 @@ public sealed class RedisIdempotencyStoreTests
     public async Task Release_GivesTheKeyToTheNextCaller()
     {
         await using var bed = await StartAsync();
-        var store = bed.Store();
+        var store = bed.IdempotencyStore();
         await store.ClaimAsync("release\nkey-2", TimeSpan.FromSeconds(30), None);
 
         await store.ReleaseAsync("release\nkey-2", None);
 
-        Assert.True((await bed.Store().ClaimAsync("release\nkey-2", TimeSpan.FromSeconds(30), None)).Claimed);
+        Assert.True((await bed.IdempotencyStore().ClaimAsync("release\nkey-2", TimeSpan.FromSeconds(30), None)).Claimed);
     }
 
     [Fact]
     public async Task Records_ExpireByThemselves()
     {
         await using var bed = await StartAsync();
-        var store = bed.Store();
+        var store = bed.IdempotencyStore();
         await store.ClaimAsync("release\nkey-3", TimeSpan.FromSeconds(30), None);
         await store.SaveAsync("release\nkey-3", Encoding.UTF8.GetBytes("answer"), TimeSpan.FromMilliseconds(200), None);
 
@@ -56,7 +56,7 @@ public sealed class RedisIdempotencyStoreTests
     public async Task Keys_AreHashedUnderThePrefix()
     {
         await using var bed = await StartAsync();
-        await bed.Store("game-a:").ClaimAsync("release\n" + new string('k', 255), TimeSpan.FromSeconds(30), None);
+        await bed.IdempotencyStore("game-a:").ClaimAsync("release\n" + new string('k', 255), TimeSpan.FromSeconds(30), None);
 
         var keys = await bed.Redis.CommandAsync("KEYS", "game-a:idem:*");
 

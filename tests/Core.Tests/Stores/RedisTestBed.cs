@@ -35,6 +35,14 @@ internal sealed class RedisTestBed : IAsyncDisposable
         return store;
     }
 
+    /// <summary>Admin's idempotency records on this Redis, on a connection of their own (like another instance).</summary>
+    public RedisIdempotencyStore IdempotencyStore(string prefix = "rw:")
+    {
+        var connection = new RedisConnection(Redis.ConnectionString);
+        stores.Add(connection);
+        return new RedisIdempotencyStore(connection, prefix);
+    }
+
     /// <summary>A store whose first connection attempt happens while nothing listens (a port with no server).</summary>
     public RedisRegistryStore StoreAt(string connectionString)
     {
