@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,10 @@ internal sealed class ClientFaultHandler(ILogger<ClientFaultHandler> logger) : I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (httpContext.RequestAborted.IsCancellationRequested && exception is OperationCanceledException or IOException)
+        // A reset connection can surface before Kestrel has marked the request aborted, so it is recognised by
+        // its type; other I/O and cancellation errors count as the client's only once the request is aborted.
+        if (exception is ConnectionResetException ||
+            (httpContext.RequestAborted.IsCancellationRequested && exception is OperationCanceledException or IOException))
         {
             Log.ClientGone(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "");
             return true; // nobody is left to read an answer
