@@ -21,7 +21,11 @@ internal sealed class ClientFaultHandler(ILogger<ClientFaultHandler> logger) : I
             (httpContext.RequestAborted.IsCancellationRequested && exception is OperationCanceledException or IOException))
         {
             Log.ClientGone(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "");
-            return true; // nobody is left to read an answer
+
+            // Nobody is left to read an answer. Abort rather than finish the request: finishing makes Kestrel
+            // drain a body whose reader already failed, which it reports as an error of its own.
+            httpContext.Abort();
+            return true;
         }
 
         if (exception is not BadHttpRequestException bad)
