@@ -49,14 +49,8 @@ internal sealed class DestinationAllowList
             return "Must not point at this Admin service.";
         }
 
-        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+        if (DestinationAddress.TryGetAddress(uri, out var address))
         {
-            var address = IPAddress.Parse(uri.Host.Trim('[', ']'));
-            if (address.IsIPv4MappedToIPv6)
-            {
-                address = address.MapToIPv4();
-            }
-
             return networks.Any(n => n.Contains(address)) ? null : $"The address is outside Admin:AllowedDestinations ({described}).";
         }
 
@@ -75,7 +69,7 @@ internal sealed class DestinationAllowList
             return false;
         }
 
-        var local = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && (IPAddress.IsLoopback(ip) || ip.Equals(IPAddress.Any)));
+        var local = uri.IsLoopback || (DestinationAddress.TryGetAddress(uri, out var ip) && (IPAddress.IsLoopback(ip) || ip.Equals(IPAddress.Any)));
         foreach (var listening in addresses)
         {
             if (Uri.TryCreate(listening.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal),

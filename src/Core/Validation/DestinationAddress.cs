@@ -45,34 +45,38 @@ public static class DestinationAddress
             return "Must not have a fragment.";
         }
 
-        switch (uri.HostNameType)
+        // The URL parser reads 2852039166, 0x7f.1 and 127.1 as addresses; other parsers may not.
+        if (uri.HostNameType == UriHostNameType.IPv4 && !RawHost(authority).Equals(uri.Host, StringComparison.Ordinal))
         {
-            case UriHostNameType.IPv4:
-                // The URL parser reads 2852039166, 0x7f.1 and 127.1 as addresses; other parsers may not.
-                if (!RawHost(authority).Equals(uri.Host, StringComparison.Ordinal))
-                {
-                    return $"Write the address in dotted decimal form ({uri.Host}).";
-                }
-
-                return Forbidden(IPAddress.Parse(uri.Host));
-            case UriHostNameType.IPv6:
-                return Forbidden(IPAddress.Parse(uri.Host.Trim('[', ']')));
-            case UriHostNameType.Dns:
-                return null;
-            default:
-                return "Must name a DNS host or an IP address.";
+            return $"Write the address in dotted decimal form ({uri.Host}).";
         }
+
+        return TryGetAddress(uri, out var address) ? Forbidden(address)
+            : uri.HostNameType == UriHostNameType.Dns ? null
+            : "Must name a DNS host or an IP address.";
     }
 
-    /// <summary>Why <paramref name="address"/> is never a destination, or <c>null</c>.</summary>
+    /// <summary>
+    /// The IP address <paramref name="uri"/> names, IPv4-mapped IPv6 read as the IPv4 address it maps;
+    /// <c>false</c> for a DNS name.
+    /// </summary>
+    public static bool TryGetAddress(Uri uri, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        address = null;
+        if (uri.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) || !IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed))
+        {
+            return false;
+        }
+
+        address = parsed.IsIPv4MappedToIPv6 ? parsed.MapToIPv4() : parsed;
+        return true;
+    }
+
+    /// <summary>Why <paramref name="address"/> (as <see cref="TryGetAddress"/> reads it) is never a destination, or <c>null</c>.</summary>
     public static string? Forbidden(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             Span<byte> b = stackalloc byte[4];
