@@ -154,7 +154,7 @@ public static class ServiceDefaultsExtensions
         group.MapGet("/readyz", (RegistryMonitor registry) =>
         {
             var s = registry.Status;
-            var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source.ToString().ToLowerInvariant(), storeReachable = s.StoreReachable, alarm = s.Alarm };
+            var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source.ToString().ToLowerInvariant(), storeReachable = s.StoreReachable, alarm = s.Alarm?.Message, alarmKind = s.Alarm?.KindName };
             return s.Ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         return group;

@@ -221,7 +221,7 @@ public sealed class RedisStack : IAsyncDisposable
         return long.Parse(response.Headers.ETag!.Tag.Trim('"'), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>An instance's readiness body (<c>status</c>, <c>revision</c>, <c>source</c>, <c>storeReachable</c>, <c>alarm</c>).</summary>
+    /// <summary>An instance's readiness body (<c>status</c>, <c>revision</c>, <c>source</c>, <c>storeReachable</c>, <c>alarm</c>, <c>alarmKind</c>).</summary>
     public async Task<Readiness> ReadyAsync(StackService service)
     {
         using var response = await http.GetAsync(service.Url + service.ReadyPath);
@@ -232,7 +232,8 @@ public sealed class RedisStack : IAsyncDisposable
             body.GetProperty("revision").GetInt64(),
             body.GetProperty("source").GetString()!,
             body.GetProperty("storeReachable").GetBoolean(),
-            body.GetProperty("alarm").GetString());
+            body.GetProperty("alarm").GetString(),
+            body.GetProperty("alarmKind").GetString());
     }
 
     /// <summary>Waits until the readiness of each of <paramref name="instances"/> satisfies <paramref name="condition"/>.</summary>

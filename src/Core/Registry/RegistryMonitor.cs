@@ -33,7 +33,6 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     private readonly RegistrySeeder? seeder;
     private IDisposable? subscription;
     private Task? loop;
-    private string? lastProblem;
     private bool storeEmptyLogged;
 
     /// <summary>Creates the monitor.</summary>
@@ -50,7 +49,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
 
     /// <summary>The applied registry. Read it once per request and use that instance throughout.</summary>
     /// <exception cref="RegistryNotLoadedException">No registry yet: a reader of a shared store that started before it was seeded.</exception>
-    public RegistrySnapshot Current => Volatile.Read(ref current) ?? throw new RegistryNotLoadedException(Status.Alarm);
+    public RegistrySnapshot Current => Volatile.Read(ref current) ?? throw new RegistryNotLoadedException(Status.Alarm?.Message);
 
     /// <summary>The applied registry, or <c>false</c> while none is loaded yet (see <see cref="Current"/>).</summary>
     public bool TryGetCurrent([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegistrySnapshot? snapshot)
@@ -106,6 +105,30 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Serves a document this instance has just committed to the store, as the next reload would find it,
+    /// without reading it back (Admin, so its next read reflects its own write at once). The same policy
+    /// judges it; if a newer revision is already held, nothing changes.
+    /// </summary>
+    public async Task AcceptCommittedAsync(RegistryDocument committed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(committed);
+        await reloadGate.WaitAsync(cancellationToken);
+        try
+        {
+            TryGetCurrent(out var held);
+            if (RevisionPolicy.Judge(committed, held?.Document, heldFromStore: Status.Source == RegistrySource.Store).Kind == RevisionVerdictKind.Apply)
+            {
+                NoteReachable();
+                Apply(committed, RegistrySource.Store, reachable: true, alarm: null);
+            }
+        }
+        finally
+        {
+            reloadGate.Release();
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -120,6 +143,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     {
         // The snapshot is what this reader "holds" at start: the store must not take it backward either.
         var snapshot = SnapshotFile.TryRead(options.SnapshotPath);
+        var noSnapshot = options.SnapshotPath ?? "Registry:SnapshotPath is not set";
         RegistryDocument document;
         try
         {
@@ -128,68 +152,56 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         catch (RegistryStoreUnavailableException ex) when (snapshot is not null)
         {
             Log.ServingFromSnapshot(logger, store.Describe(), snapshot.Revision, options.SnapshotPath!);
-            Apply(snapshot, RegistrySource.Snapshot, reachable: false, alarm: $"store unreachable at start, serving snapshot revision {snapshot.Revision}: {ex.Message}");
+            Apply(snapshot, RegistrySource.Snapshot, reachable: false,
+                new(RegistryAlarmKind.StoreUnreachable, $"store unreachable at start, serving snapshot revision {snapshot.Revision}: {ex.Message}"));
             return;
         }
         catch (RegistryStoreUnavailableException ex) when (store is ISeedableRegistryStore)
         {
             // A fleet started at once (compose, Kubernetes) may start readers before the shared store is up:
             // they wait, not ready, instead of exiting. A local file that cannot be read is a setting to fix: exit.
-            Wait(reachable: false, $"store unreachable and no snapshot ({options.SnapshotPath ?? "Registry:SnapshotPath is not set"}): {ex.Message}");
+            Wait(reachable: false, new(RegistryAlarmKind.StoreUnreachable, $"store unreachable and no snapshot ({noSnapshot}): {ex.Message}"));
             return;
         }
         catch (RegistryStoreUnavailableException ex)
         {
-            throw new RegistryStoreUnavailableException(
-                $"{ex.Message} No usable snapshot to start from ({options.SnapshotPath ?? "Registry:SnapshotPath is not set"}).", ex);
+            throw new RegistryStoreUnavailableException($"{ex.Message} No usable snapshot to start from ({noSnapshot}).", ex);
         }
         catch (RegistryStoreEmptyException) when (snapshot is not null)
         {
             Log.StoreEmpty(logger, store.Describe(), snapshot.Revision);
-            Apply(snapshot, RegistrySource.Snapshot, reachable: true, alarm: $"store holds no registry, serving snapshot revision {snapshot.Revision} until Admin seeds it");
+            storeEmptyLogged = true;
+            Apply(snapshot, RegistrySource.Snapshot, reachable: true,
+                new(RegistryAlarmKind.StoreEmpty, $"store holds no registry, serving snapshot revision {snapshot.Revision} until Admin seeds it"));
             return;
         }
         catch (RegistryStoreEmptyException)
         {
-            Wait(reachable: true, "store holds no registry yet and there is no snapshot; waiting for Admin to seed it");
+            Wait(reachable: true, WaitingForSeed);
             return;
         }
         catch (RegistryFormatException ex) when (snapshot is not null)
         {
-            ServeSnapshotOverInvalid(snapshot, ex.Errors);
+            Refuse(RevisionPolicy.Unreadable(ex.Errors, snapshot.Revision), snapshot, atStart: true);
             return;
         }
 
-        // With nothing to fall back to, refuse to run with every error listed. With a snapshot, a fleet
-        // restarting while the shared store holds a broken document keeps routing instead of crash-looping.
-        var errors = RegistryDocumentValidator.Check(document);
-        if (errors.Count > 0)
+        // The same policy as every reload. At start a refusal serves the snapshot; with nothing to fall back
+        // to, an invalid document stops the service with every error listed, while a fleet restarting with a
+        // snapshot over a broken shared store keeps routing instead of crash-looping.
+        var verdict = RevisionPolicy.Judge(document, snapshot, heldFromStore: false);
+        if (verdict.Kind == RevisionVerdictKind.Apply)
         {
-            if (snapshot is null)
-            {
-                throw new RegistryFormatException(store.Describe(), errors);
-            }
-
-            ServeSnapshotOverInvalid(snapshot, errors);
-            return;
+            Apply(document, RegistrySource.Store, reachable: true, alarm: null);
         }
-
-        if (snapshot is not null && Refusal(document, snapshot) is { } refusal)
+        else if (snapshot is null)
         {
-            LogRefusal(document, snapshot.Revision);
-            Apply(snapshot, RegistrySource.Snapshot, reachable: true, alarm: refusal);
-            return;
+            throw new RegistryFormatException(store.Describe(), verdict.Errors!);
         }
-
-        Apply(document, RegistrySource.Store, reachable: true, alarm: null);
-    }
-
-    private void ServeSnapshotOverInvalid(RegistryDocument snapshot, IDictionary<string, string[]> errors)
-    {
-        var text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
-        Log.RegistryRejected(logger, store.Describe(), snapshot.Revision, text);
-        Apply(snapshot, RegistrySource.Snapshot, reachable: true, alarm: $"invalid document rejected at start, serving snapshot revision {snapshot.Revision}: {text}");
-        lastProblem = text; // Apply clears it; the same problem on the next poll need not be logged again
+        else
+        {
+            Refuse(verdict, snapshot, atStart: true);
+        }
     }
 
     /// <summary>
@@ -258,135 +270,116 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
     }
 
+    private static readonly RegistryAlarm WaitingForSeed =
+        new(RegistryAlarmKind.StoreEmpty, "store holds no registry yet and there is no snapshot; waiting for Admin to seed it");
+
     /// <summary>Starts with nothing to serve: not ready, following the store until a registry appears.</summary>
-    private void Wait(bool reachable, string why)
+    private void Wait(bool reachable, RegistryAlarm why)
     {
-        Log.WaitingForRegistry(logger, store.Describe(), why);
+        Log.WaitingForRegistry(logger, store.Describe(), why.Message);
         Volatile.Write(ref status, new RegistryStatus(-1, RegistrySource.None, reachable, why));
-    }
-
-    /// <summary>While waiting (<see cref="Wait"/>): applies the first valid registry the store offers.</summary>
-    private async Task LoadFirstAsync(CancellationToken cancellationToken)
-    {
-        RegistryDocument document;
-        try
-        {
-            document = await LoadOrSeedAsync(null, cancellationToken);
-        }
-        catch (Exception ex) when (ex is RegistryStoreUnavailableException or RegistryStoreEmptyException or RegistryFormatException)
-        {
-            var reachable = ex is not RegistryStoreUnavailableException;
-            SetStatus(reachable, ex is RegistryStoreEmptyException
-                ? "store holds no registry yet and there is no snapshot; waiting for Admin to seed it"
-                : reachable ? Status.Alarm : $"store unreachable and no snapshot yet, waiting for it: {ex.Message}");
-            if (ex is RegistryFormatException format)
-            {
-                Reject(null, format.Errors, "invalid document");
-            }
-
-            return;
-        }
-
-        var errors = RegistryDocumentValidator.Check(document);
-        if (errors.Count > 0)
-        {
-            Reject(null, errors, $"invalid revision {document.Revision}");
-            return;
-        }
-
-        Apply(document, RegistrySource.Store, reachable: true, alarm: null);
     }
 
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        if (!TryGetCurrent(out var held))
-        {
-            await LoadFirstAsync(cancellationToken);
-            return;
-        }
-
+        TryGetCurrent(out var held); // null while waiting for a first registry
+        var heldSource = Status.Source;
         RegistryDocument document;
         try
         {
-            document = await LoadOrSeedAsync(held.Document, cancellationToken);
+            document = await LoadOrSeedAsync(held?.Document, cancellationToken);
         }
         catch (RegistryStoreUnavailableException ex)
         {
             if (Status.StoreReachable)
             {
-                Log.StoreUnreachable(logger, store.Describe(), held.Revision, ex.Message);
+                Log.StoreUnreachable(logger, store.Describe(), held?.Revision ?? -1, ex.Message);
             }
 
-            SetStatus(reachable: false, alarm: Status.Alarm);
+            // What is held keeps its alarm (readiness shows storeReachable=false); a reader holding nothing says why it waits.
+            SetStatus(reachable: false, held is null
+                ? new(RegistryAlarmKind.StoreUnreachable, $"store unreachable and no snapshot yet, waiting for it: {ex.Message}")
+                : Status.Alarm);
             return;
         }
         catch (RegistryStoreEmptyException)
         {
             NoteReachable();
+            if (held is null)
+            {
+                SetStatus(reachable: true, WaitingForSeed);
+                return;
+            }
+
             if (!storeEmptyLogged)
             {
                 Log.StoreEmpty(logger, store.Describe(), held.Revision); // once per episode, not per poll
                 storeEmptyLogged = true;
             }
 
-            SetStatus(reachable: true, alarm: $"store holds no registry; keeping revision {held.Revision} until Admin seeds it");
+            SetStatus(reachable: true, new(RegistryAlarmKind.StoreEmpty, $"store holds no registry; keeping revision {held.Revision} until Admin seeds it"));
             return;
         }
         catch (RegistryFormatException ex)
         {
             NoteReachable();
-            Reject(held, ex.Errors, "invalid document");
+            Refuse(RevisionPolicy.Unreadable(ex.Errors, held?.Revision), held?.Document, atStart: false);
             return;
         }
 
         NoteReachable();
         storeEmptyLogged = false;
-        if (document.Revision == held.Revision && Status.Source == RegistrySource.Store)
+        var verdict = RevisionPolicy.Judge(document, held?.Document, heldFromStore: heldSource == RegistrySource.Store);
+        switch (verdict.Kind)
         {
-            SetStatus(reachable: true, alarm: null);
-            return;
+            case RevisionVerdictKind.Unchanged:
+                SetStatus(reachable: true, alarm: null);
+                break;
+            case RevisionVerdictKind.Apply:
+                Apply(document, RegistrySource.Store, reachable: true, alarm: null);
+                break;
+            default:
+                Refuse(verdict, held?.Document, atStart: false);
+                break;
         }
-
-        // Serving a snapshot and the store offers the same revision: switch to the store's copy (it may
-        // differ if Redis lost data and was seeded from elsewhere) so readiness says "store" again.
-        if (Refusal(document, held.Document) is { } refusal)
-        {
-            if (refusal != Status.Alarm)
-            {
-                LogRefusal(document, held.Revision);
-            }
-
-            SetStatus(reachable: true, alarm: refusal);
-            return;
-        }
-
-        var errors = RegistryDocumentValidator.Check(document);
-        if (errors.Count > 0)
-        {
-            Reject(held, errors, $"invalid revision {document.Revision}");
-            return;
-        }
-
-        Apply(document, RegistrySource.Store, reachable: true, alarm: null);
     }
 
-    /// <summary>Why <paramref name="offered"/> must not replace <paramref name="held"/>, or null when it may.</summary>
-    private static string? Refusal(RegistryDocument offered, RegistryDocument held) =>
-        offered.Revision < held.Revision
-            ? $"store offered revision {offered.Revision}, older than held revision {held.Revision}"
-            : offered.Clusters.Count == 0 && held.Clusters.Count > 0
-                ? $"store offered an empty registry at revision {offered.Revision}; keeping revision {held.Revision}"
-                : null;
-
-    private void LogRefusal(RegistryDocument offered, long held)
+    /// <summary>
+    /// Keeps <paramref name="held"/> over a refused offer and raises the verdict's alarm, logging it once per
+    /// distinct problem rather than on every poll. At start, what is held is the snapshot, applied here.
+    /// </summary>
+    private void Refuse(RevisionVerdict verdict, RegistryDocument? held, bool atStart)
     {
-        if (offered.Revision < held)
+        var alarm = verdict.Alarm!;
+        if (alarm != Status.Alarm)
         {
-            Log.OlderRevisionRefused(logger, store.Describe(), offered.Revision, held);
+            LogRefusal(verdict, held?.Revision ?? -1);
+        }
+
+        if (atStart && held is not null)
+        {
+            Apply(held, RegistrySource.Snapshot, reachable: true, alarm);
         }
         else
         {
-            Log.EmptyRegistryRefused(logger, store.Describe(), offered.Revision, held);
+            SetStatus(reachable: true, alarm);
+        }
+    }
+
+    private void LogRefusal(RevisionVerdict verdict, long held)
+    {
+        var source = store.Describe();
+        switch (verdict.Alarm!.Kind)
+        {
+            case RegistryAlarmKind.OlderRevision:
+                Log.OlderRevisionRefused(logger, source, verdict.Offered, held);
+                break;
+            case RegistryAlarmKind.EmptyRegistry:
+                Log.EmptyRegistryRefused(logger, source, verdict.Offered, held);
+                break;
+            default:
+                Log.RegistryRejected(logger, source, held, RevisionPolicy.Describe(verdict.Errors!));
+                break;
         }
     }
 
@@ -398,24 +391,11 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
     }
 
-    private void Reject(RegistrySnapshot? held, IDictionary<string, string[]> errors, string what)
-    {
-        var text = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
-        if (text != lastProblem)
-        {
-            Log.RegistryRejected(logger, store.Describe(), held?.Revision ?? -1, text); // once per distinct problem, not per poll
-            lastProblem = text;
-        }
-
-        SetStatus(reachable: true, alarm: $"{what} rejected: {text}");
-    }
-
-    private void Apply(RegistryDocument document, RegistrySource source, bool reachable, string? alarm)
+    private void Apply(RegistryDocument document, RegistrySource source, bool reachable, RegistryAlarm? alarm)
     {
         var snapshot = RegistrySnapshot.Create(document);
         Volatile.Write(ref current, snapshot);
         Volatile.Write(ref status, new RegistryStatus(document.Revision, source, reachable, alarm));
-        lastProblem = null;
         Log.RegistryApplied(logger, document.Revision, source == RegistrySource.Store ? store.Describe() : "snapshot", document.Clusters.Count);
         Changed?.Invoke(snapshot);
         if (source == RegistrySource.Store && options.SnapshotPath is { Length: > 0 })
@@ -424,7 +404,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         }
     }
 
-    private void SetStatus(bool reachable, string? alarm)
+    private void SetStatus(bool reachable, RegistryAlarm? alarm)
     {
         var held = Status;
         var source = reachable && held.Source == RegistrySource.Snapshot && alarm is null ? RegistrySource.Store : held.Source;

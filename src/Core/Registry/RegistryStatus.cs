@@ -5,7 +5,7 @@ namespace RedWhite.Core.Registry;
 /// <param name="Source">The store, this instance's last-known-good snapshot, or nothing yet.</param>
 /// <param name="StoreReachable">Whether the last read of the store succeeded.</param>
 /// <param name="Alarm">Set when the store offered something refused (older revision, empty, invalid).</param>
-public sealed record RegistryStatus(long Revision, RegistrySource Source, bool StoreReachable, string? Alarm)
+public sealed record RegistryStatus(long Revision, RegistrySource Source, bool StoreReachable, RegistryAlarm? Alarm)
 {
     /// <summary>Ready when a registry is loaded, from the store or from a snapshot.</summary>
     public bool Ready => Revision >= 0;

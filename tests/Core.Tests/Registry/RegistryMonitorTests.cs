@@ -80,7 +80,7 @@ public class RegistryMonitorTests : IDisposable
 
         registry.Write(TestRegistry.Demo() with { Revision = 2, Clusters = [TestRegistry.Cluster("a", "[1.0.0")] });
 
-        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Contains("clusters[0].clientBuilds", StringComparison.Ordinal) == true, "a validation alarm");
+        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Message.Contains("clusters[0].clientBuilds", StringComparison.Ordinal) == true, "a validation alarm");
         Assert.Equal(1, monitor.Current.Revision);
         await monitor.StopAsync(default);
     }
@@ -94,7 +94,7 @@ public class RegistryMonitorTests : IDisposable
 
         registry.Write(TestRegistry.Demo() with { Revision = 4 });
 
-        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Contains("older", StringComparison.Ordinal) == true, "an older-revision alarm");
+        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Message.Contains("older", StringComparison.Ordinal) == true, "an older-revision alarm");
         Assert.Equal(5, monitor.Current.Revision);
         await monitor.StopAsync(default);
     }
@@ -107,7 +107,7 @@ public class RegistryMonitorTests : IDisposable
 
         registry.Write(new RegistryDocument { Revision = 9 });
 
-        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Contains("empty", StringComparison.Ordinal) == true, "an empty-registry alarm");
+        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Message.Contains("empty", StringComparison.Ordinal) == true, "an empty-registry alarm");
         Assert.Equal(2, monitor.Current.Document.Clusters.Count);
         await monitor.StopAsync(default);
     }

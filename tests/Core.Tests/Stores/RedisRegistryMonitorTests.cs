@@ -85,7 +85,8 @@ public sealed class RedisRegistryMonitorTests
         Assert.Equal(2, restarted.Current.Revision);
         Assert.Equal(60, restarted.Current.Document.FindCluster("red-1.1")!.Weight);
         Assert.Equal((RegistrySource.Snapshot, false, true), (restarted.Status.Source, restarted.Status.StoreReachable, restarted.Status.Ready));
-        Assert.Contains("unreachable", restarted.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("unreachable", restarted.Status.Alarm?.Message, StringComparison.Ordinal);
+        Assert.Equal(RegistryAlarmKind.StoreUnreachable, restarted.Status.Alarm?.Kind);
         Assert.True(log.Logged(LogLevel.Warning, "serving revision 2 from snapshot"));
 
         await bed.Redis.StartAgainAsync();
@@ -106,8 +107,9 @@ public sealed class RedisRegistryMonitorTests
         Assert.False(monitor.Status.Ready);
         Assert.False(monitor.TryGetCurrent(out _));
         Assert.Throws<RegistryNotLoadedException>(() => monitor.Current);
-        Assert.Contains(bed.Redis.ConnectionString, monitor.Status.Alarm, StringComparison.Ordinal);
-        Assert.Contains("snapshot", monitor.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains(bed.Redis.ConnectionString, monitor.Status.Alarm?.Message, StringComparison.Ordinal);
+        Assert.Contains("snapshot", monitor.Status.Alarm?.Message, StringComparison.Ordinal);
+        Assert.Equal(RegistryAlarmKind.StoreUnreachable, monitor.Status.Alarm?.Kind);
 
         await bed.Redis.StartAgainAsync();
         await SeedAsync(bed.Store(), TestRegistry.Demo());
@@ -126,7 +128,8 @@ public sealed class RedisRegistryMonitorTests
 
         Assert.False(monitor.Status.Ready);
         Assert.True(monitor.Status.StoreReachable);
-        Assert.Contains("waiting for Admin to seed it", monitor.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("waiting for Admin to seed it", monitor.Status.Alarm?.Message, StringComparison.Ordinal);
+        Assert.Equal(RegistryAlarmKind.StoreEmpty, monitor.Status.Alarm?.Kind);
 
         await SeedAsync(bed.Store(), TestRegistry.Demo());
         await Eventually.TrueAsync(() => monitor.Status.Ready, "the seeded registry is applied");
@@ -148,14 +151,14 @@ public sealed class RedisRegistryMonitorTests
 
         await bed.Redis.RestartAsync(); // no persistence: it comes back empty
 
-        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Contains("no registry", StringComparison.Ordinal) == true, "an alarm about the empty store");
+        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Message.Contains("no registry", StringComparison.Ordinal) == true, "an alarm about the empty store");
         Assert.Equal((2L, 70), (monitor.Current.Revision, monitor.Current.Document.FindCluster("red-1.1")!.Weight));
         Assert.True(monitor.Status.Ready);
         Assert.True(log.Logged(LogLevel.Critical, "holds no registry"));
 
         await SeedAsync(bed.Store(), TestRegistry.Demo()); // someone seeds from an old clusters.json
 
-        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Contains("older", StringComparison.Ordinal) == true, "an alarm about the older revision");
+        await Eventually.TrueAsync(() => monitor.Status.Alarm?.Message.Contains("older", StringComparison.Ordinal) == true, "an alarm about the older revision");
         Assert.Equal(2, monitor.Current.Revision);
         Assert.True(log.Logged(LogLevel.Critical, "older than revision 2"));
     }
@@ -177,7 +180,7 @@ public sealed class RedisRegistryMonitorTests
         await bed.Redis.CommandAsync("PUBLISH", "rw:changed", "1");
 
         await Eventually.TrueAsync(
-            () => monitor.Status.Alarm?.Contains("older", StringComparison.Ordinal) == true && adminMonitor.Status.Alarm?.Contains("older", StringComparison.Ordinal) == true,
+            () => monitor.Status.Alarm?.Message.Contains("older", StringComparison.Ordinal) == true && adminMonitor.Status.Alarm?.Message.Contains("older", StringComparison.Ordinal) == true,
             "an alarm about the older revision on the reader and on Admin");
         Assert.Equal((2L, 20), (monitor.Current.Revision, monitor.Current.Document.FindCluster("red-1.1")!.Weight));
         Assert.Equal(2, adminMonitor.Current.Revision);
@@ -230,7 +233,8 @@ public sealed class RedisRegistryMonitorTests
         await monitor.StartAsync(None);
 
         Assert.Equal((5L, RegistrySource.Snapshot, true), (monitor.Current.Revision, monitor.Status.Source, monitor.Status.StoreReachable));
-        Assert.Contains("older", monitor.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("older", monitor.Status.Alarm?.Message, StringComparison.Ordinal);
+        Assert.Equal(RegistryAlarmKind.OlderRevision, monitor.Status.Alarm?.Kind);
     }
 
     [Fact]
@@ -247,7 +251,8 @@ public sealed class RedisRegistryMonitorTests
         var refused = await Assert.ThrowsAsync<RegistryFormatException>(() => without.StartAsync(None));
 
         Assert.Equal((3L, RegistrySource.Snapshot, true), (withSnapshot.Current.Revision, withSnapshot.Status.Source, withSnapshot.Status.Ready));
-        Assert.Contains("rw:current", withSnapshot.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("rw:current", withSnapshot.Status.Alarm?.Message, StringComparison.Ordinal);
+        Assert.Equal(RegistryAlarmKind.InvalidDocument, withSnapshot.Status.Alarm?.Kind);
         Assert.Contains("rw:current", refused.Errors.Keys);
     }
 
@@ -261,7 +266,8 @@ public sealed class RedisRegistryMonitorTests
         await monitor.StartAsync(None);
 
         Assert.Equal((4L, RegistrySource.Snapshot), (monitor.Current.Revision, monitor.Status.Source));
-        Assert.Contains("no registry", monitor.Status.Alarm, StringComparison.Ordinal);
+        Assert.Contains("no registry", monitor.Status.Alarm?.Message, StringComparison.Ordinal);
+        Assert.Equal(RegistryAlarmKind.StoreEmpty, monitor.Status.Alarm?.Kind);
         Assert.Equal("0", await bed.Redis.CommandAsync("DBSIZE"));
     }
 

@@ -64,7 +64,7 @@ public sealed class RedisDownTests(ITestOutputHelper output)
         await restarted.RestartAsync();
 
         var ready = await stack.ReadyAsync(restarted);
-        Assert.Equal(new Readiness(200, "ready", 2, "snapshot", false, ready.Alarm), ready);
+        Assert.Equal(new Readiness(200, "ready", 2, "snapshot", false, ready.Alarm, "store-unreachable"), ready);
         Assert.Contains("unreachable", ready.Alarm, StringComparison.Ordinal);
         for (var i = 0; i < 20; i++)
         {

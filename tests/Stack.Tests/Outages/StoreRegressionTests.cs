@@ -60,7 +60,7 @@ public sealed class StoreRegressionTests(ITestOutputHelper output)
         await stack.Redis.FlushAllAsync();
 
         await stack.AllReadyAsync(stack.Readers,
-            r => r is { Ready: true, Revision: 2, StoreReachable: true } && r.Alarm?.Contains("no registry", StringComparison.Ordinal) == true,
+            r => r is { Ready: true, Revision: 2, StoreReachable: true } && r.Alarm?.Contains("no registry", StringComparison.Ordinal) == true && r.AlarmKind == "store-empty",
             "every reader to keep revision 2 with an alarm that the store holds no registry");
         await traffic.MoreSucceededAsync(200);
         var login = await stack.LoginAsync("p-2", RedisStack.WhiteBuild); // Discovery keeps answering from what it holds
@@ -93,7 +93,7 @@ public sealed class StoreRegressionTests(ITestOutputHelper output)
         await stack.Redis.CommandAsync("PUBLISH", "rw:changed", "1");
 
         await stack.AllReadyAsync(stack.Everyone,
-            r => r is { Ready: true, Revision: 2, StoreReachable: true } && r.Alarm?.Contains("older", StringComparison.Ordinal) == true,
+            r => r is { Ready: true, Revision: 2, StoreReachable: true } && r.Alarm?.Contains("older", StringComparison.Ordinal) == true && r.AlarmKind == "older-revision",
             "every instance to keep revision 2 with an alarm about the older revision");
         await traffic.MoreSucceededAsync(200);
         await traffic.StopAsync();
