@@ -93,7 +93,7 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
                     // up could leave the revision written without its audit entry.
                     var stored = await store.CommitAsync(next, current.Revision, audit, CancellationToken.None);
                     Log.Committed(logger, stored.Revision, actor, planned.Action, planned.Target, planned.Detail);
-                    await RefreshAsync(stored.Revision);
+                    await ServeAsync(stored);
                     return stored;
                 }
                 catch (RegistryConflictException conflict) when (precondition.IsExact)
@@ -136,16 +136,17 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
     /// <summary>The entity tag of a revision, as every Admin answer carries it: <c>"4"</c>.</summary>
     public static string ETag(long revision) => $"\"{revision.ToString(CultureInfo.InvariantCulture)}\"";
 
-    // So this instance answers its next read with its own write instead of waiting for the watcher.
-    private async Task RefreshAsync(long revision)
+    // So this instance answers its next read with its own write instead of waiting for the watcher, and
+    // without reading back what it has just written.
+    private async Task ServeAsync(RegistryDocument committed)
     {
         try
         {
-            await monitor.RefreshAsync(CancellationToken.None);
+            await monitor.AcceptCommittedAsync(committed, CancellationToken.None);
         }
         catch (Exception ex)
         {
-            Log.RefreshAfterCommitFailed(logger, revision, ex); // the commit stands; the monitor catches up on its own
+            Log.RefreshAfterCommitFailed(logger, committed.Revision, ex); // the commit stands; the monitor catches up on its own
         }
     }
 }

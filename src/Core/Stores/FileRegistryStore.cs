@@ -93,11 +93,14 @@ internal sealed class FileRegistryStore : IRegistryStore
                 await AtomicFile.WriteAsync(RevisionPath(current.Revision), RegistryJson.Serialize(current), cancellationToken);
             }
 
+            // The registry file first: it is the commit point, and readers route by it as soon as it lands.
+            // Its history copy follows; should the process die between the two, the next commit keeps the
+            // copy (above), so rollback can still reach it.
             var stored = next with { Revision = expectedRevision + 1 };
             var bytes = RegistryJson.Serialize(stored);
-            await AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, cancellationToken);
-            await AtomicFile.WriteAsync(path, bytes, cancellationToken); // the commit point
-            await AppendAuditAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, cancellationToken);
+            await AtomicFile.WriteAsync(path, bytes, CancellationToken.None);
+            await AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, CancellationToken.None);
+            await AppendAuditAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None);
             return stored;
         }
         catch (IOException ex)

@@ -230,6 +230,10 @@ internal sealed class RedisConnection : IDisposable
         // fail at once instead: callers answer 503 or fall back to what they hold, and a queued commit landing
         // later would surprise whoever was told it failed.
         options.BacklogPolicy = BacklogPolicy.FailFast;
+        // The .NET thread pool rather than the client's own dedicated threads: on small hosts shared with the
+        // gateway's traffic, the dedicated workers only add threads competing for the same cores (measured in
+        // bench/run propagation-redis: change-to-routing p50 about 15% lower).
+        options.SocketManager ??= SocketManager.ThreadPool;
         options.ClientName ??= "redwhite-registry";
         return options;
     }

@@ -56,4 +56,26 @@ internal static class RedisRegistryScripts
         redis.call('PUBLISH', ARGV[4], tostring(revision))
         return {1, revision}
         """;
+
+    /// <summary>
+    /// One round trip for what a reader needs: KEYS 1 = pointer, 2 = revision index; ARGV 1 = the prefix of
+    /// document keys (<c>rw:rev:</c>), 2 = <c>head</c> to also read the newest kept revision when it is above
+    /// the pointer (Admin's writes start from the head). Answers <c>{pointer, its document, newest, its
+    /// document}</c>, each nil when absent. Reads only; the document keys are computed, so this suits a
+    /// single Redis (or a primary with replicas), as the rest of the store does.
+    /// </summary>
+    public const string Read = """
+        local pointer = redis.call('GET', KEYS[1])
+        local document = false
+        if pointer then document = redis.call('GET', ARGV[1] .. pointer) end
+        local newest, newestDocument = false, false
+        if ARGV[2] == 'head' then
+          local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+          if top[2] and tonumber(top[2]) > (tonumber(pointer) or 0) then
+            newest = top[1]
+            newestDocument = redis.call('GET', ARGV[1] .. top[1])
+          end
+        end
+        return {pointer, document, newest, newestDocument}
+        """;
 }

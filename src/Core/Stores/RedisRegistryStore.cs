@@ -80,16 +80,32 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     public string Describe() => $"redis {connection.Endpoints} ({prefix}*)";
 
     /// <inheritdoc />
-    public async Task<RegistryDocument> LoadAsync(CancellationToken cancellationToken)
-    {
-        // Pointer first, then the whole document it names. Documents are immutable, so the two reads
-        // cannot disagree, and readers never apply deltas.
-        var (pointer, bytes) = await RunAsync("read the registry", async db =>
-        {
-            var value = await db.StringGetAsync(currentKey);
-            return value.IsNull ? (value, RedisValue.Null) : (value, await db.StringGetAsync(RevisionKey((string)value!)));
-        }, cancellationToken);
+    public async Task<RegistryDocument> LoadAsync(CancellationToken cancellationToken) =>
+        (await ReadAsync(head: false, cancellationToken)).Current;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The head is the higher of the pointer and the newest revision in the index, as in
+    /// <see cref="RedisRegistryScripts.Commit"/>, read in the same script as the pointer.
+    /// </remarks>
+    public async Task<RegistryDocument> LoadHeadAsync(CancellationToken cancellationToken)
+    {
+        var (current, newest) = await ReadAsync(head: true, cancellationToken);
+        return newest ?? current;
+    }
+
+    /// <summary>
+    /// The document the pointer names and, with <paramref name="head"/>, the newest kept one when it is
+    /// above the pointer: one script, one round trip. Documents are immutable, so readers never apply deltas.
+    /// </summary>
+    private async Task<(RegistryDocument Current, RegistryDocument? Newest)> ReadAsync(bool head, CancellationToken cancellationToken)
+    {
+        RedisKey[] keys = [currentKey, revisionsKey];
+        RedisValue[] values = [prefix + "rev:", head ? "head" : "current"];
+        var result = await RunAsync(head ? "read the newest revision" : "read the registry",
+            db => db.ScriptEvaluateAsync(RedisRegistryScripts.Read, keys, values), cancellationToken);
+        var reply = (RedisResult[])result!;
+        var pointer = (RedisValue)reply[0];
         if (pointer.IsNull)
         {
             throw new RegistryStoreEmptyException(
@@ -101,6 +117,7 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
             throw Invalid((string)currentKey!, $"'{pointer}' is not a revision number.");
         }
 
+        var bytes = (RedisValue)reply[1];
         if (bytes.IsNull)
         {
             throw Invalid((string)currentKey!, $"It names revision {revision}, which the store does not hold.");
@@ -111,23 +128,11 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
             _ = SubscribeAsync(); // an earlier attempt failed while Redis was away; it is back now
         }
 
-        return Parse(bytes, revision);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// The head is the higher of the pointer and the newest revision in the index, as in
-    /// <see cref="RedisRegistryScripts.Commit"/>. The two reads are not atomic; a commit landing between
-    /// them only makes the caller's compare-and-set conflict and re-read, as any race does.
-    /// </remarks>
-    public async Task<RegistryDocument> LoadHeadAsync(CancellationToken cancellationToken)
-    {
-        var newest = await RunAsync("read the newest revision",
-            db => db.SortedSetRangeByRankWithScoresAsync(revisionsKey, 0, 0, Order.Descending), cancellationToken);
-        var current = await LoadAsync(cancellationToken);
-        return newest.Length == 1 && (long)newest[0].Score > current.Revision
-            ? await LoadRevisionAsync((long)newest[0].Score, cancellationToken) ?? current
-            : current;
+        var current = Parse(bytes, revision);
+        var newestBytes = (RedisValue)reply[3];
+        return newestBytes.IsNull || !long.TryParse((string?)(RedisValue)reply[2], NumberStyles.None, CultureInfo.InvariantCulture, out var newest)
+            ? (current, null)
+            : (current, Parse(newestBytes, newest));
     }
 
     /// <inheritdoc />
@@ -211,8 +216,6 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     }
 
     private RedisKey RevisionKey(long revision) => prefix + "rev:" + revision.ToString(CultureInfo.InvariantCulture);
-
-    private RedisKey RevisionKey(string revision) => prefix + "rev:" + revision;
 
     private async Task<(bool Written, long Head)> RunScriptAsync(
         string what, string script, RegistryDocument document, AuditEntry audit, long revisionArgument, CancellationToken cancellationToken)
