@@ -11,6 +11,7 @@ public sealed class InterceptingRegistryStore(IRegistryStore inner) : IRegistryS
 {
     private Func<Task>? beforeNextCommit;
     private int commits;
+    private int loads;
 
     /// <summary>When set, every call fails as an unreachable store does.</summary>
     public bool Unavailable { get; set; }
@@ -21,12 +22,16 @@ public sealed class InterceptingRegistryStore(IRegistryStore inner) : IRegistryS
     /// <summary>Commits that reached the inner store.</summary>
     public int Commits => Volatile.Read(ref commits);
 
+    /// <summary>Reads of the current document (<see cref="LoadAsync"/>) that reached the inner store.</summary>
+    public int Loads => Volatile.Read(ref loads);
+
     /// <summary>Runs <paramref name="action"/> once, just before the next commit reaches the inner store.</summary>
     public void BeforeNextCommit(Func<Task> action) => Volatile.Write(ref beforeNextCommit, action);
 
     public Task<RegistryDocument> LoadAsync(CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
+        Interlocked.Increment(ref loads);
         return inner.LoadAsync(cancellationToken);
     }
 
@@ -72,7 +77,7 @@ public sealed class InterceptingRegistryStore(IRegistryStore inner) : IRegistryS
         return inner.ReadAuditAsync(limit, cancellationToken);
     }
 
-    public IDisposable Watch(Action onChanged) => inner.Watch(onChanged);
+    public IDisposable Watch(Action<RegistryDocument?> onChanged) => inner.Watch(onChanged);
 
     public string Describe() => $"intercepted {inner.Describe()}";
 

@@ -60,14 +60,25 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
         await writeGate.WaitAsync(cancellation);
         try
         {
+            // The first try starts from the document this instance serves when that is the store's current one
+            // (it follows every commit's notification): a stale one only loses the compare-and-set and re-reads.
+            var fromHeld = true;
+            var heldTried = false;
             for (var attempt = 1; ; attempt++)
             {
                 var action = "change";
                 try
                 {
-                    // The head, not the pointer: after a pointer set back by hand, every change based on the
-                    // pointer would lose the compare-and-set for ever (and If-Match would name a revision no one holds).
-                    var current = await store.LoadHeadAsync(cancellation);
+                    var current = fromHeld ? HeldCurrent() : null;
+                    heldTried = current is not null;
+                    fromHeld = false;
+                    if (current is null || !precondition.Matches(current.Revision))
+                    {
+                        // The head, not the pointer: after a pointer set back by hand, every change based on the
+                        // pointer would lose the compare-and-set for ever (and If-Match would name a revision no one holds).
+                        current = await store.LoadHeadAsync(cancellation);
+                    }
+
                     if (!precondition.Matches(current.Revision))
                     {
                         return AdminProblems.PreconditionFailed(precondition.Raw, current.Revision);
@@ -95,6 +106,10 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
                     Log.Committed(logger, stored.Revision, actor, planned.Action, planned.Target, planned.Detail);
                     await ServeAsync(stored);
                     return stored;
+                }
+                catch (RegistryConflictException) when (attempt == 1 && !precondition.IsExact && heldTried)
+                {
+                    attempt--; // the served document was behind the store: not a race with another writer
                 }
                 catch (RegistryConflictException conflict) when (precondition.IsExact)
                 {
@@ -133,6 +148,12 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
         }
     }
 
+    /// <summary>What this instance serves, when it is the store's current document as far as it knows.</summary>
+    private RegistryDocument? HeldCurrent() =>
+        monitor.TryGetCurrent(out var held) && monitor.Status is { Source: RegistrySource.Store, StoreReachable: true, Alarm: null }
+            ? held.Document
+            : null;
+
     /// <summary>The entity tag of a revision, as every Admin answer carries it: <c>"4"</c>.</summary>
     public static string ETag(long revision) => $"\"{revision.ToString(CultureInfo.InvariantCulture)}\"";
 
@@ -142,7 +163,7 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
     {
         try
         {
-            await monitor.AcceptCommittedAsync(committed, CancellationToken.None);
+            await monitor.OfferAsync(committed, CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -19,7 +19,9 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     private readonly RegistryOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    // The newest notification only: the document it carries, or null for "re-read".
+    private readonly Channel<RegistryDocument?> wakeups = Channel.CreateBounded<RegistryDocument?>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim reloadGate = new(1, 1);
 
@@ -69,7 +71,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     {
         snapshotWriter ??= Task.Run(WriteSnapshotsAsync, CancellationToken.None);
         await LoadInitialAsync(cancellationToken);
-        subscription = store.Watch(() => wakeups.Writer.TryWrite(true));
+        subscription = store.Watch(committed => wakeups.Writer.TryWrite(committed));
         loop = Task.Run(() => FollowAsync(stopping.Token), CancellationToken.None);
     }
 
@@ -106,21 +108,27 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// Serves a document this instance has just committed to the store, as the next reload would find it,
-    /// without reading it back (Admin, so its next read reflects its own write at once). The same policy
-    /// judges it; if a newer revision is already held, nothing changes.
+    /// Serves a document the store has just made current without reading it back: one this instance committed
+    /// (Admin, so its next read reflects its own write at once) or one a change notification carried. The same
+    /// policy judges it; one that is not newer than what is held leads to a re-read instead.
     /// </summary>
-    public async Task AcceptCommittedAsync(RegistryDocument committed, CancellationToken cancellationToken)
+    public async Task OfferAsync(RegistryDocument committed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(committed);
         await reloadGate.WaitAsync(cancellationToken);
         try
         {
             TryGetCurrent(out var held);
-            if (RevisionPolicy.Judge(committed, held?.Document, heldFromStore: Status.Source == RegistrySource.Store).Kind == RevisionVerdictKind.Apply)
+            switch (RevisionPolicy.Judge(committed, held?.Document, heldFromStore: Status.Source == RegistrySource.Store).Kind)
             {
-                NoteReachable();
-                Apply(committed, RegistrySource.Store, reachable: true, alarm: null);
+                case RevisionVerdictKind.Apply:
+                    NoteReachable();
+                    storeEmptyLogged = false;
+                    Apply(committed, RegistrySource.Store, reachable: true, alarm: null);
+                    break;
+                case RevisionVerdictKind.Refuse:
+                    await ReloadAsync(cancellationToken); // a late or unexpected offer: judge what the store holds now
+                    break;
             }
         }
         finally
@@ -238,12 +246,13 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
         {
             // Jitter the poll by ±20% so a fleet of readers never hits the store in step.
             var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+            RegistryDocument? offered = null;
             using (var wait = new CancellationTokenSource(options.PollInterval * jitter, time))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, cancellationToken))
             {
                 try
                 {
-                    await wakeups.Reader.ReadAsync(linked.Token);
+                    offered = await wakeups.Reader.ReadAsync(linked.Token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -257,7 +266,7 @@ public sealed class RegistryMonitor : IHostedService, IDisposable
 
             try
             {
-                await RefreshAsync(cancellationToken);
+                await (offered is null ? RefreshAsync(cancellationToken) : OfferAsync(offered, cancellationToken));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -148,16 +148,16 @@ internal sealed class FileRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc />
-    public IDisposable Watch(Action onChanged)
+    public IDisposable Watch(Action<RegistryDocument?> onChanged)
     {
         ArgumentNullException.ThrowIfNull(onChanged);
         var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
-        watcher.Changed += (_, _) => onChanged();
-        watcher.Created += (_, _) => onChanged();
-        watcher.Renamed += (_, _) => onChanged();
+        watcher.Changed += (_, _) => onChanged(null);
+        watcher.Created += (_, _) => onChanged(null);
+        watcher.Renamed += (_, _) => onChanged(null);
         watcher.EnableRaisingEvents = true;
         return watcher;
     }

@@ -43,10 +43,11 @@ public interface IRegistryStore
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Calls <paramref name="onChanged"/> when the current revision may have changed. Notifications can be
-    /// spurious or lost; readers also poll, and always re-read the whole document.
+    /// Calls <paramref name="onChanged"/> when the current revision may have changed, with the document just
+    /// committed when the notification carries it (it was the current one when sent), or null: re-read.
+    /// Notifications can be spurious, lost or late; readers also poll, and judge every offer as a read.
     /// </summary>
-    IDisposable Watch(Action onChanged);
+    IDisposable Watch(Action<RegistryDocument?> onChanged);
 
     /// <summary>A short description for logs and readiness, e.g. the file path.</summary>
     string Describe();

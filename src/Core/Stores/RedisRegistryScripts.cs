@@ -14,6 +14,7 @@ internal static class RedisRegistryScripts
 {
     /// <summary>
     /// Compare-and-set commit. ARGV: 1 = expected revision, 2 = document, 3 = audit entry, 4 = channel.
+    /// The notification carries the document, so readers serve it without a read of their own.
     /// The check is against the head (the higher of the pointer and the newest kept revision), not the
     /// pointer alone: a pointer set back by hand must never let a writer overwrite a kept revision, and the
     /// next change made from the head moves every reader forward again.
@@ -31,7 +32,7 @@ internal static class RedisRegistryScripts
         redis.call('ZADD', KEYS[2], nextRevision, tostring(nextRevision))
         redis.call('SET', KEYS[1], tostring(nextRevision))
         redis.call('RPUSH', KEYS[3], ARGV[3])
-        redis.call('PUBLISH', ARGV[4], tostring(nextRevision))
+        redis.call('PUBLISH', ARGV[4], ARGV[2])
         return {1, nextRevision}
         """;
 

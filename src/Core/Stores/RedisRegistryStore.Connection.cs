@@ -1,3 +1,4 @@
+using RedWhite.Core.Registry;
 using StackExchange.Redis;
 
 namespace RedWhite.Core.Stores;
@@ -6,9 +7,10 @@ namespace RedWhite.Core.Stores;
 internal sealed partial class RedisRegistryStore
 {
     /// <inheritdoc />
-    /// <remarks>Fires on every published change and whenever a connection to Redis is restored, because
-    /// messages published while disconnected are lost and the reader must re-read.</remarks>
-    public IDisposable Watch(Action onChanged)
+    /// <remarks>Fires on every published change, with the committed document the message carries, and
+    /// whenever a connection to Redis is restored (with null: messages published while disconnected are
+    /// lost and the reader must re-read).</remarks>
+    public IDisposable Watch(Action<RegistryDocument?> onChanged)
     {
         ArgumentNullException.ThrowIfNull(onChanged);
         lock (watchersLock)
@@ -40,7 +42,7 @@ internal sealed partial class RedisRegistryStore
         }
     }
 
-    private Action[] Watchers => Volatile.Read(ref watchers);
+    private Action<RegistryDocument?>[] Watchers => Volatile.Read(ref watchers);
 
     private async Task SubscribeAsync()
     {
@@ -53,7 +55,7 @@ internal sealed partial class RedisRegistryStore
         {
             await connection.SubscribeAsync(channel, OnMessage);
             Volatile.Write(ref subscription, Subscribed);
-            Notify(); // a change may have landed before the subscription was in place
+            Notify(null); // a change may have landed before the subscription was in place
         }
         catch (Exception ex)
         {
@@ -67,7 +69,13 @@ internal sealed partial class RedisRegistryStore
         }
     }
 
-    private void OnMessage(RedisChannel from, RedisValue revision) => Notify();
+    // A commit publishes the document it made current; a seed (and a writer of an older version of this
+    // product) publishes only the revision number, which does not parse as a document: re-read then.
+    private void OnMessage(RedisChannel from, RedisValue message)
+    {
+        var bytes = (byte[]?)message;
+        Notify(bytes is [(byte)'{', ..] ? RegistryJson.TryParse(bytes, out _) : null);
+    }
 
     private void OnConnectionRestored()
     {
@@ -76,16 +84,16 @@ internal sealed partial class RedisRegistryStore
             _ = SubscribeAsync();
         }
 
-        Notify(); // whatever was published while we were away is lost: every reader re-reads
+        Notify(null); // whatever was published while we were away is lost: every reader re-reads
     }
 
-    private void Notify()
+    private void Notify(RegistryDocument? committed)
     {
         foreach (var watcher in Watchers)
         {
             try
             {
-                watcher();
+                watcher(committed);
             }
             catch (Exception ex)
             {
@@ -94,7 +102,7 @@ internal sealed partial class RedisRegistryStore
         }
     }
 
-    private void Unwatch(Action onChanged)
+    private void Unwatch(Action<RegistryDocument?> onChanged)
     {
         lock (watchersLock)
         {
@@ -102,7 +110,7 @@ internal sealed partial class RedisRegistryStore
         }
     }
 
-    private sealed class Watcher(RedisRegistryStore store, Action onChanged) : IDisposable
+    private sealed class Watcher(RedisRegistryStore store, Action<RegistryDocument?> onChanged) : IDisposable
     {
         public void Dispose() => store.Unwatch(onChanged);
     }

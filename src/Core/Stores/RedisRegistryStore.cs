@@ -35,7 +35,7 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     private readonly RedisChannel channel;
     private readonly ILogger logger;
     private readonly Lock watchersLock = new();
-    private Action[] watchers = [];
+    private Action<RegistryDocument?>[] watchers = [];
     private int subscription = NotSubscribed;
     private bool disposed;
 

@@ -39,7 +39,7 @@ public class FileRegistryStoreTests : IDisposable
     {
         var store = registry.Store();
         var notified = 0;
-        using var watch = store.Watch(() => Interlocked.Increment(ref notified));
+        using var watch = store.Watch(_ => Interlocked.Increment(ref notified));
 
         registry.Write(TestRegistry.Demo() with { Revision = 5 });
 

@@ -32,6 +32,26 @@ public sealed class RedisRegistryMonitorTests
     }
 
     [Fact]
+    public async Task Change_NotifiedWithItsDocument_IsAppliedWithoutReadingTheStore()
+    {
+        await using var bed = await StartAsync();
+        var admin = bed.Store();
+        await SeedAsync(admin, TestRegistry.Demo());
+        var counted = new InterceptingRegistryStore(bed.Store());
+        var monitor = bed.Monitor(counted, bed.SnapshotPath("gateway"), new(), TimeSpan.FromMinutes(10));
+        await monitor.StartAsync(None);
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the monitor to subscribe");
+        await Eventually.TrueAsync(() => counted.Loads == 2, "the re-read the subscription itself asks for"); // start, then subscribed
+        var loads = counted.Loads;
+
+        await admin.CommitAsync(WithRedWeight(TestRegistry.Demo(), 35), 1, Audit("weight"), None);
+
+        await Eventually.TrueAsync(() => monitor.Current.Revision == 2, "revision 2 from the notification");
+        Assert.Equal(35, monitor.Current.Document.FindCluster("red-1.1")!.Weight);
+        Assert.Equal(loads, counted.Loads);
+    }
+
+    [Fact]
     public async Task RedisStopped_MonitorKeepsServingItsRevisionAndSaysTheStoreIsUnreachable()
     {
         await using var bed = await StartAsync();

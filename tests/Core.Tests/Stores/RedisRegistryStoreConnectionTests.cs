@@ -1,3 +1,4 @@
+using RedWhite.Core.Registry;
 using System.Diagnostics;
 using RedWhite.Core.Stores;
 using RedWhite.TestKit;
@@ -18,13 +19,34 @@ public sealed class RedisRegistryStoreConnectionTests
         var reader = bed.Store();
         await SeedAsync(writer, TestRegistry.Demo());
         var fired = 0;
-        using var watch = reader.Watch(() => Interlocked.Increment(ref fired));
+        using var watch = reader.Watch(_ => Interlocked.Increment(ref fired));
         await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe");
         var before = Volatile.Read(ref fired);
 
         await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
 
         await Eventually.TrueAsync(() => Volatile.Read(ref fired) > before, "a change notification after another instance's commit");
+    }
+
+    [Fact]
+    public async Task Watch_Commit_NotificationCarriesTheCommittedDocument_SeedOnlyAskForAReread()
+    {
+        await using var bed = await StartAsync();
+        var writer = bed.Store();
+        var reader = bed.Store();
+        var offers = new System.Collections.Concurrent.ConcurrentQueue<RegistryDocument?>();
+        using var watch = reader.Watch(offers.Enqueue);
+        await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe");
+        await SeedAsync(writer, TestRegistry.Demo());
+        await Eventually.TrueAsync(() => offers.Any(o => o is null), "the seed's notification");
+        offers.Clear();
+
+        await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
+
+        await Eventually.TrueAsync(() => offers.Any(o => o is not null), "a notification carrying the document");
+        var offered = offers.First(o => o is not null)!;
+        Assert.Equal(2, offered.Revision);
+        Assert.Equal(30, offered.Clusters.Single(c => c.Id == "red-1.1").Weight);
     }
 
     [Fact]
@@ -36,8 +58,8 @@ public sealed class RedisRegistryStoreConnectionTests
         await SeedAsync(writer, TestRegistry.Demo());
         var kept = 0;
         var dropped = 0;
-        using var keep = reader.Watch(() => Interlocked.Increment(ref kept));
-        var drop = reader.Watch(() => Interlocked.Increment(ref dropped));
+        using var keep = reader.Watch(_ => Interlocked.Increment(ref kept));
+        var drop = reader.Watch(_ => Interlocked.Increment(ref dropped));
         await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe");
         drop.Dispose();
         var droppedBefore = Volatile.Read(ref dropped);
@@ -56,7 +78,7 @@ public sealed class RedisRegistryStoreConnectionTests
         var reader = bed.Store();
         await SeedAsync(writer, TestRegistry.Demo());
         var fired = 0;
-        using var watch = reader.Watch(() => Interlocked.Increment(ref fired));
+        using var watch = reader.Watch(_ => Interlocked.Increment(ref fired));
         await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe");
 
         await bed.Redis.StopAsync();
@@ -158,7 +180,7 @@ public sealed class RedisRegistryStoreConnectionTests
         var reader = bed.Store();
         await Assert.ThrowsAsync<RegistryStoreUnavailableException>(() => reader.LoadAsync(None)); // as a monitor starting from its snapshot
         var fired = 0;
-        using var watch = reader.Watch(() => Interlocked.Increment(ref fired));
+        using var watch = reader.Watch(_ => Interlocked.Increment(ref fired));
 
         await bed.Redis.StartAgainAsync();
         await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("PUBSUB", "NUMSUB", "rw:changed") == "rw:changed\n1", "the reader to subscribe once Redis is up");

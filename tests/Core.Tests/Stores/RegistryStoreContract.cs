@@ -137,7 +137,7 @@ public abstract class RegistryStoreContract
         var reader = bed.Client();
         var writer = bed.Client();
         var notified = 0;
-        using var watch = reader.Watch(() => Interlocked.Increment(ref notified));
+        using var watch = reader.Watch(_ => Interlocked.Increment(ref notified));
 
         await Eventually.TrueAsync(async () =>
         {
