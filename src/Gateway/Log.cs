@@ -14,6 +14,15 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Error, "Could not build the proxy config for registry revision {Revision}; the proxy keeps its previous config")]
     public static partial void ProxyConfigFailed(ILogger logger, long revision, Exception exception);
 
+    [LoggerMessage(3003, LogLevel.Information, "Cluster {ClusterId} left service at registry revision {Revision}: ended its {Connections} long-lived connections")]
+    public static partial void RetiredConnectionsEnded(ILogger logger, string clusterId, int connections, long revision);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Could not report players to the store; keeping them for the next report: {Reason}")]
+    public static partial void PlayerReportFailed(ILogger logger, string reason);
+
+    [LoggerMessage(3005, LogLevel.Information, "Player reports reach the store again")]
+    public static partial void PlayerReportsResumed(ILogger logger);
+
     [LoggerMessage(3100, LogLevel.Debug, "Request refused with {Status} {Code}")]
     public static partial void RequestRefused(ILogger logger, int status, string code);
 

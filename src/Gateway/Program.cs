@@ -1,5 +1,6 @@
 using RedWhite.ServiceDefaults;
 using RedWhite.Gateway.Configuration;
+using RedWhite.Gateway.Players;
 using RedWhite.Gateway.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,7 @@ builder.AddServiceDefaults();
 builder.AddRegistry();
 builder.AddRoutingTickets();
 builder.AddRedWhiteProxy();
+builder.AddPlayerAccounting();
 
 var app = builder.Build();
 
@@ -24,6 +26,7 @@ app.MapReverseProxy(pipeline =>
 {
     pipeline.UseRouteTickets();
     pipeline.UseLoadBalancing();
+    pipeline.UsePlayerAccounting();
     pipeline.UsePassiveHealthChecks();
 });
 

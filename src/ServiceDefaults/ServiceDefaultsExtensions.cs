@@ -1,3 +1,4 @@
+using RedWhite.Core.Players;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -112,6 +113,27 @@ public static class ServiceDefaultsExtensions
             return new SharedIdempotencyStore(options.Store == RegistryStoreKind.Redis
                 ? new RedisIdempotencyStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
                 : null);
+        });
+        // Player counts and controller leases live beside the registry, in the same store.
+        builder.Services.AddOptions<PlayerOptions>().BindConfiguration(PlayerOptions.Section)
+            .Validate(o => o.Window >= PlayerWindow.BucketLength && o.Window <= TimeSpan.FromHours(24), "Gateway:Players:Window must be from 00:01:00 to 1.00:00:00.")
+            .Validate(o => o.ReportInterval >= TimeSpan.FromSeconds(1) && o.ReportInterval <= o.Window, "Gateway:Players:ReportInterval must be at least 00:00:01 and at most the window.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PlayerOptions>>().Value.ToWindow());
+        builder.Services.TryAddSingleton<IPlayerStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            var window = sp.GetRequiredService<PlayerWindow>();
+            return options.Store == RegistryStoreKind.Redis
+                ? new RedisPlayerStore(sp.GetRequiredService<RedisConnection>(), window, options.RedisKeyPrefix)
+                : new FilePlayerStore(options.ResolveFile(), window);
+        });
+        builder.Services.TryAddSingleton<ILeaseStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            return options.Store == RegistryStoreKind.Redis
+                ? new RedisLeaseStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
+                : new FileLeaseStore(options.ResolveFile(), sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RegistryMonitor>();

@@ -71,6 +71,12 @@ public sealed class InterceptingRegistryStore(IRegistryStore inner) : IRegistryS
         return inner.ListRevisionsAsync(limit, cancellationToken);
     }
 
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.AppendAuditAsync(entry, cancellationToken);
+    }
+
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();

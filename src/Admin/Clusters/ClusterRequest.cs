@@ -33,6 +33,10 @@ public sealed record ClusterRequest
 
     public DateTimeOffset? DrainDeadline { get; init; }
 
+    public TimeSpan? ActivityTimeout { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Instances { get; init; }
+
     /// <summary>The definition this body describes, with the lifecycle members decided by the caller.</summary>
     internal ClusterDefinition ToDefinition(string id, ClusterState state, int weight, DateTimeOffset? drainDeadline) => new()
     {
@@ -47,5 +51,7 @@ public sealed record ClusterRequest
         Destinations = Destinations,
         AutoScalingGroup = AutoScalingGroup,
         DrainDeadline = drainDeadline,
+        ActivityTimeout = ActivityTimeout,
+        Instances = Instances,
     };
 }

@@ -35,4 +35,16 @@ public sealed record ClusterDefinition
 
     /// <summary>When a draining cluster stops accepting update-available logins.</summary>
     public DateTimeOffset? DrainDeadline { get; init; }
+
+    /// <summary>
+    /// How long a proxied long-lived connection (WebSocket, stream) to this cluster may stay silent before
+    /// the Gateway closes it; null for <c>Gateway:ActivityTimeout</c> (15 minutes).
+    /// </summary>
+    public TimeSpan? ActivityTimeout { get; init; }
+
+    /// <summary>
+    /// Destination name to the EC2 instance id behind it (<c>i-0123456789abcdef0</c>), so the drain controller
+    /// keeps scale-in protection on instances that still hold players' connections. Optional.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Instances { get; init; }
 }

@@ -10,7 +10,18 @@ public sealed class CompiledCluster
         Definition = definition;
         Builds = VersionRange.Parse(definition.ClientBuilds);
         Platforms = [.. definition.Platforms];
+        DrainSignal = definition.State == ClusterState.Draining
+            ? definition.DrainDeadline is { } deadline
+                ? $"deadline={deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}"
+                : "deadline=none"
+            : null;
     }
+
+    /// <summary>
+    /// The <c>RW-Drain</c> value the Gateway puts on every answer of a draining cluster
+    /// (<c>deadline=2026-12-01T12:00:00Z</c>, or <c>deadline=none</c>), built once per revision; null otherwise.
+    /// </summary>
+    public string? DrainSignal { get; }
 
     /// <summary>The definition as stored.</summary>
     public ClusterDefinition Definition { get; }

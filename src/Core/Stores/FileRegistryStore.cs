@@ -100,7 +100,7 @@ internal sealed class FileRegistryStore : IRegistryStore
             var bytes = RegistryJson.Serialize(stored);
             await AtomicFile.WriteAsync(path, bytes, CancellationToken.None);
             await AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, CancellationToken.None);
-            await AppendAuditAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None);
+            await WriteAuditLineAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None);
             return stored;
         }
         catch (IOException ex)
@@ -123,6 +123,27 @@ internal sealed class FileRegistryStore : IRegistryStore
         }
 
         return [.. revisions.Reverse().Take(limit)];
+    }
+
+    /// <inheritdoc />
+    public async Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            Directory.CreateDirectory(historyDirectory);
+            await using var processLock = await AcquireLockAsync(cancellationToken);
+            await WriteAuditLineAsync(entry, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw new RegistryStoreUnavailableException($"Cannot append to the audit log {auditPath}: {ex.Message}", ex);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <inheritdoc />
@@ -205,7 +226,7 @@ internal sealed class FileRegistryStore : IRegistryStore
         }
     }
 
-    private async Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
+    private async Task WriteAuditLineAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         var line = JsonSerializer.Serialize(entry, RegistryJson.Options) + "\n";
         await using var stream = new FileStream(auditPath, FileMode.Append, FileAccess.Write, FileShare.Read);

@@ -43,6 +43,12 @@ public interface IRegistryStore
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records an action that changed something outside the registry (an Auto Scaling call of the drain
+    /// controller) in the same audit log; its revisions are the one current when it was taken.
+    /// </summary>
+    Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Calls <paramref name="onChanged"/> when the current revision may have changed, with the document just
     /// committed when the notification carries it (it was the current one when sent), or null: re-read.
     /// Notifications can be spurious, lost or late; readers also poll, and judge every offer as a read.

@@ -195,6 +195,13 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     }
 
     /// <inheritdoc />
+    public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return RunAsync("record an audit entry", db => db.ListRightPushAsync(auditKey, JsonSerializer.Serialize(entry, RegistryJson.Options)), cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken)
     {
         if (limit <= 0)

@@ -26,6 +26,32 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
             .WithMessage("A cluster that serves players needs at least one destination.");
         RuleFor(c => c.AutoScalingGroup).Must(g => !string.IsNullOrWhiteSpace(g) && g.Length <= 255)
             .When(c => c.AutoScalingGroup is not null).WithMessage("Must be 1-255 characters when set.");
+        RuleFor(c => c.ActivityTimeout).Must(t => t >= Rules.MinActivityTimeout && t <= Rules.MaxActivityTimeout)
+            .When(c => c.ActivityTimeout is not null).WithMessage(Rules.ActivityTimeoutMessage);
+        RuleFor(c => c.Instances).Custom(ValidateInstances).When(c => c.Instances is not null);
+    }
+
+    private static void ValidateInstances(IReadOnlyDictionary<string, string>? instances, ValidationContext<ClusterDefinition> context)
+    {
+        var destinations = context.InstanceToValidate.Destinations;
+        foreach (var (name, instance) in instances!)
+        {
+            var field = $"{context.PropertyPath}.{name}";
+            if (!destinations.ContainsKey(name))
+            {
+                context.AddFailure(new ValidationFailure(field, "Names no destination of this cluster."));
+            }
+
+            if (!Rules.IsInstanceId(instance))
+            {
+                context.AddFailure(new ValidationFailure(field, Rules.InstanceIdMessage));
+            }
+        }
+
+        if (instances.Values.Distinct(StringComparer.Ordinal).Count() != instances.Count)
+        {
+            context.AddFailure(new ValidationFailure(context.PropertyPath, "Names an instance for two destinations."));
+        }
     }
 
     private static void ValidateDestinations(IReadOnlyDictionary<string, string> destinations, ValidationContext<ClusterDefinition> context)

@@ -54,6 +54,24 @@ public static partial class Rules
     /// <summary>Message used wherever a token rule fails.</summary>
     public const string TokenMessage = "Must be 1-128 printable ASCII characters without spaces.";
 
+    /// <summary>Shortest <c>activityTimeout</c>: a game session quieter than this is not one to keep open.</summary>
+    public static readonly TimeSpan MinActivityTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest <c>activityTimeout</c>.</summary>
+    public static readonly TimeSpan MaxActivityTimeout = TimeSpan.FromHours(24);
+
+    /// <summary>Message used wherever the activity timeout rule fails.</summary>
+    public const string ActivityTimeoutMessage = "Must be a duration from 00:00:10 to 1.00:00:00.";
+
+    /// <summary>An EC2 instance id: <c>i-</c> and 8 or 17 hex digits.</summary>
+    public static bool IsInstanceId(string? value) => value is not null && InstanceIdPattern().IsMatch(value);
+
+    /// <summary>Message used wherever the instance id rule fails.</summary>
+    public const string InstanceIdMessage = "Must be an EC2 instance id such as i-0123456789abcdef0.";
+
+    [GeneratedRegex("^i-([0-9a-f]{8}|[0-9a-f]{17})$", RegexOptions.CultureInvariant)]
+    private static partial Regex InstanceIdPattern();
+
     [GeneratedRegex("^[a-z0-9-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 

@@ -13,4 +13,14 @@ internal sealed class GatewayOptions
     /// start, before any socket exists; see <see cref="RedWhiteProxyExtensions.AddRedWhiteProxy"/>.
     /// </summary>
     public bool InlineSocketCompletions { get; set; } = true;
+
+    /// <summary>
+    /// How long a proxied connection may stay silent before it is closed (<c>Gateway:ActivityTimeout</c>,
+    /// default 15 minutes), for clusters without their own <c>activityTimeout</c>. YARP's own default, 100
+    /// seconds, would cut quiet game sessions.
+    /// </summary>
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>This instance's name in player reports (<c>Gateway:InstanceId</c>, default host name and process id).</summary>
+    public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 }

@@ -29,6 +29,16 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:HealthChecks:ReactivationPeriod must be positive, e.g. 00:00:30.");
         }
 
+        if (options.ActivityTimeout < TimeSpan.FromSeconds(10) || options.ActivityTimeout > TimeSpan.FromHours(24))
+        {
+            failures.Add("Gateway:ActivityTimeout must be from 00:00:10 to 1.00:00:00, e.g. 00:15:00.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.InstanceId) || options.InstanceId.Length > 128)
+        {
+            failures.Add("Gateway:InstanceId must be 1-128 characters.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Primitives;
 using RedWhite.Core.Registry;
 using RedWhite.Gateway.Health;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 
 namespace RedWhite.Gateway.Configuration;
@@ -52,7 +53,10 @@ internal sealed class RegistryProxyConfig : IProxyConfig
     public static RegistryProxyConfig Empty() => new(-1, [EntryRoute()], [EntryCluster()]);
 
     /// <summary>Routes and clusters for every cluster of <paramref name="snapshot"/> that still serves players.</summary>
-    public static RegistryProxyConfig From(RegistrySnapshot snapshot, DestinationHealthOptions health)
+    /// <param name="snapshot">The registry revision.</param>
+    /// <param name="health">How destinations are probed.</param>
+    /// <param name="activityTimeout">Idle limit of proxied connections for clusters without their own <c>activityTimeout</c>.</param>
+    public static RegistryProxyConfig From(RegistrySnapshot snapshot, DestinationHealthOptions health, TimeSpan activityTimeout)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(health);
@@ -84,7 +88,13 @@ internal sealed class RegistryProxyConfig : IProxyConfig
                 destinations[name] = new DestinationConfig { Address = address };
             }
 
-            clusters.Add(new ClusterConfig { ClusterId = cluster.Id, Destinations = destinations, HealthCheck = healthCheck });
+            clusters.Add(new ClusterConfig
+            {
+                ClusterId = cluster.Id,
+                Destinations = destinations,
+                HealthCheck = healthCheck,
+                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = cluster.Definition.ActivityTimeout ?? activityTimeout },
+            });
         }
 
         return new(snapshot.Revision, routes, clusters);

@@ -12,6 +12,7 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
 {
     private readonly RegistryMonitor registry;
     private readonly DestinationHealthOptions health;
+    private readonly TimeSpan activityTimeout;
     private readonly ILogger logger;
     private readonly Lock gate = new();
     private RegistryProxyConfig? config;
@@ -22,6 +23,7 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
         ArgumentNullException.ThrowIfNull(options);
         this.registry = registry;
         health = options.Value.HealthChecks;
+        activityTimeout = options.Value.ActivityTimeout;
         this.logger = logger;
 
         // Subscribe before the first read so no revision slips between the two.
@@ -73,7 +75,7 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
 
     private RegistryProxyConfig Build(RegistrySnapshot snapshot)
     {
-        var built = RegistryProxyConfig.From(snapshot, health);
+        var built = RegistryProxyConfig.From(snapshot, health, activityTimeout);
         Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count - 1);
         return built;
     }

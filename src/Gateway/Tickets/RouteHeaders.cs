@@ -20,6 +20,9 @@ internal static class RouteHeaders
     public const string ClientBuild = "X-Client-Build";
     public const string ConfigVersion = "X-Config-Version";
 
+    /// <summary>Response header on answers of a draining cluster: <c>deadline=&lt;ISO time&gt;</c> or <c>deadline=none</c>.</summary>
+    public const string Drain = "RW-Drain";
+
     private static readonly string[] OwnedPrefixes = ["X-Route-", "X-Forwarded-"];
     private static readonly string[] OwnedNames = [PlayerId, ClientBuild, ConfigVersion, "Forwarded", "X-Real-IP", "True-Client-IP", "X-Client-IP"];
 

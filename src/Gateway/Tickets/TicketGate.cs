@@ -74,6 +74,11 @@ internal sealed class TicketGate(
 
         TicketCookie.Remove(headers);
         context.Features.Set<IRouteTicketFeature>(ticket);
+        if (cluster.DrainSignal is { } drain)
+        {
+            // Before forwarding, so a WebSocket's 101 carries it too: the client re-discovers at its next natural break.
+            context.Response.Headers[RouteHeaders.Drain] = drain;
+        }
 
         await next(context);
 

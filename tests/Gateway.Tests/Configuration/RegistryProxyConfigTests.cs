@@ -13,6 +13,20 @@ public sealed class RegistryProxyConfigTests
         Path = "/alive", Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(1), ReactivationPeriod = TimeSpan.FromSeconds(9),
     };
 
+    private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromMinutes(15);
+
+    [Fact]
+    public void ProxyConfig_ActivityTimeout_IsTheClustersOwnElseTheGatewayDefault()
+    {
+        var document = TestRegistry.Demo();
+        document = document.WithCluster(document.FindCluster("red-1.1")! with { ActivityTimeout = TimeSpan.FromMinutes(40) });
+
+        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(document), Health, DefaultActivityTimeout);
+
+        Assert.Equal(TimeSpan.FromMinutes(40), config.Clusters.Single(c => c.ClusterId == "red-1.1").HttpRequest!.ActivityTimeout);
+        Assert.Equal(DefaultActivityTimeout, config.Clusters.Single(c => c.ClusterId == "white-1.0").HttpRequest!.ActivityTimeout);
+    }
+
     [Fact]
     public void ProxyConfig_HasEntryRoute_AndOneRouteAndClusterPerServingCluster()
     {
@@ -27,7 +41,7 @@ public sealed class RegistryProxyConfigTests
             ],
         };
 
-        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(document), Health);
+        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(document), Health, DefaultActivityTimeout);
 
         Assert.Equal([RegistryProxyConfig.EntryId, "amber-0.9", "red-1.1", "white-1.0"], config.Clusters.Select(c => c.ClusterId));
         Assert.Equal(config.Clusters.Select(c => c.ClusterId), config.Routes.Select(r => r.ClusterId));
@@ -43,7 +57,7 @@ public sealed class RegistryProxyConfigTests
     {
         var white = new Dictionary<string, string> { ["w1"] = "http://127.0.0.1:7101/", ["w2"] = "http://127.0.0.1:7102/" };
 
-        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(TestRegistry.Demo(white: white)), Health);
+        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(TestRegistry.Demo(white: white)), Health, DefaultActivityTimeout);
 
         var cluster = Assert.Single(config.Clusters, c => c.ClusterId == "white-1.0");
         Assert.Equal("http://127.0.0.1:7102/", cluster.Destinations!["w2"].Address);

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using RedWhite.Core.Players;
+using RedWhite.Core.Registry;
+
+namespace RedWhite.Core.Stores;
+
+/// <summary>How a Gateway instance's report and a history point are written in the stores (never player ids).</summary>
+internal static class PlayerReportJson
+{
+    public static byte[] Report(GatewayReport report) => JsonSerializer.SerializeToUtf8Bytes(
+        new StoredReport(report.At, [.. report.Clusters.Select(c => new StoredCluster(c.Cluster, c.WindowPlayers, c.Connections, c.DestinationConnections))]),
+        RegistryJson.Options);
+
+    public static StoredReport? TryReadReport(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<StoredReport>(json, RegistryJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null; // a torn or hand-edited report counts as none
+        }
+    }
+
+    public static byte[] Point(PlayerPoint point) => JsonSerializer.SerializeToUtf8Bytes(point, RegistryJson.Options);
+
+    public static PlayerPoint? TryReadPoint(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<PlayerPoint>(json, RegistryJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sums live reports into per-cluster counts; players summed too unless <paramref name="players"/> gives them.</summary>
+    public static IReadOnlyDictionary<string, ClusterPlayers> Sum(
+        IReadOnlyCollection<string> clusters, IReadOnlyList<StoredReport> live, Func<string, long>? players = null)
+    {
+        DateTimeOffset? newest = live.Count == 0 ? null : live.Max(r => r.At);
+        var result = new Dictionary<string, ClusterPlayers>(StringComparer.Ordinal);
+        foreach (var cluster in clusters)
+        {
+            long summed = 0;
+            var connections = 0;
+            var destinations = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var report in live)
+            {
+                foreach (var entry in report.Clusters)
+                {
+                    if (entry.Cluster != cluster)
+                    {
+                        continue;
+                    }
+
+                    summed += entry.Players;
+                    connections += entry.Connections;
+                    foreach (var (name, open) in entry.Destinations ?? new Dictionary<string, int>())
+                    {
+                        destinations[name] = destinations.GetValueOrDefault(name) + open;
+                    }
+                }
+            }
+
+            result[cluster] = new ClusterPlayers(cluster, players?.Invoke(cluster) ?? summed, connections, destinations, newest);
+        }
+
+        return result;
+    }
+
+    internal sealed record StoredReport(DateTimeOffset At, IReadOnlyList<StoredCluster> Clusters);
+
+    internal sealed record StoredCluster(string Cluster, int Players, int Connections, IReadOnlyDictionary<string, int>? Destinations);
+}

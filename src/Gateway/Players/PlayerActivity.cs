@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using RedWhite.Core.Players;
+
+namespace RedWhite.Gateway.Players;
+
+/// <summary>
+/// What this Gateway sees of players, per cluster: who was seen in the window (each player's last minute
+/// bucket) and which long-lived connections are open now. Fed by every proxied request; read by the
+/// reporter every interval. The request path only looks up and, once per player and minute, writes.
+/// </summary>
+internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
+{
+    /// <summary>
+    /// Distinct players one cluster tracks at most (bounded memory whatever the traffic); past it, new players
+    /// are still counted in the report's new-player batches but not remembered for the local window.
+    /// </summary>
+    public const int MaxTrackedPlayers = 2_000_000;
+
+    private readonly ConcurrentDictionary<string, ClusterActivityCounter> clusters = new(StringComparer.Ordinal);
+
+    /// <summary>Records that <paramref name="player"/> sent a request to <paramref name="cluster"/> now.</summary>
+    public void Seen(string cluster, string player) => Counter(cluster).Seen(player, PlayerWindow.Bucket(time.GetUtcNow()));
+
+    /// <summary>Counts a long-lived connection as open until the returned handle is disposed; <paramref name="abort"/> ends it at retirement.</summary>
+    public OpenConnection Open(string cluster, string? destination, Action abort) => Counter(cluster).Open(destination, abort);
+
+    /// <summary>Ends every long-lived connection to <paramref name="cluster"/>; how many were open.</summary>
+    public int EndConnections(string cluster) => clusters.TryGetValue(cluster, out var counter) ? counter.EndConnections() : 0;
+
+    /// <summary>Clusters with connections open now.</summary>
+    public IEnumerable<string> ClustersWithConnections() => clusters.Where(c => c.Value.Connections > 0).Select(c => c.Key);
+
+    /// <summary>Takes the report: the window's counts, and the players new since the last one (handed over once).</summary>
+    public IReadOnlyList<ClusterActivity> TakeReport()
+    {
+        var oldest = window.OldestBucket(time.GetUtcNow());
+        var report = new List<ClusterActivity>();
+        foreach (var (id, counter) in clusters)
+        {
+            var activity = counter.Take(id, oldest);
+            if (activity.WindowPlayers > 0 || activity.Connections > 0 || activity.NewPlayers.Count > 0)
+            {
+                report.Add(activity);
+            }
+            else if (counter.IsIdle)
+            {
+                clusters.TryRemove(new KeyValuePair<string, ClusterActivityCounter>(id, counter)); // a cluster nobody uses any more
+            }
+        }
+
+        return report;
+    }
+
+    private ClusterActivityCounter Counter(string cluster) =>
+        clusters.TryGetValue(cluster, out var counter) ? counter : clusters.GetOrAdd(cluster, static _ => new ClusterActivityCounter());
+}
+
+/// <summary>A counted long-lived connection: disposing it (when the request ends) stops counting it.</summary>
+internal sealed class OpenConnection : IDisposable
+{
+    private readonly ClusterActivityCounter owner;
+    private int disposed;
+
+    internal OpenConnection(ClusterActivityCounter owner, string? destination, Action abort)
+    {
+        this.owner = owner;
+        Destination = destination;
+        Abort = abort;
+    }
+
+    internal string? Destination { get; }
+
+    internal Action Abort { get; }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            owner.Close(this);
+        }
+    }
+}
+
+/// <summary>One cluster's counters.</summary>
+internal sealed class ClusterActivityCounter
+{
+    // Player → the newest minute bucket it was seen in. Written once per player and minute.
+    private readonly ConcurrentDictionary<string, long> lastSeen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<OpenConnection, byte> open = new(ReferenceEqualityComparer.Instance);
+    private ConcurrentQueue<(long Bucket, string Player)> fresh = new();
+
+    public int Connections => open.Count;
+
+    public bool IsIdle => lastSeen.IsEmpty && open.IsEmpty && fresh.IsEmpty;
+
+    public void Seen(string player, long bucket)
+    {
+        if (lastSeen.TryGetValue(player, out var seenIn) && seenIn == bucket)
+        {
+            return; // the common case: seen already this minute
+        }
+
+        if (lastSeen.Count < PlayerActivity.MaxTrackedPlayers || seenIn != 0)
+        {
+            lastSeen[player] = bucket;
+        }
+
+        fresh.Enqueue((bucket, player));
+    }
+
+    public OpenConnection Open(string? destination, Action abort)
+    {
+        var connection = new OpenConnection(this, destination, abort);
+        open.TryAdd(connection, 0);
+        return connection;
+    }
+
+    public void Close(OpenConnection connection) => open.TryRemove(connection, out _);
+
+    public int EndConnections()
+    {
+        var ended = 0;
+        foreach (var connection in open.Keys)
+        {
+            connection.Abort();
+            ended++;
+        }
+
+        return ended;
+    }
+
+    public ClusterActivity Take(string cluster, long oldestBucket)
+    {
+        var batch = Interlocked.Exchange(ref fresh, new ConcurrentQueue<(long, string)>());
+        var newPlayers = new Dictionary<long, HashSet<string>>();
+        foreach (var (bucket, player) in batch)
+        {
+            if (!newPlayers.TryGetValue(bucket, out var set))
+            {
+                newPlayers[bucket] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            set.Add(player);
+        }
+
+        var inWindow = 0;
+        foreach (var (player, bucket) in lastSeen)
+        {
+            if (bucket >= oldestBucket)
+            {
+                inWindow++;
+            }
+            else
+            {
+                lastSeen.TryRemove(new KeyValuePair<string, long>(player, bucket)); // left the window (unless seen again meanwhile)
+            }
+        }
+
+        var destinations = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var connection in open.Keys)
+        {
+            if (connection.Destination is { } name)
+            {
+                destinations[name] = destinations.GetValueOrDefault(name) + 1;
+            }
+        }
+
+        return new ClusterActivity
+        {
+            Cluster = cluster,
+            NewPlayers = newPlayers.ToDictionary(p => p.Key, p => (IReadOnlyCollection<string>)p.Value),
+            WindowPlayers = inWindow,
+            Connections = open.Count,
+            DestinationConnections = destinations,
+        };
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Players;
+using RedWhite.Core.Stores;
+using RedWhite.Gateway.Configuration;
+
+namespace RedWhite.Gateway.Players;
+
+/// <summary>
+/// Reports this Gateway's players and connections to the store every <c>Gateway:Players:ReportInterval</c>,
+/// off the request path. Players not delivered because the store was away go with the next report.
+/// </summary>
+internal sealed class PlayerReporter(
+    PlayerActivity activity, IPlayerStore store, PlayerWindow window, IOptions<GatewayOptions> options, TimeProvider time, ILogger<PlayerReporter> logger)
+    : BackgroundService
+{
+    private readonly string instance = options.Value.InstanceId;
+    private Dictionary<string, Dictionary<long, HashSet<string>>> unsent = [];
+    private bool failing;
+
+    /// <summary>Takes and sends one report now (the timer calls it; tests call it directly).</summary>
+    public async Task ReportOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var clusters = Merge(activity.TakeReport(), window.OldestBucket(now));
+        try
+        {
+            await store.ReportAsync(new GatewayReport(instance, now, clusters), cancellationToken);
+            unsent = [];
+            if (failing)
+            {
+                Log.PlayerReportsResumed(logger);
+                failing = false;
+            }
+        }
+        catch (RegistryStoreUnavailableException ex)
+        {
+            Keep(clusters);
+            if (!failing)
+            {
+                Log.PlayerReportFailed(logger, ex.Message); // once per outage, not per interval
+                failing = true;
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(window.ReportInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await ReportOnceAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>Adds the players a failed report did not deliver, still in the window, to this one.</summary>
+    private List<ClusterActivity> Merge(IReadOnlyList<ClusterActivity> taken, long oldestBucket)
+    {
+        var merged = new List<ClusterActivity>(taken.Count);
+        foreach (var cluster in taken)
+        {
+            merged.Add(unsent.Remove(cluster.Cluster, out var earlier) ? cluster with { NewPlayers = Union(cluster.NewPlayers, earlier, oldestBucket) } : cluster);
+        }
+
+        foreach (var (id, earlier) in unsent)
+        {
+            merged.Add(new ClusterActivity { Cluster = id, NewPlayers = Union(new Dictionary<long, IReadOnlyCollection<string>>(), earlier, oldestBucket) });
+        }
+
+        return merged;
+    }
+
+    private static Dictionary<long, IReadOnlyCollection<string>> Union(
+        IReadOnlyDictionary<long, IReadOnlyCollection<string>> now, Dictionary<long, HashSet<string>> earlier, long oldestBucket)
+    {
+        var union = now.ToDictionary(p => p.Key, p => new HashSet<string>(p.Value, StringComparer.Ordinal));
+        foreach (var (bucket, players) in earlier)
+        {
+            if (bucket < oldestBucket)
+            {
+                continue; // left the window while the store was away
+            }
+
+            if (!union.TryGetValue(bucket, out var set))
+            {
+                union[bucket] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            set.UnionWith(players);
+        }
+
+        return union.ToDictionary(p => p.Key, p => (IReadOnlyCollection<string>)p.Value);
+    }
+
+    private void Keep(IReadOnlyList<ClusterActivity> clusters)
+    {
+        unsent = clusters.Where(c => c.NewPlayers.Count > 0).ToDictionary(
+            c => c.Cluster, c => c.NewPlayers.ToDictionary(p => p.Key, p => new HashSet<string>(p.Value, StringComparer.Ordinal)), StringComparer.Ordinal);
+    }
+}
