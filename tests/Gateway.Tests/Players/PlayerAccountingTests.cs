@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using RedWhite.Core.Players;
+using RedWhite.Core.Registry;
+using RedWhite.Gateway.Players;
+using RedWhite.TestKit;
+using RedWhite.TestKit.Upstreams;
+
+namespace RedWhite.Gateway.Tests.Players;
+
+/// <summary>A Gateway counting real requests and WebSockets, reporting to the file store beside its registry.</summary>
+public sealed class PlayerAccountingTests : IAsyncLifetime
+{
+    private const string White = DemoGateway.White;
+    private const string Red = DemoGateway.Red;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private TestUpstream w1 = null!;
+    private TestUpstream w2 = null!;
+    private TestUpstream r1 = null!;
+    private TestRegistry registry = null!;
+    private GatewayHost gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        w1 = await TestUpstream.StartAsync("w1", White);
+        w2 = await TestUpstream.StartAsync("w2", White);
+        r1 = await TestUpstream.StartAsync("r1", Red);
+        registry = new TestRegistry(Document(ClusterState.Active, redWeight: 10));
+
+        // Reports only when the test asks (ReportOnceAsync): the interval is far longer than any test.
+        gateway = GatewayHost.Start(registry, ("Gateway:Players:ReportInterval", "00:05:00"), ("Gateway:InstanceId", "gw-test"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await gateway.DisposeAsync();
+        await w1.DisposeAsync();
+        await w2.DisposeAsync();
+        await r1.DisposeAsync();
+        registry.Dispose();
+    }
+
+    [Fact]
+    public async Task Requests_AreCountedAsDistinctPlayersPerCluster_AndWebSocketsAsConnectionsOnTheirDestination()
+    {
+        foreach (var player in new[] { "p-1", "p-2", "p-3", "p-1", "p-2" })
+        {
+            using var response = await gateway.GetAsync("/game/state", TestTickets.For(White, player));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var response = await gateway.GetAsync("/game/state", TestTickets.For(Red, "p-9")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using var socket = await ConnectAsync(TestTickets.For(White, "p-4"));
+        Assert.Equal("hi", await EchoAsync(socket, "hi"));
+
+        var counts = await ReportAndReadAsync();
+
+        Assert.Equal((4L, 1), (counts[White].Players, counts[White].Connections));
+        var destination = Assert.Single(counts[White].DestinationConnections);
+        Assert.Equal(1, destination.Value);
+        Assert.Contains(destination.Key, new[] { "w1", "w2" });
+        Assert.Equal((1L, 0), (counts[Red].Players, counts[Red].Connections));
+        Assert.NotNull(counts[White].ReportedAt);
+
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        await Eventually.TrueAsync(async () => (await ReportAndReadAsync())[White].Connections == 0, "the closed socket to stop counting");
+    }
+
+    [Fact]
+    public async Task RefusedRequests_AreNotCounted()
+    {
+        using (var noTicket = await gateway.GetAsync("/game/state", null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, noTicket.StatusCode);
+        }
+
+        using (var forged = await gateway.GetAsync("/game/state", TestTickets.For(White, "p-x") + "tampered"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        }
+
+        var counts = await ReportAndReadAsync();
+
+        Assert.Equal(0, counts[White].Players);
+    }
+
+    [Fact]
+    public async Task WebSocket_StaysOpenThroughChangesToOtherClustersAndItsOwnWeight_AndEndsWhenItsClusterRetires()
+    {
+        using var socket = await ConnectAsync(TestTickets.For(White, "p-1"));
+        Assert.Equal("before", await EchoAsync(socket, "before"));
+
+        // Red's weight, red promoted, white draining: each a new revision; the socket lives through all.
+        var revision = 1L;
+        foreach (var document in new[]
+        {
+            Document(ClusterState.Active, redWeight: 50),
+            Document(ClusterState.Active, redWeight: 100, redState: ClusterState.Active),
+            Document(ClusterState.Draining, redWeight: 100, redState: ClusterState.Active),
+        })
+        {
+            registry.Write(document with { Revision = ++revision });
+            await WaitForRevisionAsync(revision);
+            Assert.Equal($"at {revision}", await EchoAsync(socket, $"at {revision}"));
+        }
+
+        registry.Write(Document(ClusterState.Retired, redWeight: 100, redState: ClusterState.Active) with { Revision = ++revision });
+
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(Deadline);
+        var ended = await Record.ExceptionAsync(async () =>
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        });
+        Assert.True(ended is null or WebSocketException, $"the socket to end, not {ended}");
+        Assert.False(timeout.IsCancellationRequested, "the socket to end before the deadline");
+
+        using var after = await gateway.GetAsync("/game/state", TestTickets.For(White, "p-1"));
+        Assert.Equal(HttpStatusCode.Gone, after.StatusCode);
+    }
+
+    private async Task<IReadOnlyDictionary<string, ClusterPlayers>> ReportAndReadAsync()
+    {
+        await gateway.Services.GetRequiredService<PlayerReporter>().ReportOnceAsync(CancellationToken.None);
+        var store = gateway.Services.GetRequiredService<IPlayerStore>();
+        return await store.ReadAsync([White, Red], DateTimeOffset.UtcNow, CancellationToken.None);
+    }
+
+    private async Task WaitForRevisionAsync(long revision) =>
+        await Eventually.TrueAsync(() => gateway.Services.GetRequiredService<RegistryMonitor>().Status.Revision == revision, $"revision {revision}");
+
+    private async Task<ClientWebSocket> ConnectAsync(string ticket)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("X-Route-Ticket", ticket);
+        using var timeout = new CancellationTokenSource(Deadline);
+        await socket.ConnectAsync(new UriBuilder(new Uri(gateway.BaseAddress, "/game/socket")) { Scheme = "ws" }.Uri, timeout.Token);
+        return socket;
+    }
+
+    private static async Task<string> EchoAsync(ClientWebSocket socket, string message)
+    {
+        using var timeout = new CancellationTokenSource(Deadline);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+        var buffer = new byte[1024];
+        var received = await socket.ReceiveAsync(buffer, timeout.Token);
+        return Encoding.UTF8.GetString(buffer, 0, received.Count);
+    }
+
+    private RegistryDocument Document(ClusterState whiteState, int redWeight, ClusterState redState = ClusterState.Canary) => TestRegistry.Demo() with
+    {
+        Clusters =
+        [
+            TestRegistry.Cluster(White, "[1.0.0,1.1.0)", whiteState, whiteState == ClusterState.Active ? 100 : 0, DemoGateway.Destinations(w1, w2),
+                drainDeadline: whiteState == ClusterState.Draining ? DateTimeOffset.UtcNow.AddDays(1) : null),
+            TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", redState, redWeight, DemoGateway.Destinations(r1)),
+        ],
+    };
+}
