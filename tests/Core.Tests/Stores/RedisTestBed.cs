@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
 using RedWhite.TestKit;
@@ -41,6 +42,22 @@ internal sealed class RedisTestBed : IAsyncDisposable
         var connection = new RedisConnection(Redis.ConnectionString);
         stores.Add(connection);
         return new RedisIdempotencyStore(connection, prefix);
+    }
+
+    /// <summary>Player counts on this Redis, on a connection of their own (like another instance).</summary>
+    public RedisPlayerStore PlayerStore(PlayerWindow window, string prefix = "rw:")
+    {
+        var connection = new RedisConnection(Redis.ConnectionString);
+        stores.Add(connection);
+        return new RedisPlayerStore(connection, window, prefix);
+    }
+
+    /// <summary>Leases on this Redis, on a connection of their own (like another Admin).</summary>
+    public RedisLeaseStore LeaseStore(string prefix = "rw:")
+    {
+        var connection = new RedisConnection(Redis.ConnectionString);
+        stores.Add(connection);
+        return new RedisLeaseStore(connection, prefix);
     }
 
     /// <summary>A store whose first connection attempt happens while nothing listens (a port with no server).</summary>
