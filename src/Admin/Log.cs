@@ -38,4 +38,25 @@ internal static partial class Log
 
     [LoggerMessage(4022, LogLevel.Warning, "Idempotency-Key {Key} of {Actor}: the record could not be shared with other Admin instances: {Reason}")]
     public static partial void IdempotencyRecordNotShared(ILogger logger, string key, string actor, string reason);
+
+    [LoggerMessage(4100, LogLevel.Information, "Drain controller on {Instance}: holds the lease: {Holding}")]
+    public static partial void DrainLeaseChanged(ILogger logger, string instance, bool holding);
+
+    [LoggerMessage(4101, LogLevel.Warning, "Drain controller: the store is unreachable; trying again next interval: {Reason}")]
+    public static partial void DrainStoreUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(4102, LogLevel.Information, "Drain controller is off (Draining:Enabled=false)")]
+    public static partial void DrainDisabled(ILogger logger);
+
+    [LoggerMessage(4103, LogLevel.Error, "Drain controller: cluster {ClusterId} (group {Group}) failed with {Code}: {Reason}")]
+    public static partial void DrainFailed(ILogger logger, string clusterId, string group, string code, string reason);
+
+    [LoggerMessage(4104, LogLevel.Warning, "Drain controller retired cluster {ClusterId}: {Why}")]
+    public static partial void Retired(ILogger logger, string clusterId, string why);
+
+    [LoggerMessage(4105, LogLevel.Information, "Drain controller, cluster {ClusterId}: {Action} ({Detail})")]
+    public static partial void DrainAction(ILogger logger, string clusterId, string action, string detail);
+
+    [LoggerMessage(4106, LogLevel.Warning, "Drain controller, cluster {ClusterId}: group {Group} is at its minimum size {MinSize}; {Wanted} instances would do")]
+    public static partial void GroupAtMinimum(ILogger logger, string clusterId, string group, int minSize, int wanted);
 }

@@ -1,6 +1,7 @@
 using RedWhite.Admin.Audit;
 using RedWhite.Admin.Auth;
 using RedWhite.Admin.Clusters;
+using RedWhite.Admin.Draining;
 using RedWhite.Admin.History;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
@@ -20,6 +21,7 @@ builder.AddApiKeyAuth();
 builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
+builder.AddDraining();
 
 var app = builder.Build();
 

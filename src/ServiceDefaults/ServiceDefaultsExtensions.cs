@@ -135,6 +135,13 @@ public static class ServiceDefaultsExtensions
                 ? new RedisLeaseStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
                 : new FileLeaseStore(options.ResolveFile(), sp.GetRequiredService<TimeProvider>());
         });
+        builder.Services.TryAddSingleton<ISharedStateStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            return options.Store == RegistryStoreKind.Redis
+                ? new RedisSharedStateStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
+                : new FileSharedStateStore(options.ResolveFile());
+        });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RegistryMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RegistryMonitor>());

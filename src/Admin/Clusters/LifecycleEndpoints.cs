@@ -76,7 +76,7 @@ public static class LifecycleEndpoints
         (await mutator.ApplyAsync(http, current => Move(current, id, ClusterState.Retired, c => c, "retire", null)))
             .Then(document => TypedResults.Ok(document.FindCluster(id)!));
 
-    private static Change Move(
+    internal static Change Move(
         RegistryDocument current, string id, ClusterState to, Func<ClusterDefinition, ClusterDefinition> alter, string action, string? detail)
     {
         if (current.FindCluster(id) is not { } cluster)

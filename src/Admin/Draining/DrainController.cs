@@ -1,0 +1,250 @@
+using Microsoft.Extensions.Options;
+using RedWhite.Admin.Clusters;
+using RedWhite.Admin.Mutations;
+using RedWhite.Core.Players;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+
+namespace RedWhite.Admin.Draining;
+
+/// <summary>
+/// Scales draining colors down as their players leave, and retires them. Every <c>Draining:Interval</c>, the
+/// one Admin holding the <c>drain-controller</c> lease looks at each draining cluster with an Auto Scaling
+/// group: it keeps scale-in protection on the instances that still hold connections (and releases it on
+/// empty ones) first, then lowers the desired capacity to <c>ceil(players / PlayersPerInstance)</c>, never
+/// raising it and never going below <c>MinInstances</c> while players remain. A cluster empty for
+/// <c>EmptyGrace</c>, or past its drain deadline, is retired through the write path as actor
+/// <c>drain-controller</c> and its group set to 0. Every action is logged and audited; a failure on one
+/// cluster is shown on its status and the others go on.
+/// </summary>
+internal sealed class DrainController(
+    RegistryMonitor registry,
+    RegistryMutator mutator,
+    IRegistryStore audit,
+    IPlayerStore players,
+    ILeaseStore leases,
+    DrainStatusBook statuses,
+    AutoScalingClient autoScaling,
+    IOptions<DrainingOptions> options,
+    TimeProvider time,
+    ILogger<DrainController> logger) : BackgroundService
+{
+    /// <summary>The name the audit log records for the controller's actions.</summary>
+    public const string Actor = "drain-controller";
+
+    private const string Lease = "drain-controller";
+    private readonly DrainingOptions settings = options.Value;
+    private int runs;
+    private bool holding;
+
+    /// <summary>Runs completed (held the lease or not), for tests that step a fake clock.</summary>
+    public int Runs => Volatile.Read(ref runs);
+
+    /// <summary>Whether this Admin acted on its last run.</summary>
+    public bool Holding => Volatile.Read(ref holding);
+
+    /// <summary>One pass over the draining clusters, if this Admin holds (or takes) the lease.</summary>
+    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var held = await leases.TryHoldAsync(Lease, settings.InstanceId, settings.Interval * 3, cancellationToken);
+            if (held != Holding)
+            {
+                Log.DrainLeaseChanged(logger, settings.InstanceId, held);
+                Volatile.Write(ref holding, held);
+            }
+
+            if (held && registry.TryGetCurrent(out var snapshot))
+            {
+                await DrainAsync(snapshot, cancellationToken);
+            }
+        }
+        catch (RegistryStoreUnavailableException ex)
+        {
+            Log.DrainStoreUnavailable(logger, ex.Message); // try again next interval
+        }
+        finally
+        {
+            Interlocked.Increment(ref runs);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (Holding)
+        {
+            try
+            {
+                await leases.ReleaseAsync(Lease, settings.InstanceId, cancellationToken); // hand over at once, not after the lease runs out
+            }
+            catch (RegistryStoreUnavailableException)
+            {
+                // it runs out by itself
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.Enabled)
+        {
+            Log.DrainDisabled(logger);
+            return;
+        }
+
+        using var timer = new PeriodicTimer(settings.Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    private async Task DrainAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var clusters = snapshot.Document.Clusters
+            .Where(c => c.AutoScalingGroup is not null && (c.State == ClusterState.Draining || c.State == ClusterState.Retired))
+            .ToList();
+        var book = await statuses.ReadAsync(cancellationToken);
+        if (clusters.Count > 0)
+        {
+            var counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], time.GetUtcNow(), cancellationToken);
+            foreach (var cluster in clusters)
+            {
+                var status = book.GetValueOrDefault(cluster.Id) ?? new DrainStatus();
+                if (cluster.State == ClusterState.Retired && (status.ScaledToZero || status.LastAction is null))
+                {
+                    continue; // retired long ago, or not by this controller: nothing to scale
+                }
+
+                try
+                {
+                    book[cluster.Id] = await DrainAsync(cluster, counts[cluster.Id], status, snapshot.Revision, cancellationToken) with { Error = null };
+                }
+                catch (AutoScalingException ex)
+                {
+                    Log.DrainFailed(logger, cluster.Id, cluster.AutoScalingGroup!, ex.Code, ex.Message);
+                    book[cluster.Id] = status with { Error = $"{ex.Code}: {ex.Message}" };
+                }
+                catch (DrainRefusedException ex)
+                {
+                    book[cluster.Id] = ex.Status;
+                }
+            }
+        }
+
+        // Statuses of clusters no longer draining are dropped, except a retired cluster's last word.
+        foreach (var id in book.Keys.Where(id => !clusters.Any(c => c.Id == id)).ToList())
+        {
+            book.Remove(id);
+        }
+
+        await statuses.WriteAsync(book, cancellationToken);
+    }
+
+    private async Task<DrainStatus> DrainAsync(
+        ClusterDefinition cluster, ClusterPlayers count, DrainStatus status, long revision, CancellationToken cancellationToken)
+    {
+        var group = cluster.AutoScalingGroup!;
+        var now = time.GetUtcNow();
+        if (cluster.State == ClusterState.Retired)
+        {
+            return await ScaleToZeroAsync(cluster, status, revision, cancellationToken); // retired by us, the group not yet at 0
+        }
+
+        if (count.ReportedAt is null)
+        {
+            // No Gateway reports anything: zero players would be a guess, and a wrong one retires a full cluster.
+            throw new DrainRefusedException(status with { Error = "no Gateway has reported players recently; not scaling until one does" });
+        }
+
+        status = count.Players == 0 && count.Connections == 0
+            ? status with { EmptySince = status.EmptySince ?? now }
+            : status with { EmptySince = null };
+        var emptyLongEnough = status.EmptySince is { } since && now - since >= settings.EmptyGrace;
+        var pastDeadline = cluster.DrainDeadline is { } deadline && now >= deadline;
+        if (emptyLongEnough || pastDeadline)
+        {
+            var why = pastDeadline ? $"drain deadline {cluster.DrainDeadline:O} passed" : $"no players since {status.EmptySince:O}";
+            var outcome = await mutator.ApplyAsync(Actor, IfMatch.None,
+                (current, _) => Task.FromResult(LifecycleEndpoints.Move(current, cluster.Id, ClusterState.Retired, c => c, "retire", why)), cancellationToken);
+            if (outcome.Committed is null)
+            {
+                throw new DrainRefusedException(status with { Error = $"could not retire: {outcome.Problem?.ProblemDetails.Detail}" });
+            }
+
+            Log.Retired(logger, cluster.Id, why);
+            status = status with { LastAction = $"retired ({why})", LastActionAt = now };
+            return await ScaleToZeroAsync(cluster, status, outcome.Committed.Revision, cancellationToken);
+        }
+
+        var current = await autoScaling.DescribeAsync(group, cancellationToken);
+
+        // Protection before capacity: a scale-in then only ever picks an instance nobody is connected to.
+        if (cluster.Instances is { Count: > 0 } instances)
+        {
+            var occupied = instances.Where(i => count.DestinationConnections.GetValueOrDefault(i.Key) > 0).Select(i => i.Value).ToHashSet(StringComparer.Ordinal);
+            foreach (var protect in new[] { true, false })
+            {
+                var change = instances.Values.Where(id => occupied.Contains(id) == protect && current.Instances.TryGetValue(id, out var isProtected) && isProtected != protect).ToList();
+                if (change.Count > 0)
+                {
+                    await autoScaling.SetInstanceProtectionAsync(group, change, protect, cancellationToken);
+                    var what = $"{(protect ? "protected" : "released")} {string.Join(", ", change)}";
+                    await RecordAsync(cluster.Id, protect ? "protect" : "unprotect", what, revision, cancellationToken);
+                    status = status with { LastAction = what, LastActionAt = now };
+                }
+            }
+        }
+
+        var wanted = Math.Max(settings.MinInstances, (int)Math.Ceiling(count.Players / (double)settings.PlayersPerInstance));
+        var target = Math.Max(wanted, current.MinSize);
+        status = status with { DesiredCapacity = current.DesiredCapacity };
+        var changedRecently = status.LastChangedAt is { } changed && now - changed < settings.Interval * 0.9;
+        if (target < current.DesiredCapacity && !changedRecently)
+        {
+            await autoScaling.SetDesiredCapacityAsync(group, target, cancellationToken);
+            var what = $"desired capacity {current.DesiredCapacity} -> {target} ({count.Players} players)";
+            await RecordAsync(cluster.Id, "scale-in", what, revision, cancellationToken);
+            status = status with { DesiredCapacity = target, LastAction = what, LastActionAt = now, LastChangedAt = now };
+        }
+
+        if (wanted < current.MinSize && current.DesiredCapacity <= current.MinSize)
+        {
+            // Not a failure of the call, but the group will not shrink further: say so where people look.
+            var message = $"group {group} is at its minimum size {current.MinSize}; {wanted} instances would do for {count.Players} players";
+            Log.GroupAtMinimum(logger, cluster.Id, group, current.MinSize, wanted);
+            throw new DrainRefusedException(status with { Error = message });
+        }
+
+        return status;
+    }
+
+    private async Task<DrainStatus> ScaleToZeroAsync(ClusterDefinition cluster, DrainStatus status, long revision, CancellationToken cancellationToken)
+    {
+        await autoScaling.UpdateAsync(cluster.AutoScalingGroup!, 0, 0, cancellationToken);
+        var what = $"group {cluster.AutoScalingGroup} set to 0 (minimum and desired)";
+        await RecordAsync(cluster.Id, "scale-to-zero", what, revision, cancellationToken);
+        return status with { DesiredCapacity = 0, ScaledToZero = true, LastAction = what, LastActionAt = time.GetUtcNow(), LastChangedAt = time.GetUtcNow() };
+    }
+
+    private async Task RecordAsync(string cluster, string action, string detail, long revision, CancellationToken cancellationToken)
+    {
+        Log.DrainAction(logger, cluster, action, detail);
+        await audit.AppendAuditAsync(new AuditEntry(time.GetUtcNow(), Actor, action, cluster, revision, revision, detail), cancellationToken);
+    }
+
+    /// <summary>A cluster the controller cannot act on this run, with the status that says why.</summary>
+    private sealed class DrainRefusedException(DrainStatus status) : Exception(status.Error)
+    {
+        public DrainStatus Status { get; } = status;
+    }
+}
