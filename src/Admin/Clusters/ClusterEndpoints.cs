@@ -28,14 +28,14 @@ public static class ClusterEndpoints
         return group;
     }
 
-    internal static Ok<ClusterList> List(RegistryMonitor registry, HttpResponse response)
+    internal static async Task<Ok<ClusterList>> List(RegistryMonitor registry, ClusterStatusReader status, HttpContext http)
     {
         var document = registry.Current.Document;
-        response.Headers.ETag = RegistryMutator.ETag(document.Revision);
-        return TypedResults.Ok(new ClusterList(document.Revision, document.Clusters));
+        http.Response.Headers.ETag = RegistryMutator.ETag(document.Revision);
+        return TypedResults.Ok(new ClusterList(document.Revision, await status.ReadAsync(document.Clusters, http.RequestAborted)));
     }
 
-    internal static Results<Ok<ClusterDefinition>, ProblemHttpResult> Get(string id, RegistryMonitor registry, HttpResponse response)
+    internal static async Task<Results<Ok<ClusterView>, ProblemHttpResult>> Get(string id, RegistryMonitor registry, ClusterStatusReader status, HttpContext http)
     {
         var document = registry.Current.Document;
         if (document.FindCluster(id) is not { } cluster)
@@ -43,8 +43,8 @@ public static class ClusterEndpoints
             return AdminProblems.ClusterNotFound(id);
         }
 
-        response.Headers.ETag = RegistryMutator.ETag(document.Revision);
-        return TypedResults.Ok(cluster);
+        http.Response.Headers.ETag = RegistryMutator.ETag(document.Revision);
+        return TypedResults.Ok((await status.ReadAsync([cluster], http.RequestAborted))[0]);
     }
 
     internal static async Task<Results<Created<ClusterDefinition>, ProblemHttpResult>> Register(

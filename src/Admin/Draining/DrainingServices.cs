@@ -29,6 +29,7 @@ internal static class DrainingServices
             sp.GetService<AWSCredentials>(), // tests register fixed credentials; otherwise the standard chain, resolved at first use
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton<DrainStatusBook>();
+        builder.Services.TryAddSingleton<Clusters.ClusterStatusReader>();
         builder.Services.TryAddSingleton<DrainController>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainController>());
         return builder;

@@ -1,7 +1,7 @@
 namespace RedWhite.Core.Registry;
 
 /// <summary>One server cluster (a "color") running one server-plus-config version.</summary>
-public sealed record ClusterDefinition
+public record ClusterDefinition
 {
     /// <summary>Unique id, <c>[a-z0-9-]</c>, e.g. <c>white-1.0</c>.</summary>
     public string Id { get; init; } = "";

@@ -16,6 +16,10 @@ internal sealed class PlayerReporter(
     private readonly string instance = options.Value.InstanceId;
     private Dictionary<string, Dictionary<long, HashSet<string>>> unsent = [];
     private bool failing;
+    private int reports;
+
+    /// <summary>Reports attempted so far (delivered or kept for the next), for tests that step a fake clock.</summary>
+    public int Reports => Volatile.Read(ref reports);
 
     /// <summary>Takes and sends one report now (the timer calls it; tests call it directly).</summary>
     public async Task ReportOnceAsync(CancellationToken cancellationToken)
@@ -40,6 +44,10 @@ internal sealed class PlayerReporter(
                 Log.PlayerReportFailed(logger, ex.Message); // once per outage, not per interval
                 failing = true;
             }
+        }
+        finally
+        {
+            Interlocked.Increment(ref reports);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class ClusterEndpointsTests
         using var registry = new TestRegistry();
         await using var app = new AdminApp(registry);
 
-        var cluster = await (await app.Client().GetAsync("/v1/clusters/red-1.1")).ReadAsync<ClusterDefinition>();
+        var cluster = await (await app.Client().GetAsync("/v1/clusters/red-1.1")).ReadAsync<ClusterView>();
 
         Assert.Equal(ClusterState.Canary, cluster.State);
         Assert.Equal(10, cluster.Weight);

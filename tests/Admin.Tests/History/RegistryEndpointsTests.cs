@@ -133,7 +133,7 @@ public sealed class RegistryEndpointsTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(ClusterState.Canary, (await app.StoredAsync()).FindCluster("red-1.1")!.State);
-        Assert.Equal(ClusterState.Canary, (await (await client.GetAsync("/v1/clusters/red-1.1")).ReadAsync<ClusterDefinition>()).State);
+        Assert.Equal(ClusterState.Canary, (await (await client.GetAsync("/v1/clusters/red-1.1")).ReadAsync<RedWhite.Admin.Clusters.ClusterView>()).State);
     }
 
     [Fact]
