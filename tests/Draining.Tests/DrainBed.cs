@@ -66,6 +66,7 @@ internal sealed class DrainBed : IAsyncDisposable
             s.AddSingleton<AWSCredentials>(new BasicAWSCredentials(FakeAutoScaling.AccessKey, FakeAutoScaling.SecretKey));
         }
 
+        settings = [.. settings.GroupBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last())]; // a test's extra settings win
         admin = new ServiceFactory<AdminProgram>(settings, services: Services);
         gateway = new ServiceFactory<GatewayProgram>(settings, services: Services);
         GatewayUrl = gateway.StartOnKestrel();

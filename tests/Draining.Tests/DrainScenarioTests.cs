@@ -72,6 +72,94 @@ public sealed class DrainScenarioTests
         Assert.Equal(100, r1.RequestsTo("/game/state").Count); // every player reached red after updating
     }
 
+    [Fact]
+    public async Task UnknownGroup_ShowsAsAnErrorOnThatCluster_AndAnotherDrainingClusterIsStillScaled()
+    {
+        using var aws = FakeAutoScaling.Start();
+        aws.AddGroup("game-white", min: 1, max: 20, desired: 10);
+        aws.ThrottleNext(1); // the first call is throttled, retried and succeeds
+        var w1 = await TestUpstream.StartAsync("w1", White);
+        var a1 = await TestUpstream.StartAsync("a1", "amber-0.9");
+        var r1 = await TestUpstream.StartAsync("r1", Red);
+        var document = Document(w1, r1);
+        document = document with
+        {
+            Clusters =
+            [
+                .. document.Clusters,
+                TestRegistry.Cluster("amber-0.9", "[0.9.0,1.0.0)", ClusterState.Active, 100, new Dictionary<string, string> { ["a1"] = a1.Url }) with { AutoScalingGroup = "game-amber-typo" },
+            ],
+        };
+        await using var bed = DrainBed.Start(document, aws, [w1, a1, r1]);
+        await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddDays(1) });
+        await bed.PostAsync("/v1/clusters/amber-0.9/drain", new { deadline = bed.Clock.GetUtcNow().AddDays(1) });
+        await Eventually.TrueAsync(() => bed.GatewayRegistry.Current.Revision == 3, "the Gateway to see both draining");
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(200, await bed.PlayAsync($"p-{i}", White, "1.0.4"));
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            await bed.StepAsync(); // to the controller's first run
+        }
+
+        var amber = await bed.Admin.GetFromJsonAsync<JsonElement>("/v1/clusters/amber-0.9");
+        Assert.StartsWith("GroupNotFound", amber.GetProperty("status").GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("game-amber-typo", amber.GetProperty("status").GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(3, aws.Group("game-white").DesiredCapacity); // 30 players at 10 per instance
+        var white = await StatusAsync(bed);
+        Assert.Equal(JsonValueKind.Null, white.GetProperty("error").ValueKind);
+        Assert.Equal((30L, 3), (white.GetProperty("players").GetInt64(), white.GetProperty("desiredCapacity").GetInt32()));
+    }
+
+    [Fact]
+    public async Task InstancesWithConnections_AreProtected_AndReleasedWhenEmpty_BeforeCapacityGoesDown()
+    {
+        using var aws = FakeAutoScaling.Start();
+        aws.AddGroup("game-white", min: 1, max: 20, desired: 2, "i-0000000a", "i-0000000b");
+        var w1 = await TestUpstream.StartAsync("w1", White);
+        var w2 = await TestUpstream.StartAsync("w2", White);
+        var r1 = await TestUpstream.StartAsync("r1", Red);
+        var document = Document(w1, r1);
+        document = document.WithCluster(document.FindCluster(White)! with
+        {
+            Destinations = new Dictionary<string, string> { ["w1"] = w1.Url, ["w2"] = w2.Url },
+            Instances = new Dictionary<string, string> { ["w1"] = "i-0000000a", ["w2"] = "i-0000000b" },
+        });
+        await using var bed = DrainBed.Start(document, aws, [w1, w2, r1], ("Draining:MinInstances", "1"));
+        await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddDays(1) });
+        await Eventually.TrueAsync(() => bed.GatewayRegistry.Current.Revision == 2, "the Gateway to see white draining");
+
+        // One player on a WebSocket: the balancer puts it on w1 or w2.
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("X-Route-Ticket", bed.Ticket("p-ws", White, "1.0.4"));
+        await socket.ConnectAsync(new UriBuilder(new Uri(bed.GatewayUrl, "/game/socket")) { Scheme = "ws" }.Uri, CancellationToken.None);
+        var occupied = w1.RequestsTo("/game/socket").Count == 1 ? "i-0000000a" : "i-0000000b";
+        var empty = occupied == "i-0000000a" ? "i-0000000b" : "i-0000000a";
+        for (var i = 0; i < 6; i++)
+        {
+            await bed.StepAsync();
+        }
+
+        Assert.True(aws.Group("game-white").Instances[occupied], "the instance holding the connection is protected");
+        Assert.False(aws.Group("game-white").Instances[empty], "the empty instance is not");
+        Assert.Equal(1, aws.Group("game-white").DesiredCapacity); // one player: one instance, and scale-in can only take the empty one
+        var actions = aws.Calls.Select(c => c.Action).ToList();
+        Assert.True(actions.IndexOf("SetInstanceProtection") < actions.IndexOf("SetDesiredCapacity"), $"protection before capacity: {string.Join(", ", actions)}");
+
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "match over", CancellationToken.None);
+        var calls = aws.Calls.Count;
+        for (var i = 0; i < 6; i++)
+        {
+            await bed.StepAsync();
+        }
+
+        Assert.False(aws.Group("game-white").Instances[occupied], "released once its connections closed");
+        var after = aws.Calls.Skip(calls).Where(c => c.Action != "DescribeAutoScalingGroups").Select(c => c.Action).ToList();
+        Assert.Equal("SetInstanceProtection", after.First());
+    }
+
     private static async Task<JsonElement> StatusAsync(DrainBed bed)
     {
         var cluster = await bed.Admin.GetFromJsonAsync<JsonElement>($"/v1/clusters/{White}");

@@ -88,9 +88,10 @@ public sealed class AutoScalingClient(HttpClient http, IOptions<AutoScalingOptio
                 throw new AutoScalingException(code, $"{action} failed: {code}: {message}");
             }
 
-            // Full jitter: a fleet of controllers (or one controller's many groups) never retries in step.
+            // Full jitter: a fleet of controllers (or one controller's many groups) never retries in step. The
+            // wait is wall-clock time on purpose: it paces calls to AWS, whatever clock the controller runs on.
             var ceiling = settings.RetryBaseDelay * Math.Pow(2, attempt - 1);
-            await Task.Delay(ceiling * Random.Shared.NextDouble(), time, cancellationToken);
+            await Task.Delay(ceiling * Random.Shared.NextDouble(), cancellationToken);
         }
     }
 
