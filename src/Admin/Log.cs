@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(4022, LogLevel.Warning, "Idempotency-Key {Key} of {Actor}: the record could not be shared with other Admin instances: {Reason}")]
     public static partial void IdempotencyRecordNotShared(ILogger logger, string key, string actor, string reason);
 
+    [LoggerMessage(4107, LogLevel.Warning, "Could not record player history; trying again next interval: {Reason}")]
+    public static partial void PlayerHistoryFailed(ILogger logger, string reason);
+
     [LoggerMessage(4100, LogLevel.Information, "Drain controller on {Instance}: holds the lease: {Holding}")]
     public static partial void DrainLeaseChanged(ILogger logger, string instance, bool holding);
 

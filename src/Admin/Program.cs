@@ -7,6 +7,7 @@ using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
+using RedWhite.Admin.Players;
 using RedWhite.ServiceDefaults;
 using Serilog;
 
@@ -42,6 +43,7 @@ app.MapClusters();
 app.MapClusterLifecycle();
 app.MapPins();
 app.MapAudit();
+app.MapPlayers();
 
 app.Run();
 

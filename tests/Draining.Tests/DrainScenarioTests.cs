@@ -21,6 +21,7 @@ public sealed class DrainScenarioTests
         var w1 = await TestUpstream.StartAsync("w1", White);
         var r1 = await TestUpstream.StartAsync("r1", Red);
         await using var bed = DrainBed.Start(Document(w1, r1), aws, [w1, r1]);
+        var started = bed.Clock.GetUtcNow();
         await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddDays(1) });
         await Eventually.TrueAsync(() => bed.GatewayRegistry.Current.Revision == 2, "the Gateway to see white draining");
 
@@ -70,6 +71,15 @@ public sealed class DrainScenarioTests
         Assert.Equal(["scale-in", "scale-in", "scale-in", "scale-in", "retire", "scale-to-zero"], byController); // 10->8->5->3->2, then 0
         Assert.Equal(White, Assert.Single(audit, e => e.Action == "retire").Target);
         Assert.Equal(100, r1.RequestsTo("/game/state").Count); // every player reached red after updating
+
+        // The drain curve, point by point at the report interval: white from 100 to 0, red from 0 to 100.
+        var history = await bed.Admin.GetFromJsonAsync<JsonElement>($"/v1/players/history?since={Uri.EscapeDataString(started.ToString("O"))}");
+        var points = history.GetProperty("points").EnumerateArray()
+            .Select(p => (Cluster: p.GetProperty("cluster").GetString(), Players: p.GetProperty("players").GetInt64())).ToList();
+        var whiteCurve = points.Where(p => p.Cluster == White).Select(p => p.Players).ToList();
+        Assert.True(whiteCurve.Count >= 100, $"a point per report interval, got {whiteCurve.Count}");
+        Assert.Equal((100L, 0L), (whiteCurve.Max(), whiteCurve[^1]));
+        Assert.Equal(100L, points.Where(p => p.Cluster == Red).Max(p => p.Players));
     }
 
     [Fact]

@@ -31,6 +31,8 @@ internal static class DrainingServices
         builder.Services.TryAddSingleton<DrainStatusBook>();
         builder.Services.TryAddSingleton<Clusters.ClusterStatusReader>();
         builder.Services.TryAddSingleton<DrainController>();
+        builder.Services.TryAddSingleton<Players.PlayerHistoryRecorder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Players.PlayerHistoryRecorder>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainController>());
         return builder;
     }

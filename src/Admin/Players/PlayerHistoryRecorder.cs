@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using RedWhite.Admin.Draining;
+using RedWhite.Core.Players;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+
+namespace RedWhite.Admin.Players;
+
+/// <summary>
+/// Records every cluster's players and connections into the history every <c>Gateway:Players:ReportInterval</c>.
+/// With several Admins, the holder of the <c>player-history</c> lease records, so each point is written once.
+/// </summary>
+internal sealed class PlayerHistoryRecorder(
+    RegistryMonitor registry, IPlayerStore players, ILeaseStore leases, PlayerWindow window, IOptions<DrainingOptions> draining,
+    TimeProvider time, ILogger<PlayerHistoryRecorder> logger) : BackgroundService
+{
+    private const string Lease = "player-history";
+    private readonly string instance = draining.Value.InstanceId;
+    private bool failing;
+    private int records;
+
+    /// <summary>Passes completed, for tests that step a fake clock.</summary>
+    public int Records => Volatile.Read(ref records);
+
+    public async Task RecordOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!registry.TryGetCurrent(out var snapshot) ||
+                !await leases.TryHoldAsync(Lease, instance, window.ReportInterval * 3, cancellationToken))
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            var ids = snapshot.Document.Clusters.Where(c => ClusterLifecycle.ServesPlayers(c.State)).Select(c => c.Id).ToList();
+            var counts = await players.ReadAsync(ids, now, cancellationToken);
+            await players.AppendHistoryAsync([.. counts.Values.Select(c => new PlayerPoint(now, c.Cluster, c.Players, c.Connections))], now, cancellationToken);
+            failing = false;
+        }
+        catch (RegistryStoreUnavailableException ex)
+        {
+            if (!failing)
+            {
+                Log.PlayerHistoryFailed(logger, ex.Message);
+                failing = true;
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref records);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(window.ReportInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await RecordOnceAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+}
