@@ -20,7 +20,8 @@ namespace RedWhite.Draining.Tests;
 /// <summary>
 /// Admin and a Gateway in one process on one <see cref="FakeTimeProvider"/>, over one registry file, with
 /// real upstreams behind the Gateway (on Kestrel) and the fake Auto Scaling Query API. Time moves only when
-/// the test steps it, five seconds at a time: every step, the Gateway reports; every 30 s, the controller runs.
+/// the test steps it, five seconds at a time: every step, the Gateway reports; every 15 s the controller ticks,
+/// and makes a pass over the draining clusters every 30 s.
 /// </summary>
 internal sealed class DrainBed : IAsyncDisposable
 {
@@ -115,18 +116,14 @@ internal sealed class DrainBed : IAsyncDisposable
         return (int)response.StatusCode;
     }
 
-    /// <summary>Moves the clock one step and waits for the Gateway's report and, on a 30 s mark, the controller's run.</summary>
+    /// <summary>Moves the clock one step and waits for the Gateway's report and for the controller's ticks (every 15 s) due by then.</summary>
     public async Task StepAsync()
     {
         var reports = Reporter.Reports;
-        var runs = Controller.Runs;
-        var controllerDue = (Elapsed + Step).Ticks % Interval.Ticks == 0;
         Clock.Advance(Step);
         await Eventually.TrueAsync(() => Reporter.Reports > reports, "the Gateway's report");
-        if (controllerDue)
-        {
-            await Eventually.TrueAsync(() => Controller.Runs > runs, "the drain controller's run");
-        }
+        var dueTicks = Elapsed.Ticks / (Interval / 2).Ticks;
+        await Eventually.TrueAsync(() => Controller.Ticks >= dueTicks, "the drain controller's tick");
     }
 
     /// <summary>Posts to Admin; throws unless it succeeds.</summary>

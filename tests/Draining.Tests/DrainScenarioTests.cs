@@ -48,9 +48,9 @@ public sealed class DrainScenarioTests
                 }
             }
 
-            var runs = bed.Controller.Runs;
+            var passes = bed.Controller.Passes;
             await bed.StepAsync();
-            if (bed.Controller.Runs > runs)
+            if (bed.Controller.Passes > passes)
             {
                 var status = await StatusAsync(bed);
                 desired.Add((bed.Elapsed, aws.Group("game-white").DesiredCapacity, status.GetProperty("players").GetInt64()));

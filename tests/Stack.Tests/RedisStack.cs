@@ -35,6 +35,8 @@ public sealed class RedisStack : IAsyncDisposable
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly string adminKey = "stack-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private readonly string signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private List<KeyValuePair<string, string?>> extraSettings = [];
+    private Dictionary<string, string> extraEnvironment = [];
 
     private RedisStack(ITestOutputHelper output, RedisServer redis, List<TestUpstream> upstreams, TestRegistry file)
     {
@@ -72,7 +74,14 @@ public sealed class RedisStack : IAsyncDisposable
     /// fleet started all at once may do: they find Redis empty with no snapshot and wait. The test then starts
     /// the Admins with <see cref="StartAdminAsync"/>.
     /// </remarks>
-    public static async Task<RedisStack> StartAsync(ITestOutputHelper output, bool persistentRedis = false, bool readersFirst = false)
+    /// <param name="output">Where the test's progress goes.</param>
+    /// <param name="persistentRedis">Keep Redis's data across a restart.</param>
+    /// <param name="readersFirst">Start only Discovery and the Gateways.</param>
+    /// <param name="settings">Settings given to every service, after the stack's own.</param>
+    /// <param name="environment">Environment variables for every service (AWS credentials for the drain controller).</param>
+    public static async Task<RedisStack> StartAsync(
+        ITestOutputHelper output, bool persistentRedis = false, bool readersFirst = false,
+        IEnumerable<KeyValuePair<string, string?>>? settings = null, IDictionary<string, string>? environment = null)
     {
         var upstreams = new List<TestUpstream>();
         RedisServer? redis = null;
@@ -100,7 +109,11 @@ public sealed class RedisStack : IAsyncDisposable
             throw;
         }
 
-        var stack = new RedisStack(output, redis, upstreams, new TestRegistry(FirstRevision(upstreams.ToDictionary(u => u.Name, u => u.Url))));
+        var stack = new RedisStack(output, redis, upstreams, new TestRegistry(FirstRevision(upstreams.ToDictionary(u => u.Name, u => u.Url))))
+        {
+            extraSettings = [.. settings ?? []],
+            extraEnvironment = new(environment ?? new Dictionary<string, string>()),
+        };
         try
         {
             if (readersFirst)
@@ -344,8 +357,11 @@ public sealed class RedisStack : IAsyncDisposable
             .Append(new("Tickets:ActiveKeyId", "stack"))
             .Append(new("Admin:ApiKeys:release:Key", adminKey))
             .Append(new("Admin:ApiKeys:release:Role", "ReleaseManager"))
-            .Append(TestKeys.AnonymousPlayers);
-        var environment = new Dictionary<string, string>
+            .Append(TestKeys.AnonymousPlayers)
+            .Append(new("Draining:InstanceId", name))
+            .Append(new("Gateway:InstanceId", name))
+            .Concat(extraSettings);
+        var environment = new Dictionary<string, string>(extraEnvironment)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             // Five services and the test share two cores: workstation GC keeps each process small and polite.

@@ -9,7 +9,8 @@ namespace RedWhite.Admin.Draining;
 
 /// <summary>
 /// Scales draining colors down as their players leave, and retires them. Every <c>Draining:Interval</c>, the
-/// one Admin holding the <c>drain-controller</c> lease looks at each draining cluster with an Auto Scaling
+/// one Admin holding the <c>drain-controller</c> lease (held for one interval, renewed every half interval,
+/// so another Admin takes over within one and a half intervals of the holder's death) looks at each draining cluster with an Auto Scaling
 /// group: it keeps scale-in protection on the instances that still hold connections (and releases it on
 /// empty ones) first, then lowers the desired capacity to <c>ceil(players / PlayersPerInstance)</c>, never
 /// raising it and never going below <c>MinInstances</c> while players remain. A cluster empty for
@@ -34,39 +35,48 @@ internal sealed class DrainController(
 
     private const string Lease = "drain-controller";
     private readonly DrainingOptions settings = options.Value;
-    private int runs;
+    private int ticks;
+    private int passes;
     private bool holding;
+    private DateTimeOffset? lastPass;
 
-    /// <summary>Runs completed (held the lease or not), for tests that step a fake clock.</summary>
-    public int Runs => Volatile.Read(ref runs);
+    /// <summary>Lease ticks completed (every half interval, holder or not), for tests that step a fake clock.</summary>
+    public int Ticks => Volatile.Read(ref ticks);
 
-    /// <summary>Whether this Admin acted on its last run.</summary>
+    /// <summary>Passes over the draining clusters completed by this Admin.</summary>
+    public int Passes => Volatile.Read(ref passes);
+
+    /// <summary>Whether this Admin held the lease at its last tick.</summary>
     public bool Holding => Volatile.Read(ref holding);
 
-    /// <summary>One pass over the draining clusters, if this Admin holds (or takes) the lease.</summary>
-    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One tick: takes or renews the lease and, holding it, makes a pass when one is due (once per interval).</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var held = await leases.TryHoldAsync(Lease, settings.InstanceId, settings.Interval * 3, cancellationToken);
+            var held = await leases.TryHoldAsync(Lease, settings.InstanceId, settings.Interval, cancellationToken);
             if (held != Holding)
             {
                 Log.DrainLeaseChanged(logger, settings.InstanceId, held);
                 Volatile.Write(ref holding, held);
+                lastPass = null; // a new holder looks at once
             }
 
-            if (held && registry.TryGetCurrent(out var snapshot))
+            var now = time.GetUtcNow();
+            if (held && (lastPass is null || now - lastPass >= settings.Interval * 0.9) && registry.TryGetCurrent(out var snapshot))
             {
+                lastPass = now;
                 await DrainAsync(snapshot, cancellationToken);
+                Interlocked.Increment(ref passes);
             }
         }
         catch (RegistryStoreUnavailableException ex)
         {
-            Log.DrainStoreUnavailable(logger, ex.Message); // try again next interval
+            Log.DrainStoreUnavailable(logger, ex.Message); // try again next tick
         }
         finally
         {
-            Interlocked.Increment(ref runs);
+            Interlocked.Increment(ref ticks);
         }
     }
 
@@ -94,12 +104,12 @@ internal sealed class DrainController(
             return;
         }
 
-        using var timer = new PeriodicTimer(settings.Interval, time);
+        using var timer = new PeriodicTimer(settings.Interval / 2, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await RunOnceAsync(stoppingToken);
+                await TickAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -114,6 +124,7 @@ internal sealed class DrainController(
             .Where(c => c.AutoScalingGroup is not null && (c.State == ClusterState.Draining || c.State == ClusterState.Retired))
             .ToList();
         var book = await statuses.ReadAsync(cancellationToken);
+        var before = DrainStatusBook.Serialize(book);
         if (clusters.Count > 0)
         {
             var counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], time.GetUtcNow(), cancellationToken);
@@ -147,7 +158,10 @@ internal sealed class DrainController(
             book.Remove(id);
         }
 
-        await statuses.WriteAsync(book, cancellationToken);
+        if (!DrainStatusBook.Serialize(book).AsSpan().SequenceEqual(before))
+        {
+            await statuses.WriteAsync(book, cancellationToken); // only what changed: nothing to write while nothing drains
+        }
     }
 
     private async Task<DrainStatus> DrainAsync(

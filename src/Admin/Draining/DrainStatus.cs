@@ -50,5 +50,7 @@ internal sealed class DrainStatusBook(ISharedStateStore store)
     }
 
     public Task WriteAsync(IReadOnlyDictionary<string, DrainStatus> statuses, CancellationToken cancellationToken) =>
-        store.WriteAsync(Name, JsonSerializer.SerializeToUtf8Bytes(statuses, RegistryJson.Options), cancellationToken);
+        store.WriteAsync(Name, Serialize(statuses), cancellationToken);
+
+    public static byte[] Serialize(IReadOnlyDictionary<string, DrainStatus> statuses) => JsonSerializer.SerializeToUtf8Bytes(statuses, RegistryJson.Options);
 }

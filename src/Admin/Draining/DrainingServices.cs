@@ -22,7 +22,9 @@ internal static class DrainingServices
             .Validate(o => o.MaxAttempts is >= 1 and <= 10, "AutoScaling:MaxAttempts must be from 1 to 10.")
             .Validate(o => o.Timeout > TimeSpan.Zero, "AutoScaling:Timeout must be positive.")
             .ValidateOnStart();
-        builder.Services.AddHttpClient(nameof(AutoScalingClient));
+        // The user agent names this Admin, so AWS CloudTrail (and the tests' fake) show which instance acted.
+        builder.Services.AddHttpClient(nameof(AutoScalingClient)).ConfigureHttpClient((sp, client) =>
+            client.DefaultRequestHeaders.UserAgent.ParseAdd($"redwhite-drain-controller ({Sanitize(sp.GetRequiredService<IOptions<DrainingOptions>>().Value.InstanceId)})"));
         builder.Services.TryAddSingleton(sp => new AutoScalingClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(AutoScalingClient)),
             sp.GetRequiredService<IOptions<AutoScalingOptions>>(),
@@ -36,4 +38,6 @@ internal static class DrainingServices
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainController>());
         return builder;
     }
+
+    private static string Sanitize(string text) => new([.. text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' ? c : '-')]);
 }

@@ -93,7 +93,7 @@ public sealed class FakeAutoScaling : IDisposable
             return Error(HttpStatusCode.BadRequest, "Throttling", "Rate exceeded");
         }
 
-        calls.Enqueue(new AutoScalingCall(action, parameters));
+        calls.Enqueue(new AutoScalingCall(action, parameters, Header(request, "User-Agent") ?? ""));
         var name = parameters.GetValueOrDefault("AutoScalingGroupName") ?? parameters.GetValueOrDefault("AutoScalingGroupNames.member.1") ?? "";
         groups.TryGetValue(name, out var group);
         switch (action)
@@ -218,7 +218,7 @@ public sealed class FakeAutoScaling : IDisposable
 }
 
 /// <summary>One call the fake accepted.</summary>
-public sealed record AutoScalingCall(string Action, IReadOnlyDictionary<string, string> Parameters);
+public sealed record AutoScalingCall(string Action, IReadOnlyDictionary<string, string> Parameters, string UserAgent);
 
 /// <summary>A group's state in the fake.</summary>
 public sealed class FakeGroup(string name, int min, int max, int desired, IEnumerable<string> instances)
