@@ -63,6 +63,17 @@ internal sealed class BenchStack : IAsyncDisposable
         File.WriteAllBytes(RegistryFile, RegistryJson.Serialize(document));
     }
 
+    /// <summary>Tickets to <c>white-1.0</c> for <paramref name="players"/> distinct players, signed with the stack's key.</summary>
+    public IEnumerable<string> MintTickets(int players)
+    {
+        var codec = new RedWhite.Core.Tickets.TicketCodec(new RedWhite.Core.Tickets.TicketOptions
+        {
+            SigningKeys = new() { ["bench"] = SigningKey }, ActiveKeyId = "bench", Lifetime = TimeSpan.FromHours(4),
+        });
+        var now = DateTimeOffset.UtcNow;
+        return Enumerable.Range(0, players).Select(i => codec.Issue($"bench-player-{i}", "white-1.0", "1.0.4", "sha256-bench", now).Ticket);
+    }
+
     /// <summary>Services started from now on use the Redis registry at <paramref name="connectionString"/>.</summary>
     public void UseRedis(string connectionString) => redis = connectionString;
 
