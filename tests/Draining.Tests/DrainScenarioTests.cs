@@ -170,6 +170,37 @@ public sealed class DrainScenarioTests
         Assert.Equal("SetInstanceProtection", after.First());
     }
 
+    [Fact]
+    public async Task DrainDeadlinePassed_RetiresTheClusterEvenWithPlayersLeft_AndSetsItsGroupToZero()
+    {
+        using var aws = FakeAutoScaling.Start();
+        aws.AddGroup("game-white", min: 1, max: 20, desired: 4);
+        var w1 = await TestUpstream.StartAsync("w1", White);
+        var r1 = await TestUpstream.StartAsync("r1", Red);
+        await using var bed = DrainBed.Start(Document(w1, r1), aws, [w1, r1]);
+        await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddMinutes(2) });
+        await Eventually.TrueAsync(() => bed.GatewayRegistry.Current.Revision == 2, "the Gateway to see white draining");
+
+        while (bed.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            if (bed.Elapsed.Ticks % DrainBed.Interval.Ticks == 0 && bed.AdminRegistry.Current.Document.FindCluster(White)!.State == ClusterState.Draining)
+            {
+                for (var i = 0; i < 30; i++)
+                {
+                    Assert.Equal(200, await bed.PlayAsync($"p-{i}", White, "1.0.4")); // still playing
+                }
+            }
+
+            await bed.StepAsync();
+        }
+
+        Assert.Equal(ClusterState.Retired, bed.AdminRegistry.Current.Document.FindCluster(White)!.State);
+        Assert.Equal((0, 0), (aws.Group("game-white").MinSize, aws.Group("game-white").DesiredCapacity));
+        var retire = Assert.Single(await bed.Registry.Store().ReadAuditAsync(100, CancellationToken.None), e => e.Action == "retire");
+        Assert.Equal("drain-controller", retire.Actor);
+        Assert.Contains("deadline", retire.Detail, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement> StatusAsync(DrainBed bed)
     {
         var cluster = await bed.Admin.GetFromJsonAsync<JsonElement>($"/v1/clusters/{White}");

@@ -21,6 +21,12 @@ internal sealed class GatewayOptions
     /// </summary>
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Client connections accepted at once (<c>Gateway:MaxConnections</c>); 0 for no limit. Default: half the
+    /// process's open-file limit less 1024, since each proxied connection holds two descriptors.
+    /// </summary>
+    public long? MaxConnections { get; set; }
+
     /// <summary>This instance's name in player reports (<c>Gateway:InstanceId</c>, default host name and process id).</summary>
     public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 }

@@ -41,7 +41,16 @@ public static class RedWhiteProxyExtensions
         }
 
         // No Server header: it says nothing a client needs and costs bytes on every response.
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
+        // A bounded number of connections: past it new ones are refused, rather than the process running out
+        // of file descriptors and failing at everything (see ConnectionLimit).
+        var maxConnections = ConnectionLimit.Resolve(
+            builder.Configuration.GetSection(GatewayOptions.Section).GetValue<long?>(nameof(GatewayOptions.MaxConnections)), ConnectionLimit.OpenFileLimit());
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
+        {
+            o.AddServerHeader = false;
+            o.Limits.MaxConcurrentConnections = maxConnections;
+            o.Limits.MaxConcurrentUpgradedConnections = maxConnections;
+        });
         return builder;
     }
 
