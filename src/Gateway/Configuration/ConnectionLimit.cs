@@ -12,7 +12,7 @@ namespace RedWhite.Gateway.Configuration;
 internal static class ConnectionLimit
 {
     /// <summary>Descriptors kept for the rest of the process: registry and report files, health probes, logs, the runtime.</summary>
-    public const int Reserve = 1024;
+    public const int Reserve = 256;
 
     /// <summary>The limit for <paramref name="configured"/> (0 or less: none), else derived from the open-file limit; null when unlimited.</summary>
     public static long? Resolve(long? configured, long? openFileLimit)

@@ -23,7 +23,7 @@ internal sealed class GatewayOptions
 
     /// <summary>
     /// Client connections accepted at once (<c>Gateway:MaxConnections</c>); 0 for no limit. Default: half the
-    /// process's open-file limit less 1024, since each proxied connection holds two descriptors.
+    /// process's open-file limit less 256, since each proxied connection holds two descriptors.
     /// </summary>
     public long? MaxConnections { get; set; }
 

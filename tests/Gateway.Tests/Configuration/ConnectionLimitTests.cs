@@ -5,9 +5,9 @@ namespace RedWhite.Gateway.Tests.Configuration;
 public sealed class ConnectionLimitTests
 {
     [Theory]
-    [InlineData(null, 20_000L, 9_488L)]   // two descriptors per proxied connection, 1024 kept back
-    [InlineData(null, 1_048_576L, 523_776L)]
-    [InlineData(null, 1_500L, null)]      // too few descriptors to divide: Kestrel's default (none)
+    [InlineData(null, 20_000L, 9_872L)]   // two descriptors per proxied connection, 256 kept back
+    [InlineData(null, 1_048_576L, 524_160L)]
+    [InlineData(null, 500L, null)]        // too few descriptors to divide: Kestrel's default (none)
     [InlineData(null, null, null)]        // unknown limit
     [InlineData(5_000L, 20_000L, 5_000L)] // configured wins
     [InlineData(0L, 20_000L, null)]       // 0: no limit, on purpose
