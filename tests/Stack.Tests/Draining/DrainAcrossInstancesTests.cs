@@ -38,7 +38,16 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
             }
         }
 
-        await Eventually.TrueAsync(() => aws.Group("game-white").DesiredCapacity == 4, "white's group to go from 10 to 4 instances", TimeSpan.FromSeconds(30));
+        var deadline = Stopwatch.StartNew();
+        var seen = "";
+        while (aws.Group("game-white").DesiredCapacity != 4)
+        {
+            using var look = await stack.AdminAsync(stack.Admins[0], HttpMethod.Get, $"/v1/clusters/{RedisStack.White}");
+            seen = (await look.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").ToString();
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30),
+                $"white's group to go from 10 to 4 instances; it is at {aws.Group("game-white").DesiredCapacity}, status {seen}, calls {string.Join(", ", aws.Calls.Select(c => c.Action))}");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
         using (var read = await stack.AdminAsync(stack.Admins[1], HttpMethod.Get, $"/v1/clusters/{RedisStack.White}"))
         {
             var status = (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status");
