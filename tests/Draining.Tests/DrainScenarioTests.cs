@@ -104,14 +104,18 @@ public sealed class DrainScenarioTests
         await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddDays(1) });
         await bed.PostAsync("/v1/clusters/amber-0.9/drain", new { deadline = bed.Clock.GetUtcNow().AddDays(1) });
         await Eventually.TrueAsync(() => bed.GatewayRegistry.Current.Revision == 3, "the Gateway to see both draining");
-        for (var i = 0; i < 30; i++)
+        // Past a whole window (the controller waits for whole counts), 30 players playing on white throughout.
+        while (bed.Elapsed < TimeSpan.FromMinutes(5) + DrainBed.Interval)
         {
-            Assert.Equal(200, await bed.PlayAsync($"p-{i}", White, "1.0.4"));
-        }
+            if (bed.Elapsed.Ticks % DrainBed.Interval.Ticks == 0)
+            {
+                for (var i = 0; i < 30; i++)
+                {
+                    Assert.Equal(200, await bed.PlayAsync($"p-{i}", White, "1.0.4"));
+                }
+            }
 
-        for (var i = 0; i < 6; i++)
-        {
-            await bed.StepAsync(); // to the controller's first run
+            await bed.StepAsync();
         }
 
         var amber = await bed.Admin.GetFromJsonAsync<JsonElement>("/v1/clusters/amber-0.9");
@@ -152,9 +156,17 @@ public sealed class DrainScenarioTests
             await bed.StepAsync();
         }
 
+        // Protection follows connections at once; capacity waits for whole player counts (a window).
         Assert.True(aws.Group("game-white").Instances[occupied], "the instance holding the connection is protected");
         Assert.False(aws.Group("game-white").Instances[empty], "the empty instance is not");
-        Assert.Equal(1, aws.Group("game-white").DesiredCapacity); // one player: one instance, and scale-in can only take the empty one
+        Assert.Equal(2, aws.Group("game-white").DesiredCapacity);
+        while (bed.Elapsed < TimeSpan.FromMinutes(5) + DrainBed.Interval)
+        {
+            await bed.StepAsync();
+        }
+
+        Assert.True(aws.Group("game-white").Instances[occupied], "still protected while the socket is open");
+        Assert.Equal(1, aws.Group("game-white").DesiredCapacity); // one connection: one instance, and scale-in can only take the empty one
         var actions = aws.Calls.Select(c => c.Action).ToList();
         Assert.True(actions.IndexOf("SetInstanceProtection") < actions.IndexOf("SetDesiredCapacity"), $"protection before capacity: {string.Join(", ", actions)}");
 

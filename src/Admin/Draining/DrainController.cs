@@ -180,8 +180,11 @@ internal sealed class DrainController(
             throw new DrainRefusedException(status with { Error = "no Gateway has reported players recently; not scaling until one does" });
         }
 
-        status = count.Players == 0 && count.Connections == 0
-            ? status with { EmptySince = status.EmptySince ?? now }
+        // Player counts are whole only once every reporting Gateway has counted for a window; until then (a
+        // Gateway fleet just restarted) "few players" may be "not seen yet": nothing is scaled down or retired
+        // on them. Connections are counted live, so protection is kept up to date meanwhile.
+        status = !count.Complete ? status with { EmptySince = null }
+            : count.Players == 0 && count.Connections == 0 ? status with { EmptySince = status.EmptySince ?? now }
             : status with { EmptySince = null };
         var emptyLongEnough = status.EmptySince is { } since && now - since >= settings.EmptyGrace;
         var pastDeadline = cluster.DrainDeadline is { } deadline && now >= deadline;
@@ -217,6 +220,15 @@ internal sealed class DrainController(
                     status = status with { LastAction = what, LastActionAt = now };
                 }
             }
+        }
+
+        if (!count.Complete)
+        {
+            throw new DrainRefusedException(status with
+            {
+                DesiredCapacity = current.DesiredCapacity,
+                Error = "waiting for whole player counts: a Gateway has been counting for less than Gateway:Players:Window",
+            });
         }
 
         var wanted = Math.Max(settings.MinInstances, (int)Math.Ceiling(count.Players / (double)settings.PlayersPerInstance));

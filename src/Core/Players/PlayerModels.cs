@@ -26,19 +26,25 @@ public sealed record ClusterActivity
 /// <param name="Instance">The reporting instance (<c>Gateway:InstanceId</c>, default host name and process id).</param>
 /// <param name="At">When it was taken.</param>
 /// <param name="Clusters">Every cluster the instance saw players of in the window or holds connections to.</param>
-public sealed record GatewayReport(string Instance, DateTimeOffset At, IReadOnlyList<ClusterActivity> Clusters);
+/// <param name="CountingSince">When the instance started counting: until a window has passed, it has not seen every player.</param>
+public sealed record GatewayReport(string Instance, DateTimeOffset At, IReadOnlyList<ClusterActivity> Clusters, DateTimeOffset CountingSince);
 
 /// <summary>A cluster's players as the fleet of Gateways reports them.</summary>
 /// <param name="Cluster">The cluster's registry id.</param>
 /// <param name="Players">Distinct players seen in the window (across Gateways on Redis; summed over instances on the file store).</param>
 /// <param name="Connections">Long-lived connections open now, over every live Gateway.</param>
 /// <param name="DestinationConnections">Open long-lived connections per destination name.</param>
-/// <param name="ReportedAt">The newest live report that mentions the cluster; null when none does.</param>
+/// <param name="ReportedAt">The newest live Gateway report; null when no Gateway reports.</param>
+/// <param name="Complete">
+/// Whether every live Gateway has been counting for a whole window. Connections are right at once; player
+/// counts are not until then (a Gateway fleet that just restarted has seen nobody yet), so nothing should be
+/// scaled down or retired on them before.
+/// </param>
 public sealed record ClusterPlayers(
-    string Cluster, long Players, int Connections, IReadOnlyDictionary<string, int> DestinationConnections, DateTimeOffset? ReportedAt)
+    string Cluster, long Players, int Connections, IReadOnlyDictionary<string, int> DestinationConnections, DateTimeOffset? ReportedAt, bool Complete = true)
 {
     /// <summary>A cluster no live Gateway reports: nobody seen, nothing open.</summary>
-    public static ClusterPlayers None(string cluster) => new(cluster, 0, 0, new Dictionary<string, int>(), null);
+    public static ClusterPlayers None(string cluster) => new(cluster, 0, 0, new Dictionary<string, int>(), null, Complete: false);
 }
 
 /// <summary>One point of a cluster's player history.</summary>

@@ -49,7 +49,7 @@ internal sealed class FilePlayerStore(string registryFile, PlayerWindow window) 
             }
         }
 
-        return PlayerReportJson.Sum(clusters, live);
+        return PlayerReportJson.Sum(clusters, live, window.Length);
     }
 
     /// <inheritdoc />

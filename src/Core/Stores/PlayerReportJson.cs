@@ -8,7 +8,7 @@ namespace RedWhite.Core.Stores;
 internal static class PlayerReportJson
 {
     public static byte[] Report(GatewayReport report) => JsonSerializer.SerializeToUtf8Bytes(
-        new StoredReport(report.At, [.. report.Clusters.Select(c => new StoredCluster(c.Cluster, c.WindowPlayers, c.Connections, c.DestinationConnections))]),
+        new StoredReport(report.At, report.CountingSince, [.. report.Clusters.Select(c => new StoredCluster(c.Cluster, c.WindowPlayers, c.Connections, c.DestinationConnections))]),
         RegistryJson.Options);
 
     public static StoredReport? TryReadReport(ReadOnlySpan<byte> json)
@@ -39,9 +39,10 @@ internal static class PlayerReportJson
 
     /// <summary>Sums live reports into per-cluster counts; players summed too unless <paramref name="players"/> gives them.</summary>
     public static IReadOnlyDictionary<string, ClusterPlayers> Sum(
-        IReadOnlyCollection<string> clusters, IReadOnlyList<StoredReport> live, Func<string, long>? players = null)
+        IReadOnlyCollection<string> clusters, IReadOnlyList<StoredReport> live, TimeSpan window, Func<string, long>? players = null)
     {
         DateTimeOffset? newest = live.Count == 0 ? null : live.Max(r => r.At);
+        var complete = live.Count > 0 && live.All(r => r.At - r.CountingSince >= window);
         var result = new Dictionary<string, ClusterPlayers>(StringComparer.Ordinal);
         foreach (var cluster in clusters)
         {
@@ -66,13 +67,13 @@ internal static class PlayerReportJson
                 }
             }
 
-            result[cluster] = new ClusterPlayers(cluster, players?.Invoke(cluster) ?? summed, connections, destinations, newest);
+            result[cluster] = new ClusterPlayers(cluster, players?.Invoke(cluster) ?? summed, connections, destinations, newest, complete);
         }
 
         return result;
     }
 
-    internal sealed record StoredReport(DateTimeOffset At, IReadOnlyList<StoredCluster> Clusters);
+    internal sealed record StoredReport(DateTimeOffset At, DateTimeOffset CountingSince, IReadOnlyList<StoredCluster> Clusters);
 
     internal sealed record StoredCluster(string Cluster, int Players, int Connections, IReadOnlyDictionary<string, int>? Destinations);
 }

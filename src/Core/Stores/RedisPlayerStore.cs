@@ -78,7 +78,7 @@ internal sealed class RedisPlayerStore(RedisConnection connection, PlayerWindow 
             await connection.RunAsync("forget stopped gateways", db => db.HashDeleteAsync(instancesKey, [.. dead]), cancellationToken);
         }
 
-        return PlayerReportJson.Sum(clusters, live, c => counts[c]);
+        return PlayerReportJson.Sum(clusters, live, window.Length, c => counts[c]);
     }
 
     /// <inheritdoc />

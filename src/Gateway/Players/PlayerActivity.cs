@@ -10,6 +10,9 @@ namespace RedWhite.Gateway.Players;
 /// </summary>
 internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
 {
+    /// <summary>When this instance started counting: its player counts are whole once a window has passed.</summary>
+    public DateTimeOffset CountingSince { get; } = time.GetUtcNow();
+
     /// <summary>
     /// Distinct players one cluster tracks at most (bounded memory whatever the traffic); past it, new players
     /// are still counted in the report's new-player batches but not remembered for the local window.

@@ -28,7 +28,7 @@ internal sealed class PlayerReporter(
         var clusters = Merge(activity.TakeReport(), window.OldestBucket(now));
         try
         {
-            await store.ReportAsync(new GatewayReport(instance, now, clusters), cancellationToken);
+            await store.ReportAsync(new GatewayReport(instance, now, clusters, activity.CountingSince), cancellationToken);
             unsent = [];
             if (failing)
             {

@@ -32,6 +32,23 @@ public abstract class PlayerStoreContract
     }
 
     [Fact]
+    public async Task Counts_AreIncompleteWhileAnyLiveGatewayHasCountedForLessThanAWindow()
+    {
+        await using var bed = await StartAsync();
+        await Another().ReportAsync(Report("gw-1", Start, Activity("white", ["p-1"])), None);
+        await Another().ReportAsync(new GatewayReport("gw-2", Start, [Activity("white", ["p-2"])], Start - TimeSpan.FromMinutes(1)), None);
+
+        var counts = await Another().ReadAsync(["white"], Start, None);
+        var later = await Another().ReadAsync(["white"], Start + Window.StaleAfter + TimeSpan.FromSeconds(1), None);
+
+        Assert.False(counts["white"].Complete); // gw-2 restarted a minute ago: it has not seen everyone yet
+        Assert.False(later["white"].Complete); // no live report at all: nothing is known
+        await Another().ReportAsync(new GatewayReport("gw-2", Start + Window.Length, [Activity("white", ["p-2"])], Start - TimeSpan.FromMinutes(1)), None);
+        await Another().ReportAsync(Report("gw-1", Start + Window.Length, Activity("white", ["p-1"])), None);
+        Assert.True((await Another().ReadAsync(["white"], Start + Window.Length, None))["white"].Complete);
+    }
+
+    [Fact]
     public async Task Report_OfAGatewayThatStopped_StopsCountingAfterThreeIntervals()
     {
         await using var bed = await StartAsync();
@@ -64,7 +81,8 @@ public abstract class PlayerStoreContract
         Assert.Equal([1L], (await Another().ReadHistoryAsync(Start, "white", 100, None)).Select(p => p.Players));
     }
 
-    protected static GatewayReport Report(string instance, DateTimeOffset at, params ClusterActivity[] clusters) => new(instance, at, clusters);
+    /// <summary>A report from a Gateway that has been counting for a whole window.</summary>
+    protected static GatewayReport Report(string instance, DateTimeOffset at, params ClusterActivity[] clusters) => new(instance, at, clusters, at - Window.Length);
 
     protected static ClusterActivity Activity(string cluster, string[] players, params (string Destination, int Open)[] connections) => new()
     {

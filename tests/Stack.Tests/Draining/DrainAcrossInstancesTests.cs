@@ -23,31 +23,27 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
         await using var stack = await StartAsync(aws);
         await DrainWhiteAsync(stack);
 
-        // 40 distinct players: 0-29 through gateway-1, 10-39 through gateway-2. Counted once: ceil(40 / 10) = 4 instances.
-        for (var i = 0; i < 40; i++)
-        {
-            var ticket = stack.MintTicket($"p-{i}", RedisStack.White, RedisStack.WhiteBuild);
-            if (i < 30)
-            {
-                Assert.Equal("white-a", await stack.AnswerAsync(stack.Gateways[0], ticket));
-            }
-
-            if (i >= 10)
-            {
-                Assert.Equal("white-a", await stack.AnswerAsync(stack.Gateways[1], ticket));
-            }
-        }
-
+        // 40 distinct players, playing every few seconds: 0-29 through gateway-1, 10-39 through gateway-2. Counted
+        // once: ceil(40 / 10) = 4 instances, once the Gateways have counted for a whole window (2 minutes here).
         var deadline = Stopwatch.StartNew();
         var seen = "";
+        var played = Stopwatch.StartNew();
+        await PlayAsync(stack);
         while (aws.Group("game-white").DesiredCapacity != 4)
         {
             using var look = await stack.AdminAsync(stack.Admins[0], HttpMethod.Get, $"/v1/clusters/{RedisStack.White}");
             seen = (await look.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").ToString();
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30),
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(4),
                 $"white's group to go from 10 to 4 instances; it is at {aws.Group("game-white").DesiredCapacity}, status {seen}, calls {string.Join(", ", aws.Calls.Select(c => c.Action))}");
+            if (played.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                await PlayAsync(stack);
+                played.Restart();
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
+
         using (var read = await stack.AdminAsync(stack.Admins[1], HttpMethod.Get, $"/v1/clusters/{RedisStack.White}"))
         {
             var status = (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status");
@@ -112,6 +108,23 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
         Assert.Equal("410 cluster_retired", await stack.AnswerAsync(stack.Gateways[0], ticket));
     }
 
+    private static async Task PlayAsync(RedisStack stack)
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            var ticket = stack.MintTicket($"p-{i}", RedisStack.White, RedisStack.WhiteBuild);
+            if (i < 30)
+            {
+                Assert.Equal("white-a", await stack.AnswerAsync(stack.Gateways[0], ticket));
+            }
+
+            if (i >= 10)
+            {
+                Assert.Equal("white-a", await stack.AnswerAsync(stack.Gateways[1], ticket));
+            }
+        }
+    }
+
     private async Task<RedisStack> StartAsync(FakeAutoScaling aws, params (string Key, string? Value)[] extra) =>
         await RedisStack.StartAsync(
             output,
@@ -120,6 +133,7 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
                 new("Draining:Interval", $"00:00:{Interval.TotalSeconds:00}"),
                 new("Draining:PlayersPerInstance", "10"),
                 new("Gateway:Players:ReportInterval", "00:00:01"),
+                new("Gateway:Players:Window", "00:02:00"), // the controller acts once the Gateways have counted this long
                 .. aws.Settings.Select(s => KeyValuePair.Create(s.Key, s.Value)),
                 .. extra.Select(s => KeyValuePair.Create(s.Key, s.Value)),
             ],
