@@ -62,4 +62,7 @@ internal static partial class Log
 
     [LoggerMessage(4106, LogLevel.Warning, "Drain controller, cluster {ClusterId}: group {Group} is at its minimum size {MinSize}; {Wanted} instances would do")]
     public static partial void GroupAtMinimum(ILogger logger, string clusterId, string group, int minSize, int wanted);
+
+    [LoggerMessage(4200, LogLevel.Information, "Config {Version} ({Size} bytes) published by {Actor}; new: {Stored}")]
+    public static partial void ConfigPublished(ILogger logger, string version, long size, string actor, bool stored);
 }

@@ -1,6 +1,7 @@
 using RedWhite.Admin.Audit;
 using RedWhite.Admin.Auth;
 using RedWhite.Admin.Clusters;
+using RedWhite.Admin.Configs;
 using RedWhite.Admin.Draining;
 using RedWhite.Admin.History;
 using RedWhite.Admin.Idempotency;
@@ -23,6 +24,8 @@ builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
 builder.AddDraining();
+builder.Services.AddOptions<RedWhite.Core.Configs.ConfigOptions>().BindConfiguration(RedWhite.Core.Configs.ConfigOptions.Section)
+    .Validate(o => o.MaxBytes is >= 2 and <= 16 * 1024 * 1024, "Configs:MaxBytes must be from 2 to 16777216 (16 MiB).").ValidateOnStart();
 
 var app = builder.Build();
 
@@ -44,6 +47,7 @@ app.MapClusterLifecycle();
 app.MapPins();
 app.MapAudit();
 app.MapPlayers();
+app.MapConfigs();
 
 app.Run();
 

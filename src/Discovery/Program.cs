@@ -1,3 +1,4 @@
+using RedWhite.Discovery.Configs;
 using RedWhite.ServiceDefaults;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
@@ -22,6 +23,7 @@ app.UseStatusCodePages();
 // /healthz, /readyz and the login contract.
 app.MapHealthEndpoints();
 app.MapLogin();
+app.MapConfigServing();
 
 app.Run();
 

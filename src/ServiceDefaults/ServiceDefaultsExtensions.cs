@@ -1,3 +1,4 @@
+using RedWhite.Core.Configs;
 using RedWhite.Core.Players;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -134,6 +135,13 @@ public static class ServiceDefaultsExtensions
             return options.Store == RegistryStoreKind.Redis
                 ? new RedisLeaseStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
                 : new FileLeaseStore(options.ResolveFile(), sp.GetRequiredService<TimeProvider>());
+        });
+        builder.Services.TryAddSingleton<IConfigStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            return options.Store == RegistryStoreKind.Redis
+                ? new RedisConfigStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
+                : new FileConfigStore(options.ResolveFile());
         });
         builder.Services.TryAddSingleton<ISharedStateStore>(sp =>
         {

@@ -30,6 +30,16 @@ public sealed class TestRegistry : IDisposable
     public void Write(RegistryDocument document) =>
         AtomicFile.WriteAsync(FilePath, RegistryJson.Serialize(document), CancellationToken.None).GetAwaiter().GetResult();
 
+    /// <summary>Publishes a config beside the registry as Admin would (canonical form, content address); its version.</summary>
+    public string PublishConfig(string json)
+    {
+        var canonical = RedWhite.Core.Configs.CanonicalJson.TryCanonicalize(System.Text.Encoding.UTF8.GetBytes(json), out _, out var detail)
+            ?? throw new ArgumentException(detail, nameof(json));
+        var version = RedWhite.Core.Configs.CanonicalJson.Address(canonical);
+        new FileConfigStore(FilePath).SaveAsync(new(version, canonical.Length, DateTimeOffset.UtcNow, "test"), canonical, CancellationToken.None).GetAwaiter().GetResult();
+        return version;
+    }
+
     /// <summary>Overwrites the file with raw text (for corrupt-file tests).</summary>
     public void WriteRaw(string text) => File.WriteAllText(FilePath, text);
 

@@ -52,6 +52,14 @@ internal sealed class RedisTestBed : IAsyncDisposable
         return new RedisPlayerStore(connection, window, prefix);
     }
 
+    /// <summary>Configs on this Redis, on a connection of their own (like another Admin).</summary>
+    public RedisConfigStore ConfigStore(string prefix = "rw:")
+    {
+        var connection = new RedisConnection(Redis.ConnectionString);
+        stores.Add(connection);
+        return new RedisConfigStore(connection, prefix);
+    }
+
     /// <summary>Leases on this Redis, on a connection of their own (like another Admin).</summary>
     public RedisLeaseStore LeaseStore(string prefix = "rw:")
     {

@@ -1,0 +1,56 @@
+using RedWhite.Core.Configs;
+using RedWhite.Core.Stores;
+using RedWhite.ServiceDefaults;
+
+namespace RedWhite.Discovery.Configs;
+
+/// <summary>
+/// <c>GET /v1/configs/{version}</c>: a config's stored bytes, cacheable for ever (a version's content never
+/// changes), so a CDN in front serves each version from its origin once.
+/// </summary>
+public static class ConfigServing
+{
+    private const string Immutable = "public, max-age=31536000, immutable";
+
+    public static RouteHandlerBuilder MapConfigServing(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapGet("/v1/configs/{version}", ServeAsync).WithTags("Configs");
+    }
+
+    internal static async Task<IResult> ServeAsync(string version, IConfigStore store, HttpContext http)
+    {
+        if (!ConfigVersion.IsAddress(version))
+        {
+            return Problems.Code(StatusCodes.Status400BadRequest, "config_version_invalid", "The config version is malformed.", ConfigVersion.Message);
+        }
+
+        var etag = $"\"{version}\"";
+        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        {
+            http.Response.Headers.ETag = etag;
+            http.Response.Headers.CacheControl = Immutable;
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        byte[]? bytes;
+        try
+        {
+            bytes = await store.LoadAsync(version, http.RequestAborted);
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            return Problems.Code(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "Configs cannot be read right now.", "Retry shortly.");
+        }
+
+        if (bytes is null)
+        {
+            http.Response.Headers.CacheControl = "no-store"; // a version not published yet may be soon: never cache its absence
+            return Problems.Code(StatusCodes.Status404NotFound, "config_not_found", "No config has this version.", "Publish it through Admin (PUT /v1/configs) first.");
+        }
+
+        http.Response.Headers.ETag = etag;
+        http.Response.Headers.CacheControl = Immutable;
+        return Results.Bytes(bytes, "application/json");
+    }
+}

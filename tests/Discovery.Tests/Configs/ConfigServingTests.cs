@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text.Json;
+using RedWhite.TestKit;
+
+namespace RedWhite.Discovery.Tests.Configs;
+
+public sealed class ConfigServingTests : IDisposable
+{
+    private readonly TestRegistry registry = new();
+    private readonly ServiceFactory<Program> factory;
+
+    public ConfigServingTests() => factory = new ServiceFactory<Program>([.. registry.Settings(), .. TestKeys.Settings(), TestKeys.AnonymousPlayers]);
+
+    public void Dispose()
+    {
+        factory.Dispose();
+        registry.Dispose();
+    }
+
+    [Fact]
+    public async Task StoredVersion_IsServedAsStored_ImmutableAndCacheable()
+    {
+        var version = registry.PublishConfig("""{ "rate": 0.25, "event": { "name": "winter" } }""");
+
+        using var response = await factory.CreateClient().GetAsync($"/v1/configs/{version}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"\"{version}\"", response.Headers.ETag?.Tag);
+        Assert.Equal("public, max-age=31536000, immutable", response.Headers.CacheControl?.ToString());
+        Assert.Equal("""{"event":{"name":"winter"},"rate":0.25}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MatchingIfNoneMatch_Is304WithNoBody()
+    {
+        var version = registry.PublishConfig("""{ "rate": 0.25 }""");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/configs/{version}");
+        request.Headers.TryAddWithoutValidation("If-None-Match", $"\"{version}\"");
+
+        using var response = await factory.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task UnknownWellFormedVersion_Is404_NotCached()
+    {
+        using var response = await factory.CreateClient().GetAsync($"/v1/configs/sha256-{new string('a', 64)}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("config_not_found", await CodeAsync(response));
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
+    [Theory]
+    [InlineData("sha256-abc")]
+    [InlineData("sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("md5-0123456789abcdef0123456789abcdef")]
+    [InlineData("..%2Fclusters.json")]
+    public async Task MalformedVersion_Is400(string version)
+    {
+        using var response = await factory.CreateClient().GetAsync($"/v1/configs/{version}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("config_version_invalid", await CodeAsync(response));
+    }
+
+    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString();
+}
