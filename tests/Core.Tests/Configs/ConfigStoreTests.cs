@@ -42,25 +42,11 @@ public abstract class ConfigStoreContract
 
 public sealed class FileConfigStoreTests : ConfigStoreContract
 {
-    private string folder = "";
+    private TestKit.TempFolder? folder;
 
-    protected override Task<IAsyncDisposable> StartAsync()
-    {
-        folder = Path.Combine(Path.GetTempPath(), "rw-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        return Task.FromResult<IAsyncDisposable>(new Cleanup(folder));
-    }
+    protected override Task<IAsyncDisposable> StartAsync() => Task.FromResult<IAsyncDisposable>(folder = new TestKit.TempFolder());
 
-    protected override IConfigStore Another() => new FileConfigStore(Path.Combine(folder, "clusters.json"));
-
-    private sealed class Cleanup(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            Directory.Delete(path, recursive: true);
-            return ValueTask.CompletedTask;
-        }
-    }
+    protected override IConfigStore Another() => new FileConfigStore(folder!.RegistryFile);
 }
 
 public sealed class RedisConfigStoreTests : ConfigStoreContract

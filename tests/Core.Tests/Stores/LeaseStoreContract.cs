@@ -61,30 +61,16 @@ public abstract class LeaseStoreContract
 
 public sealed class FileLeaseStoreTests : LeaseStoreContract
 {
-    private string folder = "";
+    private TestKit.TempFolder? folder;
 
-    protected override Task<IAsyncDisposable> StartAsync()
-    {
-        folder = Path.Combine(Path.GetTempPath(), "rw-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        return Task.FromResult<IAsyncDisposable>(new Cleanup(folder));
-    }
+    protected override Task<IAsyncDisposable> StartAsync() => Task.FromResult<IAsyncDisposable>(folder = new TestKit.TempFolder());
 
-    protected override ILeaseStore Another() => new FileLeaseStore(Path.Combine(folder, "clusters.json"), Time);
+    protected override ILeaseStore Another() => new FileLeaseStore(folder!.RegistryFile, Time);
 
     protected override Task ExpireAsync(TimeSpan duration)
     {
         Time.Advance(duration + TimeSpan.FromMilliseconds(1));
         return Task.CompletedTask;
-    }
-
-    private sealed class Cleanup(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            Directory.Delete(path, recursive: true);
-            return ValueTask.CompletedTask;
-        }
     }
 }
 

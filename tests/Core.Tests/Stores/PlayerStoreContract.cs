@@ -98,16 +98,11 @@ public abstract class PlayerStoreContract
 
 public sealed class FilePlayerStoreTests : PlayerStoreContract
 {
-    private string folder = "";
+    private TestKit.TempFolder? folder;
 
-    protected override Task<IAsyncDisposable> StartAsync()
-    {
-        folder = Path.Combine(Path.GetTempPath(), "rw-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        return Task.FromResult<IAsyncDisposable>(new Folder(folder));
-    }
+    protected override Task<IAsyncDisposable> StartAsync() => Task.FromResult<IAsyncDisposable>(folder = new TestKit.TempFolder());
 
-    protected override IPlayerStore Another() => new FilePlayerStore(Path.Combine(folder, "clusters.json"), Window);
+    protected override IPlayerStore Another() => new FilePlayerStore(folder!.RegistryFile, Window);
 
     [Fact]
     public async Task TwoGatewaysSeeingTheSamePlayer_AreSummed_TheFileStoreIsForOneMachine()
@@ -119,15 +114,6 @@ public sealed class FilePlayerStoreTests : PlayerStoreContract
         var counts = await Another().ReadAsync(["white"], At, CancellationToken.None);
 
         Assert.Equal(2L, counts["white"].Players);
-    }
-
-    private sealed class Folder(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            Directory.Delete(path, recursive: true);
-            return ValueTask.CompletedTask;
-        }
     }
 }
 
