@@ -24,8 +24,6 @@ builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
 builder.AddDraining();
-builder.Services.AddOptions<RedWhite.Core.Configs.ConfigOptions>().BindConfiguration(RedWhite.Core.Configs.ConfigOptions.Section)
-    .Validate(o => o.MaxBytes is >= 2 and <= 16 * 1024 * 1024, "Configs:MaxBytes must be from 2 to 16777216 (16 MiB).").ValidateOnStart();
 
 var app = builder.Build();
 

@@ -58,4 +58,10 @@ internal static partial class Log
 
     [LoggerMessage(1023, LogLevel.Error, "A registry change watcher failed")]
     public static partial void WatcherFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1024, LogLevel.Warning, "Could not read config rollouts from the store; still serving what was read last: {Reason}")]
+    public static partial void RolloutsUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(1025, LogLevel.Information, "Config rollouts readable again")]
+    public static partial void RolloutsReadable(ILogger logger);
 }

@@ -5,4 +5,16 @@ internal static partial class Log
 {
     [LoggerMessage(2001, LogLevel.Warning, "Discovery:Identity:Mode is Anonymous in {Environment}: any client can log in as any player id. Configure Discovery:Identity for a game with accounts")]
     public static partial void AnonymousIdentity(ILogger logger, string environment);
+
+    [LoggerMessage(2002, LogLevel.Information, "Cluster {Cluster} announces config {Version} ({Reason})")]
+    public static partial void ConfigAnnounced(ILogger logger, string cluster, string version, string reason);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Config rollouts cannot be evaluated, the store is unreachable; logins keep the last announcements: {Reason}")]
+    public static partial void AnnouncerFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2004, LogLevel.Information, "Config rollouts evaluated again")]
+    public static partial void AnnouncerResumed(ILogger logger);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Heartbeat refused: {Reason}")]
+    public static partial void HeartbeatRefused(ILogger logger, string reason);
 }

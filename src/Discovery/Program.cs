@@ -2,6 +2,7 @@ using RedWhite.Discovery.Configs;
 using RedWhite.ServiceDefaults;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
+using RedWhite.Discovery.Servers;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ builder.AddRegistry();
 builder.AddRoutingTickets();
 builder.AddPlayerIdentity();
 builder.AddLogin();
+builder.AddServerHeartbeats();
 
 var app = builder.Build();
 
@@ -20,10 +22,11 @@ app.UseSerilogRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-// /healthz, /readyz and the login contract.
+// /healthz, /readyz, the login contract, configs and game servers' heartbeats.
 app.MapHealthEndpoints();
 app.MapLogin();
 app.MapConfigServing();
+app.MapServerHeartbeats();
 
 app.Run();
 

@@ -121,35 +121,23 @@ public static class ServiceDefaultsExtensions
             .Validate(o => o.ReportInterval >= TimeSpan.FromSeconds(1) && o.ReportInterval <= o.Window, "Gateway:Players:ReportInterval must be at least 00:00:01 and at most the window.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PlayerOptions>>().Value.ToWindow());
-        builder.Services.TryAddSingleton<IPlayerStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
-            var window = sp.GetRequiredService<PlayerWindow>();
-            return options.Store == RegistryStoreKind.Redis
-                ? new RedisPlayerStore(sp.GetRequiredService<RedisConnection>(), window, options.RedisKeyPrefix)
-                : new FilePlayerStore(options.ResolveFile(), window);
-        });
-        builder.Services.TryAddSingleton<ILeaseStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
-            return options.Store == RegistryStoreKind.Redis
-                ? new RedisLeaseStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
-                : new FileLeaseStore(options.ResolveFile(), sp.GetRequiredService<TimeProvider>());
-        });
-        builder.Services.TryAddSingleton<IConfigStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
-            return options.Store == RegistryStoreKind.Redis
-                ? new RedisConfigStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
-                : new FileConfigStore(options.ResolveFile());
-        });
-        builder.Services.TryAddSingleton<ISharedStateStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
-            return options.Store == RegistryStoreKind.Redis
-                ? new RedisSharedStateStore(sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
-                : new FileSharedStateStore(options.ResolveFile());
-        });
+        AddBeside<IPlayerStore>(builder.Services,
+            (sp, redis, prefix) => new RedisPlayerStore(redis, sp.GetRequiredService<PlayerWindow>(), prefix),
+            (sp, file) => new FilePlayerStore(file, sp.GetRequiredService<PlayerWindow>()));
+        AddBeside<ILeaseStore>(builder.Services,
+            (_, redis, prefix) => new RedisLeaseStore(redis, prefix), (sp, file) => new FileLeaseStore(file, sp.GetRequiredService<TimeProvider>()));
+        AddBeside<ISharedStateStore>(builder.Services,
+            (_, redis, prefix) => new RedisSharedStateStore(redis, prefix), (_, file) => new FileSharedStateStore(file));
+
+        // Configs and their rollouts: options validated at start, announcements followed like the registry.
+        builder.Services.AddOptions<ConfigOptions>().BindConfiguration(ConfigOptions.Section)
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigOptions>, ConfigOptionsValidator>());
+        AddBeside<IConfigStore>(builder.Services, (_, redis, prefix) => new RedisConfigStore(redis, prefix), (_, file) => new FileConfigStore(file));
+        AddBeside<IConfigRolloutStore>(builder.Services,
+            (_, redis, prefix) => new RedisConfigRolloutStore(redis, prefix), (_, file) => new FileConfigRolloutStore(file));
+        builder.Services.TryAddSingleton<ConfigAnnouncements>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigAnnouncements>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RegistryMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RegistryMonitor>());
@@ -195,5 +183,30 @@ public static class ServiceDefaultsExtensions
             return s.Ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         return group;
+    }
+
+    /// <summary>
+    /// Registers a store that lives beside the registry, in whichever store <c>Registry:Store</c> names: on
+    /// Redis it shares the one connection and key prefix, on files the registry file's folder.
+    /// </summary>
+    private static void AddBeside<T>(IServiceCollection services, Func<IServiceProvider, RedisConnection, string, T> redis, Func<IServiceProvider, string, T> file)
+        where T : class =>
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            return options.Store == RegistryStoreKind.Redis
+                ? redis(sp, sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
+                : file(sp, options.ResolveFile());
+        });
+}
+
+/// <summary>Names every out-of-range <c>Configs</c> setting at start.</summary>
+internal sealed class ConfigOptionsValidator : IValidateOptions<ConfigOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConfigOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Problems().ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

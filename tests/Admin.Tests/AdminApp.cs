@@ -30,11 +30,16 @@ public sealed class AdminApp : ServiceFactory<Program>
         string environment = "Testing",
         IEnumerable<KeyValuePair<string, string?>>? keys = null,
         Action<IServiceCollection>? services = null,
-        IEnumerable<KeyValuePair<string, string?>>? extra = null)
+        IEnumerable<KeyValuePair<string, string?>>? extra = null,
+        bool publishBlue = true)
         : base(Settings(registry, keys, extra), environment)
     {
         Registry = registry;
         this.services = services;
+        if (publishBlue)
+        {
+            registry.PublishConfig(TestRegistry.ConfigJson("blue")); // the config ClusterJson's bodies name
+        }
     }
 
     public TestRegistry Registry { get; }

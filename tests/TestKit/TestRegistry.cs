@@ -40,6 +40,12 @@ public sealed class TestRegistry : IDisposable
         return version;
     }
 
+    /// <summary>The config <see cref="Cluster"/> gives a cluster: the canonical <c>{"cluster":"&lt;id&gt;"}</c>.</summary>
+    public static string ConfigJson(string id) => $"{{\"cluster\":\"{id}\"}}";
+
+    /// <summary>The content address of <see cref="ConfigJson"/>.</summary>
+    public static string ConfigOf(string id) => RedWhite.Core.Configs.CanonicalJson.Address(System.Text.Encoding.UTF8.GetBytes(ConfigJson(id)));
+
     /// <summary>Overwrites the file with raw text (for corrupt-file tests).</summary>
     public void WriteRaw(string text) => File.WriteAllText(FilePath, text);
 
@@ -72,7 +78,7 @@ public sealed class TestRegistry : IDisposable
         Id = id,
         Color = color ?? id.Split('-')[0],
         ServerVersion = "1.0.0",
-        ConfigVersion = $"sha256-{id}",
+        ConfigVersion = ConfigOf(id),
         ClientBuilds = builds,
         State = state,
         Weight = weight,

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Configs;
+using RedWhite.Core.Configs;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
@@ -48,13 +50,18 @@ public static class ClusterEndpoints
     }
 
     internal static async Task<Results<Created<ClusterDefinition>, ProblemHttpResult>> Register(
-        JsonBody<ClusterRequest> body, RegistryMutator mutator, DestinationAllowList allowList, HttpContext http)
+        JsonBody<ClusterRequest> body, RegistryMutator mutator, DestinationAllowList allowList, IConfigStore configs, HttpContext http)
     {
         var request = body.Value;
         var invalid = ClusterRequestValidator.ForRegister(allowList).Validate(request);
         if (!invalid.IsValid)
         {
             return Problems.Validation(invalid.ToDictionary());
+        }
+
+        if (await ConfigTargets.RequireStoredAsync(configs, request.ConfigVersion, null, http.RequestAborted) is { } missing)
+        {
+            return missing;
         }
 
         var state = request.State ?? ClusterState.Canary;
@@ -67,9 +74,18 @@ public static class ClusterEndpoints
     }
 
     internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Replace(
-        string id, JsonBody<ClusterRequest> body, RegistryMutator mutator, DestinationAllowList allowList, TimeProvider time, HttpContext http)
+        string id, JsonBody<ClusterRequest> body, RegistryMutator mutator, DestinationAllowList allowList, IConfigStore configs, RegistryMonitor registry,
+        TimeProvider time, HttpContext http)
     {
         var request = body.Value;
+
+        // A version the cluster already has may stay (it was checked when set); a new one must be stored.
+        var held = registry.TryGetCurrent(out var snapshot) && snapshot.TryGetCluster(id, out var known) ? known.Definition.ConfigVersion : null;
+        if (await ConfigTargets.RequireStoredAsync(configs, request.ConfigVersion, held, http.RequestAborted) is { } missing)
+        {
+            return missing;
+        }
+
         var outcome = await mutator.ApplyAsync(http, current =>
         {
             if (current.FindCluster(id) is not { } existing)

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
+using RedWhite.Core.Configs;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
@@ -16,34 +18,63 @@ namespace RedWhite.Admin.Clusters;
 public sealed record ClusterStatus(
     long? Players, int? Connections, DateTimeOffset? ReportedAt, int? DesiredCapacity, string? LastAction, DateTimeOffset? LastActionAt, string? Error);
 
-/// <summary>A cluster as Admin's reads answer it: the definition, and its <c>status</c>.</summary>
+/// <summary>What one destination's game server last reported.</summary>
+/// <param name="ConfigVersion">The config it holds; null when it never reported (or its report is gone).</param>
+/// <param name="HeartbeatAt">When its last heartbeat arrived.</param>
+/// <param name="HeartbeatAgeSeconds">How old that heartbeat is, in whole seconds.</param>
+/// <param name="Live">Whether the heartbeat still counts (younger than <c>Configs:HeartbeatTtl</c>).</param>
+public sealed record DestinationConfig(string? ConfigVersion, DateTimeOffset? HeartbeatAt, long? HeartbeatAgeSeconds, bool Live);
+
+/// <summary>A cluster's config rollout as Admin shows it.</summary>
+/// <param name="Target">The registry's <c>configVersion</c>: what the cluster is moving to.</param>
+/// <param name="Announced">What logins and Gateway answers name now; null until Discovery has evaluated the cluster.</param>
+/// <param name="Accepted">The versions its servers accept, newest first.</param>
+/// <param name="Pending">Whether the target waits for its servers or the announce delay.</param>
+/// <param name="ReleasesAt">When the announce delay announces a pending target whatever the servers report.</param>
+/// <param name="AnnouncedAt">When the current version was announced.</param>
+/// <param name="Reason">Why: <c>first</c>, <c>serversHold</c>, <c>delay</c> or <c>stillAccepted</c>.</param>
+/// <param name="Destinations">Each destination's report, by name.</param>
+public sealed record ClusterConfig(
+    string Target, string? Announced, IReadOnlyList<string> Accepted, bool Pending, DateTimeOffset? ReleasesAt, DateTimeOffset? AnnouncedAt,
+    AnnounceReason? Reason, IReadOnlyDictionary<string, DestinationConfig> Destinations);
+
+/// <summary>A cluster as Admin's reads answer it: the definition, its <c>status</c> and its <c>config</c> rollout.</summary>
 public sealed record ClusterView : ClusterDefinition
 {
     public ClusterView()
     {
     }
 
-    public ClusterView(ClusterDefinition definition, ClusterStatus status)
+    public ClusterView(ClusterDefinition definition, ClusterStatus status, ClusterConfig? config)
         : base(definition)
     {
         Status = status;
+        Config = config;
     }
+
+    /// <summary>The config rollout; null for a cluster without a <c>configVersion</c>.</summary>
+    public ClusterConfig? Config { get; init; }
 
     /// <summary>Players, connections and the drain controller's view.</summary>
     public ClusterStatus Status { get; init; } = new(null, null, null, null, null, null, null);
 }
 
-/// <summary>Builds <see cref="ClusterView"/>s: one read of the player counts and one of the drain statuses per call.</summary>
-internal sealed class ClusterStatusReader(IPlayerStore players, DrainStatusBook drains, TimeProvider time)
+/// <summary>
+/// Builds <see cref="ClusterView"/>s: one read of the player counts and one of the drain statuses per call,
+/// and one read of heartbeats per cluster with a config.
+/// </summary>
+internal sealed class ClusterStatusReader(
+    IPlayerStore players, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rollouts, IOptions<ConfigOptions> configs, TimeProvider time)
 {
     public async Task<IReadOnlyList<ClusterView>> ReadAsync(IReadOnlyList<ClusterDefinition> clusters, CancellationToken cancellationToken)
     {
         IReadOnlyDictionary<string, ClusterPlayers>? counts = null;
         IReadOnlyDictionary<string, DrainStatus> statuses = new Dictionary<string, DrainStatus>();
         string? unavailable = null;
+        var now = time.GetUtcNow();
         try
         {
-            counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], time.GetUtcNow(), cancellationToken);
+            counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], now, cancellationToken);
             statuses = await drains.ReadAsync(cancellationToken);
         }
         catch (RegistryStoreUnavailableException ex)
@@ -51,12 +82,50 @@ internal sealed class ClusterStatusReader(IPlayerStore players, DrainStatusBook 
             unavailable = $"player counts unavailable: {ex.Message}"; // the definitions are still served
         }
 
-        return [.. clusters.Select(c =>
+        var views = new List<ClusterView>(clusters.Count);
+        foreach (var c in clusters)
         {
             var count = counts?.GetValueOrDefault(c.Id);
             var drain = statuses.GetValueOrDefault(c.Id);
-            return new ClusterView(c, new ClusterStatus(
-                count?.Players, count?.Connections, count?.ReportedAt, drain?.DesiredCapacity, drain?.LastAction, drain?.LastActionAt, unavailable ?? drain?.Error));
-        })];
+            views.Add(new ClusterView(c, new ClusterStatus(
+                count?.Players, count?.Connections, count?.ReportedAt, drain?.DesiredCapacity, drain?.LastAction, drain?.LastActionAt, unavailable ?? drain?.Error),
+                await ConfigOfAsync(c, now, cancellationToken)));
+        }
+
+        return views;
+    }
+
+    private async Task<ClusterConfig?> ConfigOfAsync(ClusterDefinition cluster, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (cluster.ConfigVersion is not { } target)
+        {
+            return null;
+        }
+
+        IReadOnlyDictionary<string, ServerHeartbeat> beats;
+        try
+        {
+            beats = await rollouts.ReadHeartbeatsAsync(cluster.Id, [.. cluster.Destinations.Keys], cancellationToken);
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            beats = new Dictionary<string, ServerHeartbeat>(); // the rollout itself is still shown
+        }
+
+        var settings = configs.Value;
+        var destinations = cluster.Destinations.Keys.ToDictionary(d => d, d => beats.TryGetValue(d, out var beat)
+            ? new DestinationConfig(beat.ConfigVersion, beat.At, (long)Math.Max(0, (now - beat.At).TotalSeconds), ConfigRolloutPolicy.IsLive(beat.At, now, settings.HeartbeatTtl))
+            : new DestinationConfig(null, null, null, false));
+        if (!announcements.TryGet(cluster.Id, out var announcement))
+        {
+            return new ClusterConfig(target, null, [], true, null, null, null, destinations);
+        }
+
+        var rollout = announcement.Rollout;
+        var pending = !string.Equals(announcement.Version, target, StringComparison.Ordinal);
+        return new ClusterConfig(
+            target, announcement.Version, announcement.Accepted, pending,
+            pending && rollout.Target == target ? ConfigRolloutPolicy.ReleasesAt(rollout, settings) : null,
+            rollout.AnnouncedAt, rollout.Reason, destinations);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Configs;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
 using RedWhite.ServiceDefaults;
@@ -8,7 +9,7 @@ using RedWhite.Core.Registry;
 namespace RedWhite.Admin.Clusters;
 
 /// <summary>
-/// <c>/v1/clusters/{id}/…</c>: promote, weight, drain and retire (release managers). Each checks the
+/// <c>/v1/clusters/{id}/…</c>: promote, weight, drain, retire and the config target (release managers). Each checks the
 /// move against <see cref="Lifecycle"/> on the document it is applied to, so a move that was legal
 /// when the client looked but is not any more is refused, not applied.
 /// </summary>
@@ -23,6 +24,7 @@ public static class LifecycleEndpoints
         group.MapPost("/weight", SetWeight);
         group.MapPost("/drain", Drain);
         group.MapPost("/retire", Retire);
+        group.MapPost("/config", ConfigTargets.SetTarget);
         return group;
     }
 

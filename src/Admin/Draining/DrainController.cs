@@ -1,3 +1,4 @@
+using RedWhite.Core.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Clusters;
 using RedWhite.Admin.Mutations;
@@ -28,7 +29,7 @@ internal sealed class DrainController(
     AutoScalingClient autoScaling,
     IOptions<DrainingOptions> options,
     TimeProvider time,
-    ILogger<DrainController> logger) : BackgroundService
+    ILogger<DrainController> logger) : PeriodicService(time)
 {
     /// <summary>The name the audit log records for the controller's actions.</summary>
     public const string Actor = "drain-controller";
@@ -50,7 +51,7 @@ internal sealed class DrainController(
     public bool Holding => Volatile.Read(ref holding);
 
     /// <summary>One tick: takes or renews the lease and, holding it, makes a pass when one is due (once per interval).</summary>
-    public async Task TickAsync(CancellationToken cancellationToken)
+    public async Task TickOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -62,7 +63,7 @@ internal sealed class DrainController(
                 lastPass = null; // a new holder looks at once
             }
 
-            var now = time.GetUtcNow();
+            var now = Time.GetUtcNow();
             if (held && (lastPass is null || now - lastPass >= settings.Interval * 0.9) && registry.TryGetCurrent(out var snapshot))
             {
                 lastPass = now;
@@ -96,27 +97,13 @@ internal sealed class DrainController(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!settings.Enabled)
-        {
-            Log.DrainDisabled(logger);
-            return;
-        }
+    protected override TimeSpan Period => settings.Interval / 2;
 
-        using var timer = new PeriodicTimer(settings.Interval / 2, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await TickAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // stopping
-        }
-    }
+    protected override Task TickAsync(CancellationToken cancellationToken) => TickOnceAsync(cancellationToken);
+
+    protected override bool Enabled => settings.Enabled;
+
+    protected override void OnDisabled() => Log.DrainDisabled(logger);
 
     private async Task DrainAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken)
     {
@@ -127,7 +114,7 @@ internal sealed class DrainController(
         var before = DrainStatusBook.Serialize(book);
         if (clusters.Count > 0)
         {
-            var counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], time.GetUtcNow(), cancellationToken);
+            var counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], Time.GetUtcNow(), cancellationToken);
             foreach (var cluster in clusters)
             {
                 var status = book.GetValueOrDefault(cluster.Id) ?? new DrainStatus();
@@ -168,7 +155,7 @@ internal sealed class DrainController(
         ClusterDefinition cluster, ClusterPlayers count, DrainStatus status, long revision, CancellationToken cancellationToken)
     {
         var group = cluster.AutoScalingGroup!;
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         if (cluster.State == ClusterState.Retired)
         {
             return await ScaleToZeroAsync(cluster, status, revision, cancellationToken); // retired by us, the group not yet at 0
@@ -259,13 +246,13 @@ internal sealed class DrainController(
         await autoScaling.UpdateAsync(cluster.AutoScalingGroup!, 0, 0, cancellationToken);
         var what = $"group {cluster.AutoScalingGroup} set to 0 (minimum and desired)";
         await RecordAsync(cluster.Id, "scale-to-zero", what, revision, cancellationToken);
-        return status with { DesiredCapacity = 0, ScaledToZero = true, LastAction = what, LastActionAt = time.GetUtcNow(), LastChangedAt = time.GetUtcNow() };
+        return status with { DesiredCapacity = 0, ScaledToZero = true, LastAction = what, LastActionAt = Time.GetUtcNow(), LastChangedAt = Time.GetUtcNow() };
     }
 
     private async Task RecordAsync(string cluster, string action, string detail, long revision, CancellationToken cancellationToken)
     {
         Log.DrainAction(logger, cluster, action, detail);
-        await audit.AppendAuditAsync(new AuditEntry(time.GetUtcNow(), Actor, action, cluster, revision, revision, detail), cancellationToken);
+        await audit.AppendAuditAsync(new AuditEntry(Time.GetUtcNow(), Actor, action, cluster, revision, revision, detail), cancellationToken);
     }
 
     /// <summary>A cluster the controller cannot act on this run, with the status that says why.</summary>

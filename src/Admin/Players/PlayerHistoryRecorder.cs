@@ -1,3 +1,4 @@
+using RedWhite.Core.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
 using RedWhite.Core.Players;
@@ -12,7 +13,7 @@ namespace RedWhite.Admin.Players;
 /// </summary>
 internal sealed class PlayerHistoryRecorder(
     RegistryMonitor registry, IPlayerStore players, ILeaseStore leases, PlayerWindow window, IOptions<DrainingOptions> draining,
-    TimeProvider time, ILogger<PlayerHistoryRecorder> logger) : BackgroundService
+    TimeProvider time, ILogger<PlayerHistoryRecorder> logger) : PeriodicService(time)
 {
     private const string Lease = "player-history";
     private readonly string instance = draining.Value.InstanceId;
@@ -32,7 +33,7 @@ internal sealed class PlayerHistoryRecorder(
                 return;
             }
 
-            var now = time.GetUtcNow();
+            var now = Time.GetUtcNow();
             var ids = snapshot.Document.Clusters.Where(c => ClusterLifecycle.ServesPlayers(c.State)).Select(c => c.Id).ToList();
             var counts = await players.ReadAsync(ids, now, cancellationToken);
             await players.AppendHistoryAsync([.. counts.Values.Select(c => new PlayerPoint(now, c.Cluster, c.Players, c.Connections))], now, cancellationToken);
@@ -52,19 +53,7 @@ internal sealed class PlayerHistoryRecorder(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(window.ReportInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await RecordOnceAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // stopping
-        }
-    }
+    protected override TimeSpan Period => window.ReportInterval;
+
+    protected override Task TickAsync(CancellationToken cancellationToken) => RecordOnceAsync(cancellationToken);
 }

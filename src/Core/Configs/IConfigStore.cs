@@ -20,6 +20,9 @@ public interface IConfigStore
     /// <summary>The stored bytes of <paramref name="version"/>, or null.</summary>
     Task<byte[]?> LoadAsync(string version, CancellationToken cancellationToken);
 
+    /// <summary>Whether <paramref name="version"/> is stored (without reading its bytes).</summary>
+    Task<bool> ExistsAsync(string version, CancellationToken cancellationToken);
+
     /// <summary>Every stored config, newest first.</summary>
     Task<IReadOnlyList<ConfigInfo>> ListAsync(CancellationToken cancellationToken);
 }

@@ -39,6 +39,9 @@ internal sealed class FileConfigStore(string registryFile) : IConfigStore
         return await Io(async () => File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellationToken) : null);
     }
 
+    public Task<bool> ExistsAsync(string version, CancellationToken cancellationToken) =>
+        Task.FromResult(ConfigVersion.IsAddress(version) && File.Exists(Path.Combine(folder, version + ".json")));
+
     public async Task<IReadOnlyList<ConfigInfo>> ListAsync(CancellationToken cancellationToken)
     {
         if (!Directory.Exists(folder))

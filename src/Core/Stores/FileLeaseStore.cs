@@ -38,35 +38,10 @@ internal sealed class FileLeaseStore(string registryFile, TimeProvider time) : I
             return Task.FromResult(true);
         }, cancellationToken);
 
-    private async Task<bool> UnderLockAsync(string name, Func<string, Task<bool>> action, CancellationToken cancellationToken)
+    private Task<bool> UnderLockAsync(string name, Func<string, Task<bool>> action, CancellationToken cancellationToken)
     {
         var path = Path.Combine(folder, $".{name}.lease");
-        try
-        {
-            var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(5);
-            while (true)
-            {
-                FileStream? gate = null;
-                try
-                {
-                    gate = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                }
-                catch (IOException) when (time.GetUtcNow() < deadline)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken); // another Admin is looking at it
-                    continue;
-                }
-
-                await using (gate)
-                {
-                    return await action(path);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new RegistryStoreUnavailableException($"Could not use the lease file {path}: {ex.Message}", ex);
-        }
+        return FileLock.RunAsync(path + ".lock", () => action(path), cancellationToken);
     }
 
     private static Lease? Read(string path)

@@ -27,6 +27,9 @@ internal sealed class RedisConfigStore(RedisConnection connection, string keyPre
             ? (byte[]?)await connection.RunAsync("read a config", db => db.StringGetAsync(Key(version)), cancellationToken)
             : null;
 
+    public async Task<bool> ExistsAsync(string version, CancellationToken cancellationToken) =>
+        ConfigVersion.IsAddress(version) && await connection.RunAsync("look up a config", db => db.KeyExistsAsync(Key(version)), cancellationToken);
+
     public async Task<IReadOnlyList<ConfigInfo>> ListAsync(CancellationToken cancellationToken)
     {
         var entries = await connection.RunAsync("list configs", db => db.HashGetAllAsync(metaKey), cancellationToken);

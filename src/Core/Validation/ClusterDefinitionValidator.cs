@@ -13,7 +13,7 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
         RuleFor(c => c.Id).Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
         RuleFor(c => c.Color).Must(Rules.IsName).WithMessage(Rules.NameMessage);
         RuleFor(c => c.ServerVersion).Must(Rules.IsVersion).WithMessage(Rules.VersionMessage);
-        RuleFor(c => c.ConfigVersion).Must(Rules.IsToken).When(c => c.ConfigVersion is not null).WithMessage(Rules.TokenMessage);
+        RuleFor(c => c.ConfigVersion).Must(Configs.ConfigVersion.IsAddress).When(c => c.ConfigVersion is not null).WithMessage(Configs.ConfigVersion.Message);
         RuleFor(c => c.ClientBuilds).Must(Rules.IsVersionRange)
             .WithMessage("Must be a version range such as [1.0.0,1.1.0) or 1.2.0 (at least 1.2.0).");
         RuleForEach(c => c.Platforms).Must(Rules.IsName).WithMessage(Rules.NameMessage);

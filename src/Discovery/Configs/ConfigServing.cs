@@ -12,6 +12,9 @@ public static class ConfigServing
 {
     private const string Immutable = "public, max-age=31536000, immutable";
 
+    /// <summary>Where a client fetches <paramref name="version"/>.</summary>
+    public static string PathOf(string version) => "/v1/configs/" + version;
+
     public static RouteHandlerBuilder MapConfigServing(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.ServiceDefaults;
+using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
+using RedWhite.Discovery.Configs;
 using RedWhite.Core.Routing;
 using RedWhite.Core.Tickets;
 using RedWhite.Discovery.Identity;
@@ -32,7 +34,7 @@ public static class LoginEndpoints
     private static readonly ClientBuilds Builds = new();
 
     internal static Results<BufferedJson<LoginResponse>, ProblemHttpResult> Login(
-        JsonBody<LoginRequest> body, RegistryMonitor registry, TicketCodec tickets, TimeProvider time,
+        JsonBody<LoginRequest> body, RegistryMonitor registry, ConfigAnnouncements announcements, TicketCodec tickets, TimeProvider time,
         Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response)
     {
         var request = body.Value;
@@ -70,9 +72,11 @@ public static class LoginEndpoints
             return new BufferedJson<LoginResponse>(new LoginResponse { Decision = decision.Outcome, Update = update, RetryAfterSeconds = retryAfter });
         }
 
-        // The ticket carries the config the client is assigned (it fetches it from configUrl), else the one it reported.
+        // The cluster names its announced config; a client holding one its servers accept keeps it (the ticket
+        // carries the client's own version, which the server judges it by), any other fetches the announced one.
         var definition = cluster.Definition;
-        var (ticket, expiresAt) = tickets.Issue(playerId, cluster.Id, build.Normalized, definition.ConfigVersion ?? request.ConfigVersion, now);
+        var (announced, accepted) = Announced(cluster, announcements, request.ConfigVersion);
+        var (ticket, expiresAt) = tickets.Issue(playerId, cluster.Id, build.Normalized, accepted is false ? announced : request.ConfigVersion, now);
         response.Headers.CacheControl = "no-store";
         return new BufferedJson<LoginResponse>(new LoginResponse
         {
@@ -80,11 +84,29 @@ public static class LoginEndpoints
             Cluster = cluster.Id,
             Color = definition.Color,
             ServerVersion = definition.ServerVersion,
-            ConfigVersion = definition.ConfigVersion,
-            ConfigUrl = definition.ConfigVersion is { } config ? $"/v1/configs/{Uri.EscapeDataString(config)}" : null,
+            ConfigVersion = announced,
+            ConfigUrl = announced is null ? null : ConfigServing.PathOf(announced),
+            ConfigAccepted = accepted,
             Ticket = ticket,
             ExpiresAt = expiresAt,
             Update = update,
         });
+    }
+
+    /// <summary>
+    /// The version <paramref name="cluster"/> announces and whether it accepts <paramref name="reported"/>; both
+    /// null for a cluster without a config. A cluster no announcer has looked at yet (registered a moment ago)
+    /// announces its target: it has no earlier version to keep announcing.
+    /// </summary>
+    private static (string? Announced, bool? Accepted) Announced(CompiledCluster cluster, ConfigAnnouncements announcements, string? reported)
+    {
+        if (cluster.Definition.ConfigVersion is not { } target)
+        {
+            return (null, null);
+        }
+
+        return announcements.TryGet(cluster.Id, out var announcement)
+            ? (announcement.Version, announcement.Accepts(reported))
+            : (target, string.Equals(reported, target, StringComparison.Ordinal));
     }
 }

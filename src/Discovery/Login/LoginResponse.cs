@@ -17,6 +17,9 @@ public sealed record LoginResponse
 
     public string? ConfigUrl { get; init; }
 
+    /// <summary>Whether the client's reported config is one its cluster accepts; null when the cluster has no config.</summary>
+    public bool? ConfigAccepted { get; init; }
+
     public string? Ticket { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }

@@ -1,3 +1,4 @@
+using RedWhite.Core.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Core.Stores;
@@ -11,7 +12,7 @@ namespace RedWhite.Gateway.Players;
 /// </summary>
 internal sealed class PlayerReporter(
     PlayerActivity activity, IPlayerStore store, PlayerWindow window, IOptions<GatewayOptions> options, TimeProvider time, ILogger<PlayerReporter> logger)
-    : BackgroundService
+    : PeriodicService(time)
 {
     private readonly string instance = options.Value.InstanceId;
     private Dictionary<string, Dictionary<long, HashSet<string>>> unsent = [];
@@ -24,7 +25,7 @@ internal sealed class PlayerReporter(
     /// <summary>Takes and sends one report now (the timer calls it; tests call it directly).</summary>
     public async Task ReportOnceAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var clusters = Merge(activity.TakeReport(), window.OldestBucket(now));
         try
         {
@@ -51,21 +52,9 @@ internal sealed class PlayerReporter(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(window.ReportInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await ReportOnceAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // stopping
-        }
-    }
+    protected override TimeSpan Period => window.ReportInterval;
+
+    protected override Task TickAsync(CancellationToken cancellationToken) => ReportOnceAsync(cancellationToken);
 
     /// <summary>Adds the players a failed report did not deliver, still in the window, to this one.</summary>
     private List<ClusterActivity> Merge(IReadOnlyList<ClusterActivity> taken, long oldestBucket)

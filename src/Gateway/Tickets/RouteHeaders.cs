@@ -23,6 +23,9 @@ internal static class RouteHeaders
     /// <summary>Response header on answers of a draining cluster: <c>deadline=&lt;ISO time&gt;</c> or <c>deadline=none</c>.</summary>
     public const string Drain = "RW-Drain";
 
+    /// <summary>Response header naming the config version the ticket's cluster announces (<c>sha256-…</c>).</summary>
+    public const string Config = "RW-Config";
+
     private static readonly string[] OwnedPrefixes = ["X-Route-", "X-Forwarded-"];
     private static readonly string[] OwnedNames = [PlayerId, ClientBuild, ConfigVersion, "Forwarded", "X-Real-IP", "True-Client-IP", "X-Client-IP"];
 

@@ -1,4 +1,5 @@
 using RedWhite.ServiceDefaults;
+using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using Yarp.ReverseProxy;
@@ -12,7 +13,8 @@ namespace RedWhite.Gateway.Tickets;
 /// that cluster. Runs on every request: no LINQ, no string building on the success path.
 /// </summary>
 internal sealed class TicketGate(
-    RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, IProxyStateLookup proxy, TimeProvider time, ILogger<TicketGate> logger)
+    RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, ConfigAnnouncements configs, IProxyStateLookup proxy, TimeProvider time,
+    ILogger<TicketGate> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -78,6 +80,12 @@ internal sealed class TicketGate(
         {
             // Before forwarding, so a WebSocket's 101 carries it too: the client re-discovers at its next natural break.
             context.Response.Headers[RouteHeaders.Drain] = drain;
+        }
+
+        if (configs.TryGet(clusterId, out var announced))
+        {
+            // A playing client learns of a new config with its next answer, without polling or logging in again.
+            context.Response.Headers[RouteHeaders.Config] = announced.Version;
         }
 
         await next(context);

@@ -11,7 +11,7 @@ public sealed class ConfigEndpointsTests
     public async Task Publish_AnswersTheContentAddress_201ThenSameContentInAnyOrder200()
     {
         using var registry = new TestRegistry();
-        await using var app = new AdminApp(registry);
+        await using var app = new AdminApp(registry, publishBlue: false);
         var client = app.Client();
 
         using var first = await PutAsync(client, """{ "b": [1, 2], "a": { "y": 1.50, "x": "s" } }""");
@@ -31,7 +31,7 @@ public sealed class ConfigEndpointsTests
     public async Task List_ShowsWhoPublishedWhenAndWhichClustersUseIt()
     {
         using var registry = new TestRegistry();
-        await using var app = new AdminApp(registry);
+        await using var app = new AdminApp(registry, publishBlue: false);
         using var put = await PutAsync(app.Client(), """{"rate":1}""");
         var version = JsonDocument.Parse(await put.Content.ReadAsStringAsync()).RootElement.GetProperty("version").GetString();
 
@@ -53,7 +53,7 @@ public sealed class ConfigEndpointsTests
     public async Task WhatIsNotAStorableObject_Is400WithACode_AndStoresNothing(string body, string code)
     {
         using var registry = new TestRegistry();
-        await using var app = new AdminApp(registry);
+        await using var app = new AdminApp(registry, publishBlue: false);
 
         using var response = await PutAsync(app.Client(), body);
 
@@ -80,7 +80,7 @@ public sealed class ConfigEndpointsTests
     public async Task Viewer_CannotPublish()
     {
         using var registry = new TestRegistry();
-        await using var app = new AdminApp(registry);
+        await using var app = new AdminApp(registry, publishBlue: false);
 
         using var response = await PutAsync(app.Client(AdminApp.ViewerKey), """{"rate":1}""");
 

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Hosting;
+
+namespace RedWhite.Core.Hosting;
+
+/// <summary>
+/// A background job that runs once per <see cref="Period"/> on the host's <see cref="TimeProvider"/> (so tests
+/// drive it with a fake clock), until the host stops. A tick that throws is the job's own business: each
+/// job catches what it expects and logs it, so one bad tick never ends the loop.
+/// </summary>
+public abstract class PeriodicService(TimeProvider time) : BackgroundService
+{
+    /// <summary>The clock the job runs on.</summary>
+    protected TimeProvider Time { get; } = time;
+
+    /// <summary>Time between ticks.</summary>
+    protected abstract TimeSpan Period { get; }
+
+    /// <summary>Whether the job runs at all; checked once at start.</summary>
+    protected virtual bool Enabled => true;
+
+    /// <summary>One round of the job.</summary>
+    protected abstract Task TickAsync(CancellationToken cancellationToken);
+
+    /// <summary>Called once at start when <see cref="Enabled"/> is false.</summary>
+    protected virtual void OnDisabled()
+    {
+    }
+
+    /// <inheritdoc />
+    protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Enabled)
+        {
+            OnDisabled();
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Period, Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await TickAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+}

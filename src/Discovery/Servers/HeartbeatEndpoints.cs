@@ -1,0 +1,137 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Configs;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Stores;
+using RedWhite.Core.Validation;
+using RedWhite.ServiceDefaults;
+
+namespace RedWhite.Discovery.Servers;
+
+/// <summary>Body of <c>POST /v1/servers/heartbeat</c>: which config a game server holds.</summary>
+public sealed record HeartbeatRequest
+{
+    public string Cluster { get; init; } = "";
+
+    public string Destination { get; init; } = "";
+
+    public string ConfigVersion { get; init; } = "";
+}
+
+/// <summary>
+/// Answer to a heartbeat: what the server's cluster targets, announces and accepts, so a server knows which
+/// versions to hold and to accept from clients without asking anyone else.
+/// </summary>
+public sealed record HeartbeatResponse(string? Target, string? Announced, IReadOnlyList<string> Accepted);
+
+/// <summary>
+/// <c>POST /v1/servers/heartbeat</c>: game servers report the config they hold, authenticated by
+/// <c>X-Server-Key</c>. With no <c>Discovery:ServerKeys</c> configured the endpoint answers 404.
+/// </summary>
+public static class HeartbeatEndpoints
+{
+    public const string KeyHeader = "X-Server-Key";
+
+    public static IHostApplicationBuilder AddServerHeartbeats(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ServerKeyOptions>().BindConfiguration("Discovery").ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServerKeyOptions>, ServerKeyOptionsValidator>();
+        builder.Services.AddSingleton<ServerKeyRing>();
+        builder.Services.AddSingleton<ConfigAnnouncer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigAnnouncer>());
+        return builder;
+    }
+
+    public static RouteHandlerBuilder MapServerHeartbeats(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+
+        // The key is checked before the body is looked at: who is not a server learns nothing about the body.
+        return endpoints.MapPost("/v1/servers/heartbeat", HeartbeatAsync).WithTags("Servers")
+            .AddEndpointFilter(RequireServerKey).AddEndpointFilter<JsonBodyFilter>();
+    }
+
+    private static async ValueTask<object?> RequireServerKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var ring = http.RequestServices.GetRequiredService<ServerKeyRing>();
+        if (!ring.Enabled)
+        {
+            return Problems.Code(StatusCodes.Status404NotFound, "not_found", "Not found.", "Heartbeats are off: no Discovery:ServerKeys are configured.");
+        }
+
+        if (ring.Identify(http.Request.Headers[KeyHeader]) is not { } name)
+        {
+            Log.HeartbeatRefused(http.RequestServices.GetRequiredService<ILogger<ServerKeyRing>>(),
+                http.Request.Headers.ContainsKey(KeyHeader) ? "wrong server key" : "no server key");
+            http.Response.Headers.WWWAuthenticate = "ServerKey";
+            return Problems.Code(StatusCodes.Status401Unauthorized, "server_key_invalid", "A valid server key is required.",
+                $"Send one of the keys in Discovery:ServerKeys in the {KeyHeader} header.");
+        }
+
+        http.Items[KeyHeader] = name;
+        return await next(context);
+    }
+
+    internal static async Task<Results<Ok<HeartbeatResponse>, ProblemHttpResult>> HeartbeatAsync(
+        JsonBody<HeartbeatRequest> body, RegistryMonitor registry, IConfigRolloutStore store, ConfigAnnouncements announcements,
+        IOptions<ConfigOptions> options, TimeProvider time, HttpContext http)
+    {
+        var request = body.Value;
+        if (!registry.TryGetCurrent(out var snapshot))
+        {
+            return Problems.RegistryUnavailable(http.Response);
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        ClusterDefinition? cluster = null;
+        if (!Rules.IsClusterId(request.Cluster))
+        {
+            errors["cluster"] = [Rules.ClusterIdMessage];
+        }
+        else if (!snapshot.TryGetCluster(request.Cluster, out var compiled))
+        {
+            errors["cluster"] = ["No cluster with this id in the registry."];
+        }
+        else
+        {
+            cluster = compiled.Definition;
+        }
+
+        if (!Rules.IsName(request.Destination))
+        {
+            errors["destination"] = [Rules.NameMessage];
+        }
+        else if (cluster is not null && !cluster.Destinations.ContainsKey(request.Destination))
+        {
+            errors["destination"] = ["Not a destination of this cluster."];
+        }
+
+        if (!ConfigVersion.IsAddress(request.ConfigVersion))
+        {
+            errors["configVersion"] = [ConfigVersion.Message];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var server = (string)http.Items[KeyHeader]!;
+        try
+        {
+            await store.RecordHeartbeatAsync(
+                new ServerHeartbeat(cluster!.Id, request.Destination, request.ConfigVersion, time.GetUtcNow(), server), options.Value.HeartbeatTtl, CancellationToken.None);
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            return Problems.Code(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "The heartbeat could not be recorded.", "Retry at the next heartbeat.");
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        return announcements.TryGet(cluster.Id, out var announcement)
+            ? TypedResults.Ok(new HeartbeatResponse(cluster.ConfigVersion, announcement.Version, announcement.Accepted))
+            : TypedResults.Ok(new HeartbeatResponse(cluster.ConfigVersion, null, []));
+    }
+}
