@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(1025, LogLevel.Information, "Config rollouts readable again")]
     public static partial void RolloutsReadable(ILogger logger);
+
+    [LoggerMessage(1026, LogLevel.Error, "The stored config rollouts document is damaged; still serving what was read last until Discovery rewrites it")]
+    public static partial void RolloutsDamaged(ILogger logger);
 }

@@ -38,6 +38,9 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>The gateway's services.</summary>
     public IServiceProvider Services => factory.Services;
 
+    /// <summary>What the gateway logged.</summary>
+    public CapturingLoggerProvider Logs => factory.Logs;
+
     /// <summary>
     /// Starts a gateway on <paramref name="registry"/> with the test keys. Health probes run every 200 ms so
     /// health tests settle fast; <paramref name="settings"/> override anything.

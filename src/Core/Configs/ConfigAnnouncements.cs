@@ -43,6 +43,7 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
     private readonly ConfigOptions settings = options.Value;
     private volatile Held held = new(null, ConfigRollouts.Empty, FrozenDictionary<string, Announcement>.Empty);
     private bool failing;
+    private bool damaged;
     private int refreshes;
 
     /// <summary>Every cluster's rollout as last read.</summary>
@@ -89,6 +90,18 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
     {
         ArgumentNullException.ThrowIfNull(stored);
         var current = held;
+        if (stored.Damaged)
+        {
+            if (!damaged)
+            {
+                Log.RolloutsDamaged(logger); // once until repaired: the announcer rewrites it from what it held
+                damaged = true;
+            }
+
+            return;
+        }
+
+        damaged = false;
         if (current.Raw is not null && stored.Raw is not null && current.Raw.AsSpan().SequenceEqual(stored.Raw))
         {
             return;

@@ -1,9 +1,15 @@
 namespace RedWhite.Core.Configs;
 
 /// <summary>The rollouts document as stored: parsed, and the exact bytes a replacement must find to succeed.</summary>
-/// <param name="Rollouts">The parsed document (<see cref="ConfigRollouts.Empty"/> when none is stored).</param>
+/// <param name="Rollouts">The parsed document (<see cref="ConfigRollouts.Empty"/> when none is stored or it is damaged).</param>
 /// <param name="Raw">The stored bytes, or null when none are stored.</param>
-public sealed record StoredRollouts(ConfigRollouts Rollouts, byte[]? Raw);
+/// <param name="Damaged">The stored bytes are not a rollouts document: readers keep what they last read, the announcer repairs it from that.</param>
+public sealed record StoredRollouts(ConfigRollouts Rollouts, byte[]? Raw, bool Damaged = false)
+{
+    /// <summary>What <paramref name="raw"/> holds, as read from a store.</summary>
+    public static StoredRollouts From(byte[]? raw) =>
+        RolloutJson.Parse(raw) is { } parsed ? new(parsed, raw) : new(ConfigRollouts.Empty, raw, Damaged: true);
+}
 
 /// <summary>
 /// Config rollout state beside the registry: game servers' heartbeats, and the one rollouts document every

@@ -9,8 +9,8 @@ public static class RolloutJson
     /// <summary>The stored form of <paramref name="rollouts"/>.</summary>
     public static byte[] Serialize(ConfigRollouts rollouts) => JsonSerializer.SerializeToUtf8Bytes(rollouts, RegistryJson.Options);
 
-    /// <summary>The document in <paramref name="raw"/>; a damaged one reads as empty (the announcer rewrites it whole).</summary>
-    public static ConfigRollouts Parse(byte[]? raw)
+    /// <summary>The document in <paramref name="raw"/> (empty when there is none), or null when it is damaged.</summary>
+    public static ConfigRollouts? Parse(byte[]? raw)
     {
         if (raw is null || raw.Length == 0)
         {
@@ -22,11 +22,11 @@ public static class RolloutJson
             return JsonSerializer.Deserialize<ConfigRollouts>(raw, RegistryJson.Options) is { Clusters: not null } parsed &&
                 parsed.Clusters.Values.All(r => r is { Target: not null, Announced.Count: > 0 })
                 ? parsed
-                : ConfigRollouts.Empty;
+                : null;
         }
         catch (JsonException)
         {
-            return ConfigRollouts.Empty;
+            return null;
         }
     }
 

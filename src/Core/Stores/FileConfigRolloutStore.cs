@@ -46,7 +46,7 @@ internal sealed class FileConfigRolloutStore(string registryFile) : IConfigRollo
         Io(async () =>
         {
             var raw = await ReadOrNullAsync(RolloutsPath, cancellationToken);
-            return new StoredRollouts(RolloutJson.Parse(raw), raw);
+            return StoredRollouts.From(raw);
         });
 
     public Task<bool> TryReplaceRolloutsAsync(byte[]? expected, byte[] next, CancellationToken cancellationToken) =>

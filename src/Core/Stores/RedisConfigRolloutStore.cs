@@ -53,7 +53,7 @@ internal sealed class RedisConfigRolloutStore(RedisConnection connection, string
     public async Task<StoredRollouts> ReadRolloutsAsync(CancellationToken cancellationToken)
     {
         var raw = (byte[]?)await connection.RunAsync("read config rollouts", db => db.StringGetAsync(rolloutsKey), cancellationToken);
-        return new StoredRollouts(RolloutJson.Parse(raw), raw);
+        return StoredRollouts.From(raw);
     }
 
     public async Task<bool> TryReplaceRolloutsAsync(byte[]? expected, byte[] next, CancellationToken cancellationToken)

@@ -39,7 +39,8 @@ internal sealed class ConfigAnnouncer(
             }
 
             var stored = await store.ReadRolloutsAsync(cancellationToken);
-            if (stored.Rollouts.RegistryRevision > snapshot.Revision)
+            var rollouts = stored.Damaged ? announcements.Rollouts : stored.Rollouts; // repair from what was last read whole
+            if (rollouts.RegistryRevision > snapshot.Revision)
             {
                 return; // another Discovery holds a newer registry: its evaluation stands until this one catches up
             }
@@ -54,7 +55,7 @@ internal sealed class ConfigAnnouncer(
                     continue;
                 }
 
-                var held = stored.Rollouts.Clusters.GetValueOrDefault(cluster.Id);
+                var held = rollouts.Clusters.GetValueOrDefault(cluster.Id);
                 IReadOnlyDictionary<string, ServerHeartbeat> heartbeats = held is not null && held.Announced.Count > 0 && held.Current != target
                     ? await store.ReadHeartbeatsAsync(cluster.Id, [.. cluster.Destinations.Keys], cancellationToken)
                     : EmptyHeartbeats;

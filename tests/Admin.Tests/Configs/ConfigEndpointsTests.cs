@@ -67,7 +67,7 @@ public sealed class ConfigEndpointsTests
     public async Task OversizedBody_Is413_AndStoresNothing()
     {
         using var registry = new TestRegistry();
-        await using var app = new AdminApp(registry, extra: [new("Configs:MaxBytes", "1024")]);
+        await using var app = new AdminApp(registry, extra: [new("Configs:MaxBytes", "1024")], publishBlue: false);
 
         using var response = await PutAsync(app.Client(), "{\"blob\":\"" + new string('x', 2000) + "\"}");
 

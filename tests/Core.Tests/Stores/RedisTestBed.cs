@@ -60,6 +60,14 @@ internal sealed class RedisTestBed : IAsyncDisposable
         return new RedisConfigStore(connection, prefix);
     }
 
+    /// <summary>Config rollouts on this Redis, on a connection of their own (like another Discovery).</summary>
+    public RedisConfigRolloutStore RolloutStore(string prefix = "rw:")
+    {
+        var connection = new RedisConnection(Redis.ConnectionString);
+        stores.Add(connection);
+        return new RedisConfigRolloutStore(connection, prefix);
+    }
+
     /// <summary>Leases on this Redis, on a connection of their own (like another Admin).</summary>
     public RedisLeaseStore LeaseStore(string prefix = "rw:")
     {
