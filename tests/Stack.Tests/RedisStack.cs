@@ -57,7 +57,10 @@ public sealed class RedisStack : IAsyncDisposable
     /// <summary>admin-1 and admin-2.</summary>
     public IReadOnlyList<StackService> Admins => Of(ServiceKind.Admin);
 
-    public StackService Discovery => services.Single(s => s.Kind == ServiceKind.Discovery);
+    public StackService Discovery => Discoveries[0];
+
+    /// <summary>Every Discovery: the one the stack starts, and any a test adds with <see cref="StartDiscoveryAsync"/>.</summary>
+    public IReadOnlyList<StackService> Discoveries => Of(ServiceKind.Discovery);
 
     /// <summary>Every instance: the ones that must all end up on the same revision.</summary>
     public IReadOnlyList<StackService> Everyone => [.. services.OrderBy(s => s.Name, StringComparer.Ordinal)];
@@ -221,7 +224,7 @@ public sealed class RedisStack : IAsyncDisposable
         id = White,
         color = "white",
         serverVersion,
-        configVersion = "sha256-" + White,
+        configVersion = TestRegistry.ConfigOf(White),
         clientBuilds = "[1.0.0,1.1.0)",
         destinations = new Dictionary<string, string> { ["w1"] = Servers[server].Url },
     };
@@ -339,6 +342,9 @@ public sealed class RedisStack : IAsyncDisposable
 
     /// <summary>Starts an Admin and returns once it is ready; the first one seeds an empty Redis as it starts.</summary>
     public Task StartAdminAsync(string name) => StartServiceAsync(ServiceKind.Admin, name);
+
+    /// <summary>Starts another Discovery on the same Redis and returns once it is ready.</summary>
+    public Task StartDiscoveryAsync(string name) => StartServiceAsync(ServiceKind.Discovery, name);
 
     /// <summary>A ticket signed with the stack's key, for calling a Gateway when Discovery cannot log anyone in yet.</summary>
     public string MintTicket(string playerId, string cluster, string clientBuild) =>

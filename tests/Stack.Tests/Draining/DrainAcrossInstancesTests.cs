@@ -149,7 +149,7 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
     {
         await Admin(stack, HttpMethod.Put, $"/v1/clusters/{RedisStack.White}", new
         {
-            id = RedisStack.White, color = "white", serverVersion = "1.0.0", configVersion = "sha256-" + RedisStack.White,
+            id = RedisStack.White, color = "white", serverVersion = "1.0.0", configVersion = TestRegistry.ConfigOf(RedisStack.White),
             clientBuilds = "[1.0.0,1.1.0)", autoScalingGroup = "game-white",
             destinations = new Dictionary<string, string> { ["w1"] = stack.Servers["white-a"].Url },
         });
