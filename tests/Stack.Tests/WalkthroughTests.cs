@@ -16,6 +16,7 @@ namespace RedWhite.Stack.Tests;
 public sealed class WalkthroughTests : IAsyncLifetime
 {
     private const string AdminKey = "walkthrough-release-key-0123456789abcdef";
+    private const string ServerKey = "walkthrough-server-key-4c9e1f0a7b3d";
     private readonly List<IAsyncDisposable> running = [];
     private readonly HttpClient http = new();
     private TestRegistry registry = null!;
@@ -43,7 +44,9 @@ public sealed class WalkthroughTests : IAsyncLifetime
         [
             .. registry.Settings().Concat(TestKeys.Settings()).Append(TestKeys.AnonymousPlayers).Select(kv => $"--{kv.Key}={kv.Value}"),
             $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
+            $"--Discovery:ServerKeys:demo-servers={ServerKey}",
         ];
+        registry.PublishConfig(TestRegistry.ConfigJson("red-1.1")); // as infra/stack publishes the demo configs
         var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
         discovery = Start("discovery", "Discovery", settings, environment);
         gateway = Start("gateway", "Gateway", settings, environment);
@@ -107,6 +110,48 @@ public sealed class WalkthroughTests : IAsyncLifetime
         var audit = await AdminAsync(HttpMethod.Get, "/v1/audit");
         Assert.Equal(["rollback", "retire", "drain", "promote"], audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
         Assert.All(audit.GetProperty("entries").EnumerateArray(), e => Assert.Equal("release", e.GetProperty("actor").GetString()));
+
+        // 7. Roll out a config on red: announced once both of red's servers report it; rolled back at once.
+        var old = ConfigOf(await LoginAsync("p-2", "phone-2", "1.1.0"));
+        var published = await AdminAsync(HttpMethod.Put, "/v1/configs", """{"event":"winter-festival","energy":{"max":150,"regenSeconds":200}}""");
+        var fresh = published.GetProperty("version").GetString()!;
+        await AdminAsync(HttpMethod.Post, "/v1/clusters/red-1.1/config", $$"""{"configVersion":"{{fresh}}"}""");
+        var beat = await HeartbeatAsync("r1", fresh);
+        Assert.Equal((fresh, old), (beat.GetProperty("target").GetString(), beat.GetProperty("announced").GetString()));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // several announcer passes
+        Assert.Equal(old, ConfigOf(await LoginAsync("p-2", "phone-2", "1.1.0"))); // r2 has not reported it
+        await HeartbeatAsync("r2", fresh);
+        await Eventually.TrueAsync(async () => ConfigOf(await LoginAsync("p-2", "phone-2", "1.1.0")) == fresh, "logins to announce the new config");
+        var login = await LoginAsync("p-2", "phone-2", "1.1.0");
+        Assert.Equal(("/v1/configs/" + fresh, false), (login.GetProperty("configUrl").GetString(), login.GetProperty("configAccepted").GetBoolean()));
+        Assert.Equal("""{"energy":{"max":150,"regenSeconds":200},"event":"winter-festival"}""", await http.GetStringAsync($"{discovery.Url}/v1/configs/{fresh}"));
+        await Eventually.TrueAsync(async () => await ConfigHeaderAsync(red) == fresh, "the Gateway to name the new config");
+        var view = (await AdminAsync(HttpMethod.Get, "/v1/clusters/red-1.1")).GetProperty("config");
+        Assert.Equal([fresh, old], view.GetProperty("accepted").EnumerateArray().Select(v => v.GetString()));
+        await AdminAsync(HttpMethod.Post, "/v1/clusters/red-1.1/config", $$"""{"configVersion":"{{old}}"}""");
+        await Eventually.TrueAsync(async () => await ConfigHeaderAsync(red) == old, "the Gateway to name the old config again");
+    }
+
+    private static string? ConfigOf(JsonElement login) => login.GetProperty("configVersion").GetString();
+
+    private async Task<JsonElement> HeartbeatAsync(string destination, string version)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{discovery.Url}/v1/servers/heartbeat")
+        {
+            Content = new StringContent($$"""{"cluster":"red-1.1","destination":"{{destination}}","configVersion":"{{version}}"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Server-Key", ServerKey);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<string?> ConfigHeaderAsync(string ticket)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{gateway.Url}/play");
+        request.Headers.Add("X-Route-Ticket", ticket);
+        using var response = await http.SendAsync(request);
+        return response.Headers.TryGetValues("RW-Config", out var values) ? values.Single() : null;
     }
 
     private ServiceProcess Start(string name, string service, string[] settings, Dictionary<string, string> environment)
