@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit.Processes;
 
@@ -37,15 +38,57 @@ internal sealed class BenchStack : IAsyncDisposable
     public static BenchStack Create()
     {
         var root = Repository.Root;
-        var work = Path.Combine(Path.GetTempPath(), "rw-bench", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        var work = Path.Combine(Path.GetTempPath(), "rw-bench", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(work);
         return new BenchStack(root, work);
     }
 
     public string Dll(string project, string assembly) => Repository.Dll(project, assembly, "Release");
 
-    /// <summary>Writes the registry: cluster <c>white-1.0</c> serving 1.x with the given destinations.</summary>
-    public void WriteRegistry(long revision, params string[] destinations)
+    /// <summary>The config the bench cluster runs (canonical form).</summary>
+    public const string ConfigJson = """{"bench":true,"dropRates":{"common":0.8,"rare":0.2}}""";
+
+    /// <summary>Its content address.</summary>
+    public static readonly string Config = CanonicalJson.Address(System.Text.Encoding.UTF8.GetBytes(ConfigJson));
+
+    /// <summary>
+    /// Writes the registry: cluster <c>white-1.0</c> serving 1.x with the given destinations and config
+    /// <see cref="Config"/>, announced (the rollouts document Discovery would have written), so Gateway answers
+    /// carry <c>RW-Config</c> as in production.
+    /// </summary>
+    public void WriteRegistry(long revision, params string[] destinations) => WriteRegistry(revision, Config, [Config], destinations);
+
+    /// <summary>
+    /// Writes the registry with <paramref name="target"/> as white's config, and the rollouts document announcing
+    /// <paramref name="announced"/> (newest first): a target not yet announced is a rollout in progress.
+    /// </summary>
+    public void WriteRegistry(long revision, string target, string[] announced, params string[] destinations)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var rollouts = new ConfigRollouts
+        {
+            RegistryRevision = revision,
+            Clusters = new Dictionary<string, ConfigRollout>
+            {
+                ["white-1.0"] = new() { Target = target, TargetSetAt = now, Announced = announced, AnnouncedAt = now, Reason = AnnounceReason.First },
+            },
+        };
+        Directory.CreateDirectory(Path.Combine(Work, "state"));
+        File.WriteAllBytes(Path.Combine(Work, "state", "config-rollouts.json"), RolloutJson.Serialize(rollouts));
+        WriteDocument(revision, target, destinations);
+    }
+
+    /// <summary>Stores <paramref name="canonical"/> where the file store keeps configs (<c>configs/</c> beside the registry); its version.</summary>
+    public string StoreConfig(string canonical)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(canonical);
+        var version = CanonicalJson.Address(bytes);
+        Directory.CreateDirectory(Path.Combine(Work, "configs"));
+        File.WriteAllBytes(Path.Combine(Work, "configs", version + ".json"), bytes);
+        return version;
+    }
+
+    private void WriteDocument(long revision, string config, string[] destinations)
     {
         var document = new RegistryDocument
         {
@@ -54,7 +97,7 @@ internal sealed class BenchStack : IAsyncDisposable
             [
                 new ClusterDefinition
                 {
-                    Id = "white-1.0", Color = "white", ServerVersion = "1.0.0", ConfigVersion = "sha256-bench",
+                    Id = "white-1.0", Color = "white", ServerVersion = "1.0.0", ConfigVersion = config,
                     ClientBuilds = "[1.0.0,2.0.0)", State = ClusterState.Active, Weight = 100,
                     Destinations = destinations.Select((d, i) => (d, i)).ToDictionary(x => $"d{x.i + 1}", x => x.d),
                 },
@@ -71,7 +114,7 @@ internal sealed class BenchStack : IAsyncDisposable
             SigningKeys = new() { ["bench"] = SigningKey }, ActiveKeyId = "bench", Lifetime = TimeSpan.FromHours(4),
         });
         var now = DateTimeOffset.UtcNow;
-        return Enumerable.Range(0, players).Select(i => codec.Issue($"bench-player-{i}", "white-1.0", "1.0.4", "sha256-bench", now).Ticket);
+        return Enumerable.Range(0, players).Select(i => codec.Issue($"bench-player-{i}", "white-1.0", "1.0.4", Config, now).Ticket);
     }
 
     /// <summary>Services started from now on use the Redis registry at <paramref name="connectionString"/>.</summary>

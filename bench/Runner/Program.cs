@@ -4,6 +4,7 @@ using RedWhite.Runner;
 // The benchmark runner behind bench/run. Usage:
 //   Runner http [rounds] [seconds] [connections,...]     direct vs plain YARP vs nginx vs gateway
 //   Runner login [rounds] [seconds] [connections,...]    Discovery login vs a trivial endpoint
+//   Runner configs [rounds] [seconds] [connections,...]  GET /v1/configs/{version} on Discovery (200 and 304)
 //   Runner websockets [count] [seconds] [interval]       long-lived connections through the gateway
 //   Runner propagation [changes]                         Admin change to gateway routing (file store)
 //   Runner propagation-redis [changes]                   the same on Redis: two Admins, two Gateways
@@ -16,9 +17,10 @@ var table = scenario switch
 {
     "http" => await HttpScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "login" => await LoginScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
+    "configs" => await ConfigScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "websockets" => await WebSocketScenario.RunAsync(Arg(1, 10_000), TimeSpan.FromSeconds(Arg(2, 60)), TimeSpan.FromSeconds(Arg(3, 5))),
     "propagation" => await PropagationScenario.RunOnFileAsync(Arg(1, 200)),
     "propagation-redis" => await PropagationScenario.RunOnRedisAsync(Arg(1, 200)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, websockets, propagation or propagation-redis."),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation or propagation-redis."),
 };
 Console.WriteLine(table);

@@ -52,7 +52,7 @@ internal static class PropagationScenario
         }
 
         var codec = new TicketCodec(new TicketOptions { SigningKeys = new() { ["bench"] = stack.SigningKey }, ActiveKeyId = "bench", Lifetime = TimeSpan.FromHours(1) });
-        var ticket = codec.Issue("bench-player", "white-1.0", "1.0.4", "sha256-bench", DateTimeOffset.UtcNow).Ticket;
+        var ticket = codec.Issue("bench-player", "white-1.0", "1.0.4", BenchStack.Config, DateTimeOffset.UtcNow).Ticket;
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Add("X-Route-Ticket", ticket);
         using var adminHttp = new HttpClient();
@@ -68,7 +68,7 @@ internal static class PropagationScenario
             var clock = Stopwatch.StartNew();
             var response = await adminHttp.PutAsJsonAsync($"{admin.Url}/v1/clusters/white-1.0", new
             {
-                id = "white-1.0", color = "white", serverVersion = "1.0.0", configVersion = "sha256-bench",
+                id = "white-1.0", color = "white", serverVersion = "1.0.0", configVersion = BenchStack.Config,
                 clientBuilds = "[1.0.0,2.0.0)", state = "active", weight = 100,
                 destinations = new Dictionary<string, string> { ["d1"] = target.Url + "/" },
             });

@@ -19,7 +19,7 @@ internal static class WebSocketScenario
         stack.WriteRegistry(1, upstream.Url + "/");
         var gateway = await stack.StartAsync("gateway", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz");
         var codec = new TicketCodec(new TicketOptions { SigningKeys = new() { ["bench"] = stack.SigningKey }, ActiveKeyId = "bench", Lifetime = TimeSpan.FromHours(2) });
-        var ticket = codec.Issue("bench-player", "white-1.0", "1.0.4", "sha256-bench", DateTimeOffset.UtcNow).Ticket;
+        var ticket = codec.Issue("bench-player", "white-1.0", "1.0.4", BenchStack.Config, DateTimeOffset.UtcNow).Ticket;
         var baseline = gateway.PeakMemoryBytes();
 
         // Open in bounded batches: a real fleet's connections arrive over time, not in one SYN burst.
