@@ -4,7 +4,7 @@ using System.Text;
 namespace RedWhite.Runner;
 
 /// <summary>
-/// <c>GET /v1/configs/{version}</c> on Discovery, the origin a CDN fronts: a full answer of a 10 KB config, and
+/// <c>GET /v1/configs/{version}</c> on Discovery, the origin a CDN fronts: a full answer of a 5 KB config, and
 /// a conditional GET that a client or CDN holding it already sends (304).
 /// </summary>
 internal static class ConfigScenario
@@ -13,7 +13,7 @@ internal static class ConfigScenario
     {
         await using var stack = BenchStack.Create();
         var upstream = await stack.StartUpstreamAsync("game");
-        var config = stack.StoreConfig(TenKilobyteConfig());
+        var config = stack.StoreConfig(FiveKilobyteConfig());
         stack.WriteRegistry(1, config, [config], upstream.Url + "/");
         var discovery = await stack.StartAsync("discovery", "src/Discovery", "RedWhite.Discovery", "/readyz");
         var size = (await new HttpClient().GetByteArrayAsync($"{discovery.Url}/v1/configs/{config}")).Length;
@@ -38,8 +38,8 @@ internal static class ConfigScenario
         return s.ToString();
     }
 
-    /// <summary>A live-event config of about 10 KB: drop tables for 100 items, canonical (members sorted, no spaces).</summary>
-    private static string TenKilobyteConfig()
+    /// <summary>A live-event config of about 5 KB: drop tables for 100 items, canonical (members sorted, no spaces).</summary>
+    private static string FiveKilobyteConfig()
     {
         var items = string.Join(",", Enumerable.Range(0, 100).Select(i =>
             $"\"item-{i:D3}\":{{\"rate\":0.{i + 100},\"tier\":\"{(i % 3 == 0 ? "rare" : "common")}\",\"weight\":{i * 7 % 50}}}"));

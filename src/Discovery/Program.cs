@@ -14,6 +14,7 @@ builder.AddRoutingTickets();
 builder.AddPlayerIdentity();
 builder.AddLogin();
 builder.AddServerHeartbeats();
+builder.Services.AddSingleton<ConfigBytes>();
 
 var app = builder.Build();
 

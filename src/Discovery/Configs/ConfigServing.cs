@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Caching;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Stores;
 using RedWhite.ServiceDefaults;
@@ -15,13 +17,16 @@ public static class ConfigServing
     /// <summary>Where a client fetches <paramref name="version"/>.</summary>
     public static string PathOf(string version) => "/v1/configs/" + version;
 
+    /// <summary>Bytes of configs held in memory at most: configs are immutable, so a held copy is never stale.</summary>
+    public const int CacheBytes = 64 * 1024 * 1024;
+
     public static RouteHandlerBuilder MapConfigServing(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         return endpoints.MapGet("/v1/configs/{version}", ServeAsync).WithTags("Configs");
     }
 
-    internal static async Task<IResult> ServeAsync(string version, IConfigStore store, HttpContext http)
+    internal static async Task<IResult> ServeAsync(string version, IConfigStore store, ConfigBytes held, HttpContext http)
     {
         if (!ConfigVersion.IsAddress(version))
         {
@@ -36,10 +41,15 @@ public static class ConfigServing
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
+        // Only published versions are held (an unknown one is never remembered), so made-up versions cannot fill it.
         byte[]? bytes;
         try
         {
-            bytes = await store.LoadAsync(version, http.RequestAborted);
+            bytes = held.TryGet(version, out var known) ? known : await store.LoadAsync(version, http.RequestAborted);
+            if (bytes is not null && known is null)
+            {
+                held.Remember(version, bytes);
+            }
         }
         catch (RegistryStoreUnavailableException)
         {
@@ -56,4 +66,17 @@ public static class ConfigServing
         http.Response.Headers.CacheControl = Immutable;
         return Results.Bytes(bytes, "application/json");
     }
+}
+
+/// <summary>
+/// Published configs held in memory by version, at most <see cref="ConfigServing.CacheBytes"/> worth at the
+/// largest allowed size (<c>Configs:MaxBytes</c>); past that, further versions are read from the store each time.
+/// </summary>
+public sealed class ConfigBytes(IOptions<ConfigOptions> options)
+{
+    private readonly BoundedCache<byte[]> cache = new(Math.Max(4, ConfigServing.CacheBytes / options.Value.MaxBytes));
+
+    public bool TryGet(string version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bytes) => cache.TryGet(version, out bytes);
+
+    public void Remember(string version, byte[] bytes) => cache.Remember(version, bytes);
 }

@@ -32,6 +32,24 @@ public sealed class ConfigServingTests : IDisposable
     }
 
     [Fact]
+    public async Task VersionAskedForBeforeItIsPublished_IsServedOncePublished_AndAgainFromMemory()
+    {
+        var content = """{ "rate": 0.75 }""";
+        var version = RedWhite.Core.Configs.CanonicalJson.Address(System.Text.Encoding.UTF8.GetBytes("""{"rate":0.75}"""));
+        var client = factory.CreateClient();
+        using (var early = await client.GetAsync($"/v1/configs/{version}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, early.StatusCode); // absence is never remembered
+        }
+
+        Assert.Equal(version, registry.PublishConfig(content));
+        Assert.Equal("""{"rate":0.75}""", await client.GetStringAsync($"/v1/configs/{version}"));
+
+        Directory.Delete(Path.Combine(registry.Directory, "configs"), recursive: true); // the store loses it
+        Assert.Equal("""{"rate":0.75}""", await client.GetStringAsync($"/v1/configs/{version}")); // immutable: the held copy is still right
+    }
+
+    [Fact]
     public async Task MatchingIfNoneMatch_Is304WithNoBody()
     {
         var version = registry.PublishConfig("""{ "rate": 0.25 }""");
