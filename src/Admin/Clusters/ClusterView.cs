@@ -64,7 +64,7 @@ public sealed record ClusterView : ClusterDefinition
 /// and one read of heartbeats per cluster with a config.
 /// </summary>
 internal sealed class ClusterStatusReader(
-    IPlayerStore players, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rollouts, IOptions<ConfigOptions> configs, TimeProvider time)
+    IPlayerStore players, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rolloutStore, IOptions<ConfigOptions> configs, TimeProvider time)
 {
     public async Task<IReadOnlyList<ClusterView>> ReadAsync(IReadOnlyList<ClusterDefinition> clusters, CancellationToken cancellationToken)
     {
@@ -82,6 +82,18 @@ internal sealed class ClusterStatusReader(
             unavailable = $"player counts unavailable: {ex.Message}"; // the definitions are still served
         }
 
+        // An operator's read: the rollouts as stored now rather than as this Admin last refreshed them.
+        ConfigRollouts rollouts;
+        try
+        {
+            var stored = await rolloutStore.ReadRolloutsAsync(cancellationToken);
+            rollouts = stored.Damaged ? announcements.Rollouts : stored.Rollouts;
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            rollouts = announcements.Rollouts;
+        }
+
         var views = new List<ClusterView>(clusters.Count);
         foreach (var c in clusters)
         {
@@ -89,13 +101,13 @@ internal sealed class ClusterStatusReader(
             var drain = statuses.GetValueOrDefault(c.Id);
             views.Add(new ClusterView(c, new ClusterStatus(
                 count?.Players, count?.Connections, count?.ReportedAt, drain?.DesiredCapacity, drain?.LastAction, drain?.LastActionAt, unavailable ?? drain?.Error),
-                await ConfigOfAsync(c, now, cancellationToken)));
+                await ConfigOfAsync(c, rollouts, now, cancellationToken)));
         }
 
         return views;
     }
 
-    private async Task<ClusterConfig?> ConfigOfAsync(ClusterDefinition cluster, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ClusterConfig?> ConfigOfAsync(ClusterDefinition cluster, ConfigRollouts rollouts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (cluster.ConfigVersion is not { } target)
         {
@@ -105,7 +117,7 @@ internal sealed class ClusterStatusReader(
         IReadOnlyDictionary<string, ServerHeartbeat> beats;
         try
         {
-            beats = await rollouts.ReadHeartbeatsAsync(cluster.Id, [.. cluster.Destinations.Keys], cancellationToken);
+            beats = await rolloutStore.ReadHeartbeatsAsync(cluster.Id, [.. cluster.Destinations.Keys], cancellationToken);
         }
         catch (RegistryStoreUnavailableException)
         {
@@ -116,15 +128,14 @@ internal sealed class ClusterStatusReader(
         var destinations = cluster.Destinations.Keys.ToDictionary(d => d, d => beats.TryGetValue(d, out var beat)
             ? new DestinationConfig(beat.ConfigVersion, beat.At, (long)Math.Max(0, (now - beat.At).TotalSeconds), ConfigRolloutPolicy.IsLive(beat.At, now, settings.HeartbeatTtl))
             : new DestinationConfig(null, null, null, false));
-        if (!announcements.TryGet(cluster.Id, out var announcement))
+        if (!rollouts.Clusters.TryGetValue(cluster.Id, out var rollout))
         {
             return new ClusterConfig(target, null, [], true, null, null, null, destinations);
         }
 
-        var rollout = announcement.Rollout;
-        var pending = !string.Equals(announcement.Version, target, StringComparison.Ordinal);
+        var pending = !string.Equals(rollout.Current, target, StringComparison.Ordinal);
         return new ClusterConfig(
-            target, announcement.Version, announcement.Accepted, pending,
+            target, rollout.Current, rollout.AcceptedVersions(settings.Accepted), pending,
             pending && rollout.Target == target ? ConfigRolloutPolicy.ReleasesAt(rollout, settings) : null,
             rollout.AnnouncedAt, rollout.Reason, destinations);
     }

@@ -11,7 +11,8 @@ namespace RedWhite.Gateway.Players;
 /// off the request path. Players not delivered because the store was away go with the next report.
 /// </summary>
 internal sealed class PlayerReporter(
-    PlayerActivity activity, IPlayerStore store, PlayerWindow window, IOptions<GatewayOptions> options, TimeProvider time, ILogger<PlayerReporter> logger)
+    PlayerActivity activity, IPlayerStore store, PlayerWindow window, IOptions<GatewayOptions> options, IOptions<PlayerOptions> players,
+    TimeProvider time, ILogger<PlayerReporter> logger)
     : PeriodicService(time)
 {
     private readonly string instance = options.Value.InstanceId;
@@ -53,6 +54,9 @@ internal sealed class PlayerReporter(
     }
 
     protected override TimeSpan Period => window.ReportInterval;
+
+    /// <summary>With accounting off nothing is counted, and reports of nothing would read as "no players".</summary>
+    protected override bool Enabled => players.Value.Enabled;
 
     protected override Task TickAsync(CancellationToken cancellationToken) => ReportOnceAsync(cancellationToken);
 
