@@ -61,10 +61,13 @@ internal static class PropagationScenario
         var write = new List<double>();
         var first = new List<double>();
         var all = new List<double>();
-        for (var i = 0; i < changes; i++)
+
+        // The first changes run cold code (JIT, first connections): they are made but not counted, as every
+        // other scenario warms up before it measures.
+        for (var i = -WarmUpChanges; i < changes; i++)
         {
-            var (name, target) = i % 2 == 0 ? ("upstream-b", b) : ("upstream-a", a);
-            var admin = admins[i % admins.Count];
+            var (name, target) = (i + WarmUpChanges) % 2 == 0 ? ("upstream-b", b) : ("upstream-a", a);
+            var admin = admins[(i + WarmUpChanges) % admins.Count];
             var clock = Stopwatch.StartNew();
             var response = await adminHttp.PutAsJsonAsync($"{admin.Url}/v1/clusters/white-1.0", new
             {
@@ -72,26 +75,33 @@ internal static class PropagationScenario
                 clientBuilds = "[1.0.0,2.0.0)", state = "active", weight = 100,
                 destinations = new Dictionary<string, string> { ["d1"] = target.Url + "/" },
             });
-            write.Add(clock.Elapsed.TotalMilliseconds);
+            var written = clock.Elapsed.TotalMilliseconds;
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"{admin.Name} refused change {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             }
 
-            var reached = await Task.WhenAll(gateways.Select(g => RoutedByAsync(http, g, name, clock, i)));
+            var change = i;
+            var reached = await Task.WhenAll(gateways.Select(g => RoutedByAsync(http, g, name, clock, change)));
+            if (i < 0)
+            {
+                continue;
+            }
+
+            write.Add(written);
             first.Add(reached.Min());
             all.Add(reached.Max());
             if (reached.Max() > 50)
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  change {i} through {admin.Name}: write {write[^1]:F1} ms, gateways {string.Join(" / ", reached.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))} ms"));
+                    $"  change {i} through {admin.Name}: write {written:F1} ms, gateways {string.Join(" / ", reached.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))} ms"));
             }
         }
 
         var s = new StringBuilder();
         s.AppendLine(onRedis
-            ? string.Create(CultureInfo.InvariantCulture, $"{changes} changes, Redis store (infra/redis.conf), alternating between {admins.Count} Admins; {gateways.Count} Gateways.")
-            : string.Create(CultureInfo.InvariantCulture, $"{changes} changes, file store, one Admin and one Gateway."));
+            ? string.Create(CultureInfo.InvariantCulture, $"{changes} changes (after {WarmUpChanges} not counted), Redis store (infra/redis.conf), alternating between {admins.Count} Admins; {gateways.Count} Gateways; {Probe}.")
+            : string.Create(CultureInfo.InvariantCulture, $"{changes} changes (after {WarmUpChanges} not counted), file store, one Admin and one Gateway; {Probe}."));
         s.AppendLine();
         s.AppendLine("| measure | p50 ms | p99 ms | max ms |");
         s.AppendLine("| --- | ---: | ---: | ---: |");
@@ -109,7 +119,11 @@ internal static class PropagationScenario
         return s.ToString();
     }
 
-    /// <summary>Polls <paramref name="gateway"/> until it answers from <paramref name="upstream"/>; the clock's reading then.</summary>
+    /// <summary>
+    /// Polls <paramref name="gateway"/> until it answers from <paramref name="upstream"/>; the clock's reading then.
+    /// <c>PROPAGATION_POLL_MS</c> (default 0: back to back) spaces the polls, so the probe does not take the CPU the
+    /// change itself needs on a small machine.
+    /// </summary>
     private static async Task<double> RoutedByAsync(HttpClient http, ServiceProcess gateway, string upstream, Stopwatch clock, int change)
     {
         while (!(await http.GetStringAsync($"{gateway.Url}/game/state")).Contains(upstream, StringComparison.Ordinal))
@@ -118,10 +132,24 @@ internal static class PropagationScenario
             {
                 throw new TimeoutException($"Change {change} did not reach {gateway.Name} within 10 s.");
             }
+
+            if (PollPause > TimeSpan.Zero)
+            {
+                await Task.Delay(PollPause);
+            }
         }
 
         return clock.Elapsed.TotalMilliseconds;
     }
+
+    private const int WarmUpChanges = 10;
+
+    private static string Probe => PollPause > TimeSpan.Zero
+        ? string.Create(CultureInfo.InvariantCulture, $"each gateway polled every {PollPause.TotalMilliseconds:0.#} ms")
+        : "each gateway polled back to back";
+
+    private static readonly TimeSpan PollPause =
+        TimeSpan.FromMilliseconds(double.Parse(Environment.GetEnvironmentVariable("PROPAGATION_POLL_MS") ?? "0", CultureInfo.InvariantCulture));
 
     private static void Row(StringBuilder s, string measure, List<double> values) =>
         s.AppendLine(CultureInfo.InvariantCulture, $"| {measure} | {Stats.Median(values):F1} | {Stats.Percentile(values, 99):F1} | {values.Max():F1} |");
