@@ -42,6 +42,7 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
 {
     private readonly ConfigOptions settings = options.Value;
     private volatile Held held = new(null, ConfigRollouts.Empty, FrozenDictionary<string, Announcement>.Empty);
+    private readonly SemaphoreSlim gate = new(1, 1);
     private bool failing;
     private bool damaged;
     private int refreshes;
@@ -58,9 +59,13 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
     public bool TryGet(string clusterId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Announcement? announcement) =>
         held.ByCluster.TryGetValue(clusterId, out announcement);
 
-    /// <summary>Reads the rollouts now (the timer calls it; the announcer calls it after a write so its own Discovery answers at once).</summary>
+    /// <summary>
+    /// Reads the rollouts now (the timer calls it; the announcer calls it after a write so its own Discovery answers
+    /// at once). Reads and applies one at a time, so a slow read can never put an older document back over a newer one.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        await gate.WaitAsync(cancellationToken);
         try
         {
             var stored = await store.ReadRolloutsAsync(cancellationToken);
@@ -81,12 +86,13 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
         }
         finally
         {
+            gate.Release();
             Interlocked.Increment(ref refreshes);
         }
     }
 
-    /// <summary>Holds <paramref name="stored"/> unless it is what is held already.</summary>
-    public void Apply(StoredRollouts stored)
+    /// <summary>Holds <paramref name="stored"/> unless it is what is held already (or damaged).</summary>
+    private void Apply(StoredRollouts stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
         var current = held;

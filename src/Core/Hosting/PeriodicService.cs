@@ -26,16 +26,40 @@ public abstract class PeriodicService(TimeProvider time) : BackgroundService
     {
     }
 
+    private PeriodicTimer? timer;
+
+    /// <summary>
+    /// Starts the clock when the host starts, not when <see cref="ExecuteAsync"/> gets a thread (since .NET 10 that
+    /// happens later, on the pool): the first tick is then one period after start, whatever the scheduling, and a
+    /// test stepping a fake clock right after start is never ahead of the timer.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Enabled)
+        {
+            timer ??= new PeriodicTimer(Period, Time);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        timer?.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
     /// <inheritdoc />
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!Enabled)
+        if (!Enabled || timer is null)
         {
             OnDisabled();
             return;
         }
 
-        using var timer = new PeriodicTimer(Period, Time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -76,7 +76,7 @@ internal sealed class ConfigAnnouncer(
 
             if (await store.TryReplaceRolloutsAsync(stored.Raw, bytes, cancellationToken))
             {
-                announcements.Apply(new StoredRollouts(document, bytes)); // this Discovery answers with it at once
+                await announcements.RefreshAsync(cancellationToken); // this Discovery answers with it at once
                 foreach (var (cluster, rollout) in announced ?? [])
                 {
                     Log.ConfigAnnounced(logger, cluster, rollout.Current, rollout.Reason.ToString());
