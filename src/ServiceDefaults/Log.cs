@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(1031, LogLevel.Debug, "{Method} {Path} refused with {Status}: {Reason}")]
     public static partial void ClientFault(ILogger logger, string method, string path, int status, string reason);
+
+    [LoggerMessage(1032, LogLevel.Information, "Stopping: not ready from now on, serving {Delay} more so load balancers take this instance out")]
+    public static partial void ShutdownDelay(ILogger logger, TimeSpan delay);
 }

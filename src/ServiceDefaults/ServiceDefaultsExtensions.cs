@@ -62,6 +62,16 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddExceptionHandler<ClientFaultHandler>();
         builder.Services.AddExceptionHandler<RegistryUnavailableHandler>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // SIGTERM: not ready first, serve Shutdown:Delay more, then stop accepting and finish within Shutdown:Timeout.
+        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section)
+            .Validate(o => o.Delay >= TimeSpan.Zero && o.Delay <= TimeSpan.FromMinutes(5), "Shutdown:Delay must be from 00:00:00 to 00:05:00.")
+            .Validate(o => o.Timeout >= TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(10), "Shutdown:Timeout must be from 00:00:00 to 00:10:00.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.Delay + shutdown.Value.Timeout);
+        builder.Services.TryAddSingleton<ShutdownState>();
+        builder.Services.AddHostedService<GracefulShutdown>();
         return builder;
     }
 
@@ -176,8 +186,13 @@ public static class ServiceDefaultsExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(prefix).WithTags("Health");
         group.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
-        group.MapGet("/readyz", (RegistryMonitor registry) =>
+        group.MapGet("/readyz", (RegistryMonitor registry, ShutdownState shutdown) =>
         {
+            if (shutdown.Stopping)
+            {
+                return Results.Json(new { status = "stopping" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             var s = registry.Status;
             var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source.ToString().ToLowerInvariant(), storeReachable = s.StoreReachable, alarm = s.Alarm?.Message, alarmKind = s.Alarm?.KindName };
             return s.Ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);

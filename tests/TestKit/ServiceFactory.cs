@@ -20,7 +20,12 @@ public class ServiceFactory<TEntryPoint>(
     : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
-    private readonly List<KeyValuePair<string, string?>> settings = [.. settings];
+    // Tests stop hosts all the time: no load balancer to wait for (a test that is about shutdown sets its own delay).
+    private readonly List<KeyValuePair<string, string?>> settings =
+    [
+        .. ((KeyValuePair<string, string?>[])[new("Shutdown:Delay", "00:00:00"), .. settings])
+            .GroupBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()),
+    ];
 
     /// <summary>What the service logged.</summary>
     public CapturingLoggerProvider Logs { get; } = new();
