@@ -46,8 +46,7 @@ internal static class AdminProblems
             extensions: new Dictionary<string, object?> { ["code"] = "precondition_failed", ["currentRevision"] = current });
 
     public static ProblemHttpResult StoreUnavailable(string reason) =>
-        Problems.Code(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "The registry store is unavailable.",
-            $"Nothing was changed. Retry when the store is back. ({reason})");
+        Problems.StoreUnavailable("The registry store is unavailable.", $"Nothing was changed. Retry when the store is back. ({reason})");
 
     public static ProblemHttpResult StoredDocumentInvalid(string reason) =>
         Problems.Code(StatusCodes.Status503ServiceUnavailable, "registry_unreadable", "The stored registry cannot be read.",

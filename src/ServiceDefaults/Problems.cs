@@ -66,6 +66,10 @@ public static class Problems
             "This instance is waiting for the registry store to be seeded; retry shortly.");
     }
 
+    /// <summary>503 <c>store_unavailable</c>: the store behind the registry could not be reached; what the caller should do in <paramref name="detail"/>.</summary>
+    public static ProblemHttpResult StoreUnavailable(string title, string detail) =>
+        Code(StatusCodes.Status503ServiceUnavailable, "store_unavailable", title, detail);
+
     /// <summary>400 for a single field.</summary>
     public static ProblemHttpResult Field(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });

@@ -17,7 +17,7 @@ internal sealed class PlayerHistoryRecorder(
 {
     private const string Lease = "player-history";
     private readonly string instance = draining.Value.InstanceId;
-    private bool failing;
+    private readonly Outage failing = new();
     private int records;
 
     /// <summary>Passes completed, for tests that step a fake clock.</summary>
@@ -37,14 +37,13 @@ internal sealed class PlayerHistoryRecorder(
             var ids = snapshot.Document.Clusters.Where(c => ClusterLifecycle.ServesPlayers(c.State)).Select(c => c.Id).ToList();
             var counts = await players.ReadAsync(ids, now, cancellationToken);
             await players.AppendHistoryAsync([.. counts.Values.Select(c => new PlayerPoint(now, c.Cluster, c.Players, c.Connections))], now, cancellationToken);
-            failing = false;
+            failing.Ended();
         }
         catch (RegistryStoreUnavailableException ex)
         {
-            if (!failing)
+            if (failing.Began())
             {
                 Log.PlayerHistoryFailed(logger, ex.Message);
-                failing = true;
             }
         }
         finally

@@ -43,8 +43,8 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
     private readonly ConfigOptions settings = options.Value;
     private volatile Held held = new(null, ConfigRollouts.Empty, FrozenDictionary<string, Announcement>.Empty);
     private readonly SemaphoreSlim gate = new(1, 1);
-    private bool failing;
-    private bool damaged;
+    private readonly Outage failing = new();
+    private readonly Outage damaged = new();
     private int refreshes;
 
     /// <summary>Every cluster's rollout as last read.</summary>
@@ -70,18 +70,16 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
         {
             var stored = await store.ReadRolloutsAsync(cancellationToken);
             Apply(stored);
-            if (failing)
+            if (failing.Ended())
             {
                 Log.RolloutsReadable(logger);
-                failing = false;
             }
         }
         catch (RegistryStoreUnavailableException ex)
         {
-            if (!failing)
+            if (failing.Began())
             {
                 Log.RolloutsUnreadable(logger, ex.Message); // once per outage
-                failing = true;
             }
         }
         finally
@@ -98,16 +96,15 @@ public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<Conf
         var current = held;
         if (stored.Damaged)
         {
-            if (!damaged)
+            if (damaged.Began())
             {
                 Log.RolloutsDamaged(logger); // once until repaired: the announcer rewrites it from what it held
-                damaged = true;
             }
 
             return;
         }
 
-        damaged = false;
+        damaged.Ended();
         if (current.Raw is not null && stored.Raw is not null && current.Raw.AsSpan().SequenceEqual(stored.Raw))
         {
             return;

@@ -53,7 +53,7 @@ public static class ConfigServing
         }
         catch (RegistryStoreUnavailableException)
         {
-            return Problems.Code(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "Configs cannot be read right now.", "Retry shortly.");
+            return Problems.StoreUnavailable("Configs cannot be read right now.", "Retry shortly.");
         }
 
         if (bytes is null)

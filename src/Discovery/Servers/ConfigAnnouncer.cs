@@ -18,7 +18,7 @@ internal sealed class ConfigAnnouncer(
     TimeProvider time, ILogger<ConfigAnnouncer> logger) : PeriodicService(time)
 {
     private readonly ConfigOptions settings = options.Value;
-    private bool failing;
+    private readonly Outage failing = new();
     private int passes;
 
     /// <summary>Evaluations completed, for tests that step a fake clock.</summary>
@@ -84,18 +84,16 @@ internal sealed class ConfigAnnouncer(
             }
 
             // else another Discovery wrote first: the next pass starts from what it wrote
-            if (failing)
+            if (failing.Ended())
             {
                 Log.AnnouncerResumed(logger);
-                failing = false;
             }
         }
         catch (RegistryStoreUnavailableException ex)
         {
-            if (!failing)
+            if (failing.Began())
             {
                 Log.AnnouncerFailed(logger, ex.Message);
-                failing = true;
             }
         }
         finally

@@ -126,7 +126,7 @@ public static class HeartbeatEndpoints
         }
         catch (RegistryStoreUnavailableException)
         {
-            return Problems.Code(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "The heartbeat could not be recorded.", "Retry at the next heartbeat.");
+            return Problems.StoreUnavailable("The heartbeat could not be recorded.", "Retry at the next heartbeat.");
         }
 
         http.Response.Headers.CacheControl = "no-store";

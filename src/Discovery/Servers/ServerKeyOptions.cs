@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Validation;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Discovery.Servers;
 
@@ -49,37 +48,14 @@ internal sealed class ServerKeyOptionsValidator(IHostEnvironment environment) : 
     }
 }
 
-/// <summary>
-/// The configured server keys as SHA-256 digests, so every comparison is between equal-length values and
-/// takes the same time whatever the presented key.
-/// </summary>
+/// <summary>The configured server keys by name, compared in constant time (<see cref="KeyRing{T}"/>).</summary>
 internal sealed class ServerKeyRing(IOptions<ServerKeyOptions> options)
 {
-    private readonly (string Name, byte[] Digest)[] keys = [.. options.Value.ServerKeys.Select(k => (k.Key, Digest(k.Value)))];
+    private readonly KeyRing<string> keys = new(options.Value.ServerKeys.Select(k => (k.Value, k.Key)));
 
     /// <summary>Whether any key is configured (else heartbeats are off).</summary>
-    public bool Enabled => keys.Length > 0;
+    public bool Enabled => keys.Any;
 
-    /// <summary>The name of the key <paramref name="presented"/> is, compared against every key without stopping early.</summary>
-    public string? Identify(string? presented)
-    {
-        if (string.IsNullOrEmpty(presented) || presented.Length > 1024)
-        {
-            return null;
-        }
-
-        var digest = Digest(presented);
-        string? found = null;
-        foreach (var (name, key) in keys)
-        {
-            if (CryptographicOperations.FixedTimeEquals(digest, key))
-            {
-                found = name;
-            }
-        }
-
-        return found;
-    }
-
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    /// <summary>The name of the key <paramref name="presented"/> is, or null.</summary>
+    public string? Identify(string? presented) => keys.TryIdentify(presented, out var name) ? name : null;
 }

@@ -17,7 +17,7 @@ internal sealed class PlayerReporter(
 {
     private readonly string instance = options.Value.InstanceId;
     private Dictionary<string, Dictionary<long, HashSet<string>>> unsent = [];
-    private bool failing;
+    private readonly Outage failing = new();
     private int reports;
 
     /// <summary>Reports attempted so far (delivered or kept for the next), for tests that step a fake clock.</summary>
@@ -32,19 +32,17 @@ internal sealed class PlayerReporter(
         {
             await store.ReportAsync(new GatewayReport(instance, now, clusters, activity.CountingSince), cancellationToken);
             unsent = [];
-            if (failing)
+            if (failing.Ended())
             {
                 Log.PlayerReportsResumed(logger);
-                failing = false;
             }
         }
         catch (RegistryStoreUnavailableException ex)
         {
             Keep(clusters);
-            if (!failing)
+            if (failing.Began())
             {
                 Log.PlayerReportFailed(logger, ex.Message); // once per outage, not per interval
-                failing = true;
             }
         }
         finally
