@@ -10,7 +10,6 @@ using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
 using RedWhite.Admin.Players;
 using RedWhite.ServiceDefaults;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -29,7 +28,7 @@ var app = builder.Build();
 
 // One log line per request; errors become problem+json; an address guessing keys is refused; every call
 // but health needs a key; repeats of a mutation apply once.
-app.UseSerilogRequestLogging();
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseKeyGuessLimit();

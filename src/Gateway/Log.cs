@@ -23,8 +23,11 @@ internal static partial class Log
     [LoggerMessage(3005, LogLevel.Information, "Player reports reach the store again")]
     public static partial void PlayerReportsResumed(ILogger logger);
 
-    [LoggerMessage(3100, LogLevel.Debug, "Request refused with {Status} {Code}")]
-    public static partial void RequestRefused(ILogger logger, int status, string code);
+    /// <summary>The request line: one per request at Debug, the gateway's own 5xx at Warning (see GatewayTelemetry).</summary>
+    [LoggerMessage(EventId = 3100, Message = "{RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.000} ms (request {RequestId}, trace {TraceId}, cluster {Cluster}, player {PlayerId}, code {Code})")]
+    public static partial void RequestAnswered(
+        ILogger logger, LogLevel level, string requestMethod, string requestPath, int statusCode, double elapsed,
+        string requestId, string? traceId, string? cluster, string? playerId, string? code);
 
     [LoggerMessage(3101, LogLevel.Debug, "Ticket for cluster {ClusterId} refused: the cluster is retired or gone")]
     public static partial void ClusterRetired(ILogger logger, string clusterId);

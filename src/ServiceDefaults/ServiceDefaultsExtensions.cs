@@ -17,37 +17,54 @@ using Serilog;
 using Serilog.AspNetCore;
 using Serilog.Extensions.Hosting;
 using Serilog.Extensions.Logging;
+using Serilog.Formatting.Compact;
 
 namespace RedWhite.ServiceDefaults;
 
 /// <summary>What every service sets up the same way: logging, JSON, problem details, the registry, tickets, health.</summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Serilog console logging (configured by the <c>Serilog</c> section), strict JSON and problem details.</summary>
+    /// <summary>
+    /// Serilog (the <c>Serilog</c> section; compact JSON on the console unless it names its own sinks), metrics and
+    /// traces (<see cref="Telemetry"/>), strict JSON, problem details and graceful shutdown.
+    /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var serilog = new LoggerConfiguration()
+        var configuration = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
-            .CreateLogger();
+            .Enrich.FromLogContext();
+        if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())
+        {
+            // One JSON object per line, with the rendered message (@m), level, event id, trace and span ids.
+            configuration.WriteTo.Console(new RenderedCompactJsonFormatter());
+        }
+
+        var serilog = configuration.CreateLogger();
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(serilog, dispose: true);
 
-        // What UseSerilogRequestLogging needs, bound to this logger rather than Serilog's static one: one line
-        // per request with method, path, status and time (Discovery and Admin; never on the gateway's hot path).
+        // What UseRequestLogging needs, bound to this logger rather than Serilog's static one (Discovery and Admin;
+        // the gateway writes its own request lines, see its RequestTelemetry).
         builder.Services.TryAddSingleton(new DiagnosticContext(serilog));
         builder.Services.TryAddSingleton<IDiagnosticContext>(sp => sp.GetRequiredService<DiagnosticContext>());
         builder.Services.Configure<RequestLoggingOptions>(o =>
         {
             o.Logger = serilog;
+            o.MessageTemplate = "{RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.000} ms";
+            o.IncludeQueryInRequestPath = false; // queries are the client's to fill: never logged
 
             // Load balancers poll health every few seconds: those lines would drown the rest.
             o.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= StatusCodes.Status500InternalServerError
                 ? Serilog.Events.LogEventLevel.Error
-                : http.Request.Path.Value is "/healthz" or "/readyz" ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Information;
+                : Telemetry.IsProbe(http.Request.Path) ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Information;
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
+                diagnostics.Set(LogFields.RequestId, http.TraceIdentifier);
+                diagnostics.Set(LogFields.TraceId, Telemetry.TraceId(http));
+            };
         });
+        builder.AddTelemetry();
 
         // ASP.NET Core's hosting starts an Activity and a log scope for every request whenever its
         // diagnostics logger is enabled at any level, and the forwarder's HttpClient then starts a child

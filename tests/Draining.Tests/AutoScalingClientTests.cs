@@ -3,6 +3,7 @@ extern alias admin;
 using admin::RedWhite.Admin.Draining;
 using Amazon.Runtime;
 using Microsoft.Extensions.Options;
+using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
 
 namespace RedWhite.Draining.Tests;
@@ -12,9 +13,11 @@ public sealed class AutoScalingClientTests : IDisposable
 {
     private readonly FakeAutoScaling aws = FakeAutoScaling.Start();
     private readonly HttpClient http = new();
+    private readonly Meters meters = new();
 
     public void Dispose()
     {
+        meters.Dispose();
         http.Dispose();
         aws.Dispose();
     }
@@ -53,6 +56,10 @@ public sealed class AutoScalingClientTests : IDisposable
         await Client().SetDesiredCapacityAsync("game-white", 6, CancellationToken.None);
 
         Assert.Equal(6, aws.Group("game-white").DesiredCapacity);
+
+        // Every attempt is counted, by what AWS answered: operators see throttling before it turns into failures.
+        Assert.Equal(2, meters.Sum("redwhite.autoscaling.calls", ("operation", "SetDesiredCapacity"), ("outcome", "Throttling")));
+        Assert.Equal(1, meters.Sum("redwhite.autoscaling.calls", ("operation", "SetDesiredCapacity"), ("outcome", "ok")));
     }
 
     [Fact]
@@ -107,5 +114,6 @@ public sealed class AutoScalingClientTests : IDisposable
         http,
         Options.Create(new AutoScalingOptions { ServiceUrl = aws.Url, Region = FakeAutoScaling.Region, RetryBaseDelay = TimeSpan.FromMilliseconds(5) }),
         credentials ?? new BasicAWSCredentials(FakeAutoScaling.AccessKey, FakeAutoScaling.SecretKey),
-        TimeProvider.System);
+        TimeProvider.System,
+        new DrainMetrics(meters.Factory));
 }

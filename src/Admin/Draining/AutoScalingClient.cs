@@ -30,7 +30,8 @@ public sealed class AutoScalingException(string code, string message, Exception?
 /// with credentials from its standard chain. Throttling and AWS-side failures are retried with exponential
 /// backoff and full jitter. The only class that speaks to AWS: swapping in <c>AWSSDK.AutoScaling</c> is local.
 /// </summary>
-public sealed class AutoScalingClient(HttpClient http, IOptions<AutoScalingOptions> options, AWSCredentials? credentials, TimeProvider time)
+public sealed class AutoScalingClient(
+    HttpClient http, IOptions<AutoScalingOptions> options, AWSCredentials? credentials, TimeProvider time, DrainMetrics metrics)
 {
     private const string Service = "autoscaling";
     private const string ContentType = "application/x-www-form-urlencoded; charset=utf-8";
@@ -78,10 +79,12 @@ public sealed class AutoScalingClient(HttpClient http, IOptions<AutoScalingOptio
             var (status, text) = await SendAsync(body, cancellationToken);
             if (status is >= HttpStatusCode.OK and < HttpStatusCode.Ambiguous)
             {
+                metrics.Called(action, "ok");
                 return XDocument.Parse(text);
             }
 
             var (code, message) = Error(text, status);
+            metrics.Called(action, code.Length <= 64 ? code : code[..64]);
             var retryable = status >= HttpStatusCode.InternalServerError || code is "Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "ServiceUnavailable";
             if (!retryable || attempt >= settings.MaxAttempts)
             {

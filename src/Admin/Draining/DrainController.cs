@@ -27,6 +27,7 @@ internal sealed class DrainController(
     ILeaseStore leases,
     DrainStatusBook statuses,
     AutoScalingClient autoScaling,
+    DrainMetrics metrics,
     IOptions<DrainingOptions> options,
     TimeProvider time,
     ILogger<DrainController> logger) : PeriodicService(time)
@@ -130,6 +131,7 @@ internal sealed class DrainController(
                 catch (AutoScalingException ex)
                 {
                     Log.DrainFailed(logger, cluster.Id, cluster.AutoScalingGroup!, ex.Code, ex.Message);
+                    metrics.Failed(cluster.Id, ex.Code);
                     book[cluster.Id] = status with { Error = $"{ex.Code}: {ex.Message}" };
                 }
                 catch (DrainRefusedException ex)
@@ -252,6 +254,7 @@ internal sealed class DrainController(
     private async Task RecordAsync(string cluster, string action, string detail, long revision, CancellationToken cancellationToken)
     {
         Log.DrainAction(logger, cluster, action, detail);
+        metrics.Acted(cluster, action);
         await audit.AppendAuditAsync(new AuditEntry(Time.GetUtcNow(), Actor, action, cluster, revision, revision, detail), cancellationToken);
     }
 

@@ -29,7 +29,9 @@ internal static class DrainingServices
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(AutoScalingClient)),
             sp.GetRequiredService<IOptions<AutoScalingOptions>>(),
             sp.GetService<AWSCredentials>(), // tests register fixed credentials; otherwise the standard chain, resolved at first use
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<DrainMetrics>()));
+        builder.Services.TryAddSingleton<DrainMetrics>();
         builder.Services.TryAddSingleton<DrainStatusBook>();
         builder.Services.TryAddSingleton<Clusters.ClusterStatusReader>();
         builder.Services.TryAddSingleton<DrainController>();

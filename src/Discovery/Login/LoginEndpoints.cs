@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedWhite.ServiceDefaults;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
@@ -6,6 +7,8 @@ using RedWhite.Discovery.Configs;
 using RedWhite.Core.Routing;
 using RedWhite.Core.Tickets;
 using RedWhite.Discovery.Identity;
+using RedWhite.Discovery.Telemetry;
+using Serilog;
 
 namespace RedWhite.Discovery.Login;
 
@@ -18,16 +21,20 @@ public static class LoginEndpoints
         builder.Services.AddOptions<LoginOptions>().BindConfiguration(LoginOptions.Section)
             .Validate(o => o.RetryAfterSeconds is >= 1 and <= 3600, "Discovery:RetryAfterSeconds must be between 1 and 3600.")
             .ValidateOnStart();
+        builder.Services.TryAddSingleton<DiscoveryMetrics>();
         return builder;
     }
+
+    /// <summary>Where clients log in.</summary>
+    public const string Path = "/v1/discovery/login";
 
     public static RouteGroupBuilder MapLogin(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         // Who the player is comes before what the body says.
-        var group = endpoints.MapGroup("/v1/discovery").WithTags("Discovery")
+        var group = endpoints.MapGroup(Path[..Path.LastIndexOf('/')]).WithTags("Discovery")
             .AddEndpointFilter<PlayerIdentityFilter>().AddEndpointFilter<JsonBodyFilter>();
-        group.MapPost("/login", Login);
+        group.MapPost(Path[Path.LastIndexOf('/')..], Login).RequireRateLimiting(LoginRateLimits.Policy);
         return group;
     }
 
@@ -35,7 +42,7 @@ public static class LoginEndpoints
 
     internal static Results<BufferedJson<LoginResponse>, ProblemHttpResult> Login(
         JsonBody<LoginRequest> body, RegistryMonitor registry, ConfigAnnouncements announcements, TicketCodec tickets, TimeProvider time,
-        Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response)
+        Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response, IDiagnosticContext diagnostics, DeviceLimiter devices)
     {
         var request = body.Value;
         var identity = response.HttpContext.Features.Get<PlayerIdentityFeature>();
@@ -47,6 +54,13 @@ public static class LoginEndpoints
         // With tokens configured, the player is who the token says, whatever the body claims.
         var playerId = identity?.PlayerId ?? request.PlayerId;
 
+        // One device logging in again and again (a client stuck in a loop, or a script) is refused before any work.
+        using var lease = devices.TryAcquire(request.DeviceId);
+        if (lease is { IsAcquired: false })
+        {
+            return LoginRateLimits.Refusal(response, lease);
+        }
+
         if (!registry.TryGetCurrent(out var snapshot))
         {
             return Problems.RegistryUnavailable(response);
@@ -54,6 +68,9 @@ public static class LoginEndpoints
 
         var now = time.GetUtcNow();
         var decision = RoutingDecider.Decide(snapshot, playerId, request.DeviceId, request.Platform, build!.Version, now);
+        response.HttpContext.Features.Set(new LoginDecision(decision.Outcome, decision.Cluster?.Id));
+        diagnostics.Set(LogFields.PlayerId, playerId);
+        diagnostics.Set(LogFields.Cluster, decision.Cluster?.Id);
         var update = decision.Outcome switch
         {
             RoutingOutcome.UpdateAvailable => new UpdateInfo(false, snapshot.StoreUrl(request.Platform), decision.Deadline),

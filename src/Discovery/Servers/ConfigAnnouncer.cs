@@ -4,6 +4,8 @@ using RedWhite.Core.Hosting;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
 
+using RedWhite.Discovery.Telemetry;
+
 namespace RedWhite.Discovery.Servers;
 
 /// <summary>
@@ -15,7 +17,7 @@ namespace RedWhite.Discovery.Servers;
 /// </summary>
 internal sealed class ConfigAnnouncer(
     RegistryMonitor registry, IConfigRolloutStore store, ConfigAnnouncements announcements, IOptions<ConfigOptions> options,
-    TimeProvider time, ILogger<ConfigAnnouncer> logger) : PeriodicService(time)
+    DiscoveryMetrics metrics, TimeProvider time, ILogger<ConfigAnnouncer> logger) : PeriodicService(time)
 {
     private readonly ConfigOptions settings = options.Value;
     private readonly Outage failing = new();
@@ -79,7 +81,9 @@ internal sealed class ConfigAnnouncer(
                 await announcements.RefreshAsync(cancellationToken); // this Discovery answers with it at once
                 foreach (var (cluster, rollout) in announced ?? [])
                 {
-                    Log.ConfigAnnounced(logger, cluster, rollout.Current, rollout.Reason.ToString());
+                    var reason = System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(rollout.Reason.ToString());
+                    Log.ConfigAnnounced(logger, cluster, rollout.Current, reason);
+                    metrics.Announced(cluster, reason);
                 }
             }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
@@ -38,6 +39,7 @@ public static class HeartbeatEndpoints
         builder.Services.AddOptions<ServerKeyOptions>().BindConfiguration("Discovery").ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ServerKeyOptions>, ServerKeyOptionsValidator>();
         builder.Services.AddSingleton<ServerKeyRing>();
+        builder.Services.TryAddSingleton<Telemetry.DiscoveryMetrics>();
         builder.Services.AddSingleton<ConfigAnnouncer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigAnnouncer>());
         return builder;

@@ -28,6 +28,7 @@ public static class RedWhiteProxyExtensions
             sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
         builder.Services.AddReverseProxy().AddTransforms(ForwardedHeaders);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, DestinationFailurePolicy>());
+        builder.Services.TryAddSingleton<Telemetry.GatewayTelemetry>();
 
         // Socket completions run inline on the socket engine's threads instead of hopping to the thread
         // pool, for Kestrel's connections and the forwarder's alike: measured ~10% more requests/s on the

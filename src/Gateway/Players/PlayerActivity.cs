@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using RedWhite.Core.Players;
 
 namespace RedWhite.Gateway.Players;
@@ -20,6 +21,7 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
     public const int MaxTrackedPlayers = 2_000_000;
 
     private readonly ConcurrentDictionary<string, ClusterActivityCounter> clusters = new(StringComparer.Ordinal);
+    private volatile IReadOnlyList<ClusterActivity> lastReport = [];
 
     /// <summary>Records that <paramref name="player"/> sent a request to <paramref name="cluster"/> now.</summary>
     public void Seen(string cluster, string player) => Counter(cluster).Seen(player, PlayerWindow.Bucket(time.GetUtcNow()));
@@ -32,6 +34,24 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
 
     /// <summary>Clusters with connections open now.</summary>
     public IEnumerable<string> ClustersWithConnections() => clusters.Where(c => c.Value.Connections > 0).Select(c => c.Key);
+
+    /// <summary>Long-lived connections open now, per cluster (for metrics).</summary>
+    public IEnumerable<Measurement<int>> OpenConnections()
+    {
+        foreach (var (id, counter) in clusters)
+        {
+            yield return new Measurement<int>(counter.Connections, new KeyValuePair<string, object?>("cluster", id));
+        }
+    }
+
+    /// <summary>Players seen in the window, per cluster, as of the last report (counting them is the report's work).</summary>
+    public IEnumerable<Measurement<int>> WindowPlayers()
+    {
+        foreach (var cluster in lastReport)
+        {
+            yield return new Measurement<int>(cluster.WindowPlayers, new KeyValuePair<string, object?>("cluster", cluster.Cluster));
+        }
+    }
 
     /// <summary>Takes the report: the window's counts, and the players new since the last one (handed over once).</summary>
     public IReadOnlyList<ClusterActivity> TakeReport()
@@ -51,6 +71,7 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
             }
         }
 
+        lastReport = report;
         return report;
     }
 

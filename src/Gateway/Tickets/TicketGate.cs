@@ -2,6 +2,8 @@ using RedWhite.ServiceDefaults;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
+using System.Diagnostics;
+using RedWhite.Gateway.Telemetry;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,41 +15,92 @@ namespace RedWhite.Gateway.Tickets;
 /// that cluster. Runs on every request: no LINQ, no string building on the success path.
 /// </summary>
 internal sealed class TicketGate(
-    RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, ConfigAnnouncements configs, IProxyStateLookup proxy, TimeProvider time,
-    ILogger<TicketGate> logger)
+    RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, ConfigAnnouncements configs, IProxyStateLookup proxy,
+    GatewayTelemetry telemetry, TimeProvider time, ILogger<TicketGate> logger)
 {
+    private static readonly Refusal Missing = new(StatusCodes.Status401Unauthorized, "ticket_missing", "A routing ticket is required.",
+        "Send the ticket from discovery in the X-Route-Ticket header or the rw_ticket cookie.");
+
+    private static readonly Refusal Expired = new(StatusCodes.Status401Unauthorized, "ticket_expired", "The routing ticket has expired.",
+        "Log in through discovery again for a new ticket.");
+
+    private static readonly Refusal Invalid = new(StatusCodes.Status401Unauthorized, "ticket_invalid", "The routing ticket is not valid.",
+        "Log in through discovery again for a new ticket.");
+
+    private static readonly Refusal NoRegistry = new(StatusCodes.Status503ServiceUnavailable, "registry_unavailable", "", "");
+
+    private static readonly Refusal Retired = new(StatusCodes.Status410Gone, "cluster_retired", "The ticket's cluster is retired.",
+        "Log in through discovery again to be assigned a cluster.");
+
+    private static readonly Refusal Unavailable = new(StatusCodes.Status503ServiceUnavailable, "cluster_unavailable", "The ticket's cluster has no healthy server.",
+        "Retry shortly.");
+
     public async Task InvokeAsync(HttpContext context)
     {
+        var startedAt = Stopwatch.GetTimestamp();
+        if (Admit(context, out var ticket, out var cluster) is { } refusal)
+        {
+            await Refuse(context, refusal);
+            telemetry.Answered(context, cluster, ticket?.PlayerId, refusal.Code, startedAt);
+            return;
+        }
+
+        string? failed = null;
+        try
+        {
+            await next(context);
+
+            // YARP answers its own failures with a bare status; give clients the same problem shape as every refusal.
+            if (context.Features.Get<IForwarderErrorFeature>() is { } failure && !context.Response.HasStarted &&
+                !context.RequestAborted.IsCancellationRequested && context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+            {
+                Log.ForwardingFailed(logger, cluster!, failure.Error);
+                failed = "cluster_unavailable";
+                await Problems.Code(context.Response.StatusCode, failed, "The ticket's cluster did not answer.",
+                    "Retry shortly; if it persists, log in through discovery again.").ExecuteAsync(context);
+            }
+        }
+        finally
+        {
+            telemetry.Answered(context, cluster, ticket!.PlayerId, failed, startedAt);
+        }
+    }
+
+    /// <summary>
+    /// Checks the ticket and points the request at its cluster; the refusal when it cannot go. <paramref name="cluster"/>
+    /// is the ticket's cluster once the registry knows it (the metrics tag).
+    /// </summary>
+    private Refusal? Admit(HttpContext context, out RoutingTicket? ticket, out string? cluster)
+    {
+        cluster = null;
         var headers = context.Request.Headers;
-        switch (Verify(headers, out var ticket))
+        switch (Verify(headers, out ticket))
         {
             case null:
-                await Refuse(context, StatusCodes.Status401Unauthorized, "ticket_missing", "A routing ticket is required.",
-                    "Send the ticket from discovery in the X-Route-Ticket header or the rw_ticket cookie.");
-                return;
+                return Missing;
             case TicketStatus.Expired:
-                await Refuse(context, StatusCodes.Status401Unauthorized, "ticket_expired", "The routing ticket has expired.",
-                    "Log in through discovery again for a new ticket.");
-                return;
+                return Expired;
             case TicketStatus.Invalid:
-                await Refuse(context, StatusCodes.Status401Unauthorized, "ticket_invalid", "The routing ticket is not valid.",
-                    "Log in through discovery again for a new ticket.");
-                return;
+                return Invalid;
         }
 
         if (!registry.TryGetCurrent(out var snapshot))
         {
-            Log.RequestRefused(logger, StatusCodes.Status503ServiceUnavailable, "registry_unavailable");
-            await Problems.RegistryUnavailable(context.Response).ExecuteAsync(context);
-            return;
+            return NoRegistry;
         }
 
         var clusterId = ticket!.ClusterId;
-        if (!snapshot.TryGetCluster(clusterId, out var cluster) || !ClusterLifecycle.ServesPlayers(cluster.State))
+        if (!snapshot.TryGetCluster(clusterId, out var definition))
         {
             Log.ClusterRetired(logger, clusterId);
-            await Refuse(context, StatusCodes.Status410Gone, "cluster_retired", "The ticket's cluster is retired.", "Log in through discovery again to be assigned a cluster.");
-            return;
+            return Retired;
+        }
+
+        cluster = clusterId;
+        if (!ClusterLifecycle.ServesPlayers(definition.State))
+        {
+            Log.ClusterRetired(logger, clusterId);
+            return Retired;
         }
 
         // Route and cluster share the registry id (see RegistryProxyConfig). Either is missing only in the
@@ -55,28 +108,25 @@ internal sealed class TicketGate(
         if (!proxy.TryGetRoute(clusterId, out var route) || !proxy.TryGetCluster(clusterId, out var proxyCluster))
         {
             Log.ClusterNotInProxy(logger, clusterId);
-            await Unavailable(context);
-            return;
+            return Unavailable;
         }
 
         context.ReassignProxyRequest(route, proxyCluster);
         if (context.GetReverseProxyFeature().AvailableDestinations.Count == 0)
         {
             Log.NoHealthyDestination(logger, clusterId);
-            await Unavailable(context);
-            return;
+            return Unavailable;
         }
 
         if (RouteHeaders.Rewrite(headers, ticket) is { } unsendable)
         {
-            await Refuse(context, StatusCodes.Status400BadRequest, "header_invalid", "A header value cannot be forwarded.",
+            return new Refusal(StatusCodes.Status400BadRequest, "header_invalid", "A header value cannot be forwarded.",
                 $"Header '{Problems.Shorten(unsendable)}' holds characters outside visible ASCII; encode the value (e.g. percent-encoding) before sending it.");
-            return;
         }
 
         TicketCookie.Remove(headers);
         context.Features.Set<IRouteTicketFeature>(ticket);
-        if (cluster.DrainSignal is { } drain)
+        if (definition.DrainSignal is { } drain)
         {
             // Before forwarding, so a WebSocket's 101 carries it too: the client re-discovers at its next natural break.
             context.Response.Headers[RouteHeaders.Drain] = drain;
@@ -88,16 +138,7 @@ internal sealed class TicketGate(
             context.Response.Headers[RouteHeaders.Config] = announced.Version;
         }
 
-        await next(context);
-
-        // YARP answers its own failures with a bare status; give clients the same problem shape as every refusal.
-        if (context.Features.Get<IForwarderErrorFeature>() is { } failure && !context.Response.HasStarted &&
-            !context.RequestAborted.IsCancellationRequested && context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
-        {
-            Log.ForwardingFailed(logger, clusterId, failure.Error);
-            await Problems.Code(context.Response.StatusCode, "cluster_unavailable", "The ticket's cluster did not answer.",
-                "Retry shortly; if it persists, log in through discovery again.").ExecuteAsync(context);
-        }
+        return null;
     }
 
     /// <summary>Verifies the header ticket, else the cookie ticket; <c>null</c> when the request carries neither.</summary>
@@ -118,19 +159,23 @@ internal sealed class TicketGate(
         return null;
     }
 
-    private Task Unavailable(HttpContext context) =>
-        Refuse(context, StatusCodes.Status503ServiceUnavailable, "cluster_unavailable", "The ticket's cluster has no healthy server.", "Retry shortly.");
-
-    private Task Refuse(HttpContext context, int status, string code, string title, string detail)
+    private static Task Refuse(HttpContext context, Refusal refusal)
     {
-        Log.RequestRefused(logger, status, code);
         var response = context.Response;
+        if (ReferenceEquals(refusal, NoRegistry))
+        {
+            return Problems.RegistryUnavailable(response).ExecuteAsync(context);
+        }
+
         response.Headers.CacheControl = "no-store";
-        if (status == StatusCodes.Status401Unauthorized)
+        if (refusal.Status == StatusCodes.Status401Unauthorized)
         {
             response.Headers.WWWAuthenticate = "RouteTicket";
         }
 
-        return Problems.Code(status, code, title, detail).ExecuteAsync(context);
+        return Problems.Code(refusal.Status, refusal.Code, refusal.Title, refusal.Detail).ExecuteAsync(context);
     }
+
+    /// <summary>A problem the gateway answers itself instead of forwarding.</summary>
+    private sealed record Refusal(int Status, string Code, string Title, string Detail);
 }
