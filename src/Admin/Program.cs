@@ -10,6 +10,7 @@ using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
 using RedWhite.Admin.Players;
 using RedWhite.ServiceDefaults;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,6 +24,8 @@ builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
 builder.AddDraining();
+builder.AddApiDocs("Red-White Admin", "Release managers register colors, move them through canary, active, draining and retired, " +
+    "publish configs and pin QA devices; every change is a new registry revision. Every call but health and these docs needs X-Api-Key.");
 
 var app = builder.Build();
 
@@ -36,15 +39,26 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseIdempotency();
 
-// /healthz, /readyz and the Admin contract.
+// /healthz, /readyz, the API's description (/openapi/v1.json, and a reference page at /reference) and the Admin contract.
 app.MapHealthEndpoints().AllowAnonymous();
-app.MapRegistry();
-app.MapClusters();
-app.MapClusterLifecycle();
-app.MapPins();
-app.MapAudit();
-app.MapPlayers();
-app.MapConfigs();
+app.MapApiDocs();
+app.MapScalarApiReference("/reference", o => o
+        .WithTitle("Red-White Admin API")
+        .WithOpenApiRoutePattern(ApiDocs.DocumentPath)
+        .DisableDefaultFonts()) // served from this process alone: no fonts or scripts from the internet
+    .AllowAnonymous();
+var api = app.MapGroup("")
+    .Refuses(StatusCodes.Status401Unauthorized, "api_key_missing", "api_key_invalid")
+    .Refuses(StatusCodes.Status403Forbidden, "forbidden")
+    .Refuses(StatusCodes.Status429TooManyRequests, "too_many_failed_keys")
+    .Refuses(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "registry_unreadable");
+api.MapRegistry();
+api.MapClusters();
+api.MapClusterLifecycle();
+api.MapPins();
+api.MapAudit();
+api.MapPlayers();
+api.MapConfigs();
 
 app.Run();
 

@@ -16,6 +16,8 @@ builder.AddLogin();
 builder.AddLoginRateLimits();
 builder.AddServerHeartbeats();
 builder.Services.AddSingleton<ConfigBytes>();
+builder.AddApiDocs("Red-White Discovery", "Game clients log in here and are assigned the cluster (color) that serves their build and " +
+    "config, with a signed routing ticket for the Gateway; game servers report the config they hold; configs are served by address.");
 
 var app = builder.Build();
 
@@ -27,8 +29,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRateLimiter();
 
-// /healthz, /readyz, the login contract, configs and game servers' heartbeats.
+// /healthz, /readyz, the API's description (/openapi/v1.json), the login contract, configs and game servers' heartbeats.
 app.MapHealthEndpoints();
+app.MapApiDocs();
 app.MapLogin();
 app.MapConfigServing();
 app.MapServerHeartbeats();

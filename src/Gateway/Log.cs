@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Information, "Cluster {ClusterId} left service at registry revision {Revision}: ended its {Connections} long-lived connections")]
     public static partial void RetiredConnectionsEnded(ILogger logger, string clusterId, int connections, long revision);
 
+    [LoggerMessage(3006, LogLevel.Information, "Shutting down: told {Connections} long-lived connections to go away")]
+    public static partial void ShutdownConnectionsEnded(ILogger logger, int connections);
+
     [LoggerMessage(3004, LogLevel.Warning, "Could not report players to the store; keeping them for the next report: {Reason}")]
     public static partial void PlayerReportFailed(ILogger logger, string reason);
 

@@ -62,6 +62,10 @@ public static class ServiceDefaultsExtensions
             {
                 diagnostics.Set(LogFields.RequestId, http.TraceIdentifier);
                 diagnostics.Set(LogFields.TraceId, Telemetry.TraceId(http));
+                if (http.Request.Path.StartsWithSegments("/v1/clusters") && http.GetRouteValue("id") is string cluster)
+                {
+                    diagnostics.Set(LogFields.Cluster, cluster); // Admin's /v1/clusters/{id}/…
+                }
             };
         });
         builder.AddTelemetry();
@@ -203,7 +207,10 @@ public static class ServiceDefaultsExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(prefix).WithTags("Health");
         group.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
-        group.MapGet("/readyz", (RegistryMonitor registry, ShutdownState shutdown) =>
+        group.MapGet("/readyz", Ready).Produces(StatusCodes.Status200OK).Produces(StatusCodes.Status503ServiceUnavailable);
+        return group;
+
+        static IResult Ready(RegistryMonitor registry, ShutdownState shutdown)
         {
             if (shutdown.Stopping)
             {
@@ -213,8 +220,7 @@ public static class ServiceDefaultsExtensions
             var s = registry.Status;
             var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source.ToString().ToLowerInvariant(), storeReachable = s.StoreReachable, alarm = s.Alarm?.Message, alarmKind = s.Alarm?.KindName };
             return s.Ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-        });
-        return group;
+        }
     }
 
     /// <summary>

@@ -366,6 +366,7 @@ public sealed class RedisStack : IAsyncDisposable
             .Append(TestKeys.AnonymousPlayers)
             .Append(new("Draining:InstanceId", name))
             .Append(new("Gateway:InstanceId", name))
+            .Append(new("Discovery:RateLimits:Enabled", "false")) // tests log one device in again and again from 127.0.0.1
             .Concat(extraSettings);
         var environment = new Dictionary<string, string>(extraEnvironment)
         {

@@ -21,9 +21,10 @@ public class ServiceFactory<TEntryPoint>(
     where TEntryPoint : class
 {
     // Tests stop hosts all the time: no load balancer to wait for (a test that is about shutdown sets its own delay).
+    // Tests log the same device in many times from one address: no login limits (the tests of limits turn them on).
     private readonly List<KeyValuePair<string, string?>> settings =
     [
-        .. ((KeyValuePair<string, string?>[])[new("Shutdown:Delay", "00:00:00"), .. settings])
+        .. ((KeyValuePair<string, string?>[])[new("Shutdown:Delay", "00:00:00"), new("Discovery:RateLimits:Enabled", "false"), .. settings])
             .GroupBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()),
     ];
 

@@ -22,11 +22,11 @@ public static class ClusterEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/clusters").WithTags("Clusters").RequireAuthorization(AdminPolicies.Read);
         group.MapGet("", List);
-        group.MapGet("/{id}", Get);
+        group.MapGet("/{id}", Get).Refuses(StatusCodes.Status404NotFound, "cluster_not_found");
 
-        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
-        changes.MapPost("", Register);
-        changes.MapPut("/{id}", Replace);
+        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies();
+        changes.MapPost("", Register).Refuses(StatusCodes.Status409Conflict, "cluster_exists");
+        changes.MapPut("/{id}", Replace).Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_state");
         return group;
     }
 

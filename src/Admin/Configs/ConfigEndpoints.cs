@@ -24,7 +24,11 @@ public static class ConfigEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/configs").WithTags("Configs").RequireAuthorization(AdminPolicies.Read);
         group.MapGet("", List);
-        group.MapPut("", Publish).RequireAuthorization(AdminPolicies.Release);
+        group.MapPut("", Publish).RequireAuthorization(AdminPolicies.Release)
+            .Accepts<System.Text.Json.Nodes.JsonObject>("application/json")
+            .Produces<PublishedConfig>(StatusCodes.Status201Created).Produces<PublishedConfig>(StatusCodes.Status200OK)
+            .Refuses(StatusCodes.Status400BadRequest, "config_not_object", "config_malformed", "config_duplicate_member")
+            .Refuses(StatusCodes.Status413PayloadTooLarge, "body_too_large").Refuses(StatusCodes.Status408RequestTimeout, "request_timeout");
         return group;
     }
 

@@ -22,7 +22,7 @@ public static class RegistryEndpoints
         group.MapGet("", Get);
         group.MapGet("/history", GetHistory);
         group.MapGroup("").RequireAuthorization(AdminPolicies.Release).AddEndpointFilter<JsonBodyFilter>().WithIdempotency()
-            .MapPost("/rollback", Rollback);
+            .MapPost("/rollback", Rollback).RefusesBadBodies().Refuses(StatusCodes.Status404NotFound, "revision_not_found");
         return group;
     }
 

@@ -1,3 +1,4 @@
+using RedWhite.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace RedWhite.Admin.Idempotency;
@@ -18,5 +19,9 @@ internal static class IdempotencyExtensions
 
     /// <summary>Marks the endpoints of a group as honouring <c>Idempotency-Key</c>.</summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(IdempotentMutation.Instance);
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(IdempotentMutation.Instance)
+            .Refuses(StatusCodes.Status409Conflict, "idempotency_key_in_progress", "write_conflict")
+            .Refuses(StatusCodes.Status412PreconditionFailed, "precondition_failed")
+            .Refuses(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused");
 }

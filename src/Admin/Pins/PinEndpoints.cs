@@ -18,8 +18,8 @@ public static class PinEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/pins").WithTags("Pins")
             .RequireAuthorization(AdminPolicies.Pin).AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
-        group.MapPut("/{deviceId}", Pin);
-        group.MapDelete("/{deviceId}", Unpin);
+        group.MapPut("/{deviceId}", Pin).RefusesBadBodies().Refuses(StatusCodes.Status400BadRequest, "validation_failed");
+        group.MapDelete("/{deviceId}", Unpin).Refuses(StatusCodes.Status404NotFound, "pin_not_found");
         return group;
     }
 

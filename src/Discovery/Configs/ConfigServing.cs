@@ -23,7 +23,11 @@ public static class ConfigServing
     public static RouteHandlerBuilder MapConfigServing(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapGet("/v1/configs/{version}", ServeAsync).WithTags("Configs");
+        return endpoints.MapGet("/v1/configs/{version}", ServeAsync).WithTags("Configs")
+            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK).Produces(StatusCodes.Status304NotModified)
+            .Refuses(StatusCodes.Status400BadRequest, "config_version_invalid")
+            .Refuses(StatusCodes.Status404NotFound, "config_not_found")
+            .Refuses(StatusCodes.Status503ServiceUnavailable, "store_unavailable");
     }
 
     internal static async Task<IResult> ServeAsync(string version, IConfigStore store, ConfigBytes held, HttpContext http)

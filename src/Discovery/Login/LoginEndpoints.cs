@@ -34,7 +34,12 @@ public static class LoginEndpoints
         // Who the player is comes before what the body says.
         var group = endpoints.MapGroup(Path[..Path.LastIndexOf('/')]).WithTags("Discovery")
             .AddEndpointFilter<PlayerIdentityFilter>().AddEndpointFilter<JsonBodyFilter>();
-        group.MapPost(Path[Path.LastIndexOf('/')..], Login).RequireRateLimiting(LoginRateLimits.Policy);
+        group.MapPost(Path[Path.LastIndexOf('/')..], Login).RequireRateLimiting(LoginRateLimits.Policy)
+            .Produces<LoginResponse>(StatusCodes.Status200OK)
+            .RefusesBadBodies()
+            .Refuses(StatusCodes.Status401Unauthorized, "token_missing", "token_invalid", "token_expired")
+            .Refuses(StatusCodes.Status429TooManyRequests, "rate_limited")
+            .Refuses(StatusCodes.Status503ServiceUnavailable, "registry_unavailable");
         return group;
     }
 

@@ -51,7 +51,10 @@ public static class HeartbeatEndpoints
 
         // The key is checked before the body is looked at: who is not a server learns nothing about the body.
         return endpoints.MapPost("/v1/servers/heartbeat", HeartbeatAsync).WithTags("Servers")
-            .AddEndpointFilter(RequireServerKey).AddEndpointFilter<JsonBodyFilter>();
+            .AddEndpointFilter(RequireServerKey).AddEndpointFilter<JsonBodyFilter>().RefusesBadBodies()
+            .Refuses(StatusCodes.Status401Unauthorized, "server_key_invalid")
+            .Refuses(StatusCodes.Status404NotFound, "not_found")
+            .Refuses(StatusCodes.Status503ServiceUnavailable, "store_unavailable");
     }
 
     private static async ValueTask<object?> RequireServerKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

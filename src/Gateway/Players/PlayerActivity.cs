@@ -26,11 +26,20 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
     /// <summary>Records that <paramref name="player"/> sent a request to <paramref name="cluster"/> now.</summary>
     public void Seen(string cluster, string player) => Counter(cluster).Seen(player, PlayerWindow.Bucket(time.GetUtcNow()));
 
-    /// <summary>Counts a long-lived connection as open until the returned handle is disposed; <paramref name="abort"/> ends it at retirement.</summary>
-    public OpenConnection Open(string cluster, string? destination, Action abort) => Counter(cluster).Open(destination, abort);
+    /// <summary>
+    /// Counts a long-lived connection as open until the returned handle is disposed; <paramref name="end"/> ends it
+    /// (at retirement or shutdown) with a reason the client is given.
+    /// </summary>
+    public OpenConnection Open(string cluster, string? destination, Action<string> end) => Counter(cluster).Open(destination, end);
 
     /// <summary>Ends every long-lived connection to <paramref name="cluster"/>; how many were open.</summary>
-    public int EndConnections(string cluster) => clusters.TryGetValue(cluster, out var counter) ? counter.EndConnections() : 0;
+    public int EndConnections(string cluster, string reason) => clusters.TryGetValue(cluster, out var counter) ? counter.EndConnections(reason) : 0;
+
+    /// <summary>Ends every long-lived connection (the gateway is shutting down); how many were open.</summary>
+    public int EndAllConnections(string reason) => clusters.Values.Sum(counter => counter.EndConnections(reason));
+
+    /// <summary>Long-lived connections open now, all clusters together.</summary>
+    public int ConnectionCount => clusters.Values.Sum(counter => counter.Connections);
 
     /// <summary>Clusters with connections open now.</summary>
     public IEnumerable<string> ClustersWithConnections() => clusters.Where(c => c.Value.Connections > 0).Select(c => c.Key);
@@ -85,16 +94,16 @@ internal sealed class OpenConnection : IDisposable
     private readonly ClusterActivityCounter owner;
     private int disposed;
 
-    internal OpenConnection(ClusterActivityCounter owner, string? destination, Action abort)
+    internal OpenConnection(ClusterActivityCounter owner, string? destination, Action<string> end)
     {
         this.owner = owner;
         Destination = destination;
-        Abort = abort;
+        End = end;
     }
 
     internal string? Destination { get; }
 
-    internal Action Abort { get; }
+    internal Action<string> End { get; }
 
     public void Dispose()
     {
@@ -132,21 +141,21 @@ internal sealed class ClusterActivityCounter
         fresh.Enqueue((bucket, player));
     }
 
-    public OpenConnection Open(string? destination, Action abort)
+    public OpenConnection Open(string? destination, Action<string> end)
     {
-        var connection = new OpenConnection(this, destination, abort);
+        var connection = new OpenConnection(this, destination, end);
         open.TryAdd(connection, 0);
         return connection;
     }
 
     public void Close(OpenConnection connection) => open.TryRemove(connection, out _);
 
-    public int EndConnections()
+    public int EndConnections(string reason)
     {
         var ended = 0;
         foreach (var connection in open.Keys)
         {
-            connection.Abort();
+            connection.End(reason);
             ended++;
         }
 

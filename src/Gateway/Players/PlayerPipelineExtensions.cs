@@ -19,18 +19,19 @@ public static class PlayerPipelineExtensions
         builder.Services.TryAddSingleton<PlayerReporter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlayerReporter>());
         builder.Services.AddHostedService<RetiredConnectionCloser>();
+        builder.Services.AddHostedService<ShutdownConnectionCloser>();
         return builder;
     }
 
-    /// <summary>Put it after load balancing, so a connection is counted on the destination chosen for it.</summary>
+    /// <summary>
+    /// Put it after load balancing, so a connection is counted on the destination chosen for it. With accounting off
+    /// (<c>Gateway:Players:Enabled=false</c>) players are not counted, but long-lived connections are still tracked, so
+    /// retirement and shutdown can end them cleanly.
+    /// </summary>
     public static IReverseProxyApplicationBuilder UsePlayerAccounting(this IReverseProxyApplicationBuilder pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        if (pipeline.ApplicationServices.GetRequiredService<IOptions<PlayerOptions>>().Value.Enabled)
-        {
-            pipeline.UseMiddleware<PlayerAccountingStep>();
-        }
-
+        pipeline.UseMiddleware<PlayerAccountingStep>();
         return pipeline;
     }
 }

@@ -103,6 +103,28 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} was not ready at {Url}{path}; see {LogFile}.");
     }
 
+    /// <summary>Sends SIGTERM, as a container runtime, systemd or Kubernetes does to stop a service.</summary>
+    public void Terminate()
+    {
+        if (kill(process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"Could not send SIGTERM to {Name} ({process.Id}): errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    /// <summary>Waits for the process to exit on its own; its exit code, or a timeout after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(deadline.Token);
+        return process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
     /// <summary>Peak resident memory of the process (VmHWM), in bytes.</summary>
     public long PeakMemoryBytes()
     {
