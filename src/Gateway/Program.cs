@@ -7,7 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 // Logging, strict JSON, problem details; the registry followed live; ticket verification;
 // YARP with one route and health-checked cluster per serving color, rebuilt on every registry revision.
-builder.AddServiceDefaults();
+builder.AddServiceDefaults(RequestLimits.GatewayBodyBytes);
 builder.AddRegistry();
 builder.AddRoutingTickets();
 builder.AddRedWhiteProxy();

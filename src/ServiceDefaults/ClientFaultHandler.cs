@@ -34,9 +34,14 @@ internal sealed class ClientFaultHandler(ILogger<ClientFaultHandler> logger) : I
         }
 
         Log.ClientFault(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "", bad.StatusCode, bad.Message);
-        var problem = bad.StatusCode == StatusCodes.Status408RequestTimeout
-            ? Problems.Code(bad.StatusCode, "request_timeout", "The request body arrived too slowly.", "Send the body at a steady rate, without pauses.")
-            : Problems.Code(bad.StatusCode, "bad_request", "The request could not be read.", Problems.Shorten(bad.Message));
+        var problem = bad.StatusCode switch
+        {
+            StatusCodes.Status408RequestTimeout =>
+                Problems.Code(bad.StatusCode, "request_timeout", "The request body arrived too slowly.", "Send the body at a steady rate, without pauses."),
+            StatusCodes.Status413PayloadTooLarge =>
+                Problems.Code(bad.StatusCode, "body_too_large", "The body is too large.", "The body is over this service's Limits:MaxRequestBodyBytes."),
+            _ => Problems.Code(bad.StatusCode, "bad_request", "The request could not be read.", Problems.Shorten(bad.Message)),
+        };
         await problem.ExecuteAsync(httpContext);
         return true;
     }

@@ -28,7 +28,9 @@ public static class ServiceDefaultsExtensions
     /// Serilog (the <c>Serilog</c> section; compact JSON on the console unless it names its own sinks), metrics and
     /// traces (<see cref="Telemetry"/>), strict JSON, problem details and graceful shutdown.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    /// <param name="builder">The service's builder.</param>
+    /// <param name="defaultBodyBytes">This service's request body limit unless <c>Limits:MaxRequestBodyBytes</c> is set.</param>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, long? defaultBodyBytes = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = new LoggerConfiguration()
@@ -69,6 +71,7 @@ public static class ServiceDefaultsExtensions
             };
         });
         builder.AddTelemetry();
+        builder.AddRequestLimits(defaultBodyBytes);
 
         // ASP.NET Core's hosting starts an Activity and a log scope for every request whenever its
         // diagnostics logger is enabled at any level, and the forwarder's HttpClient then starts a child

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Configs;
+
+namespace RedWhite.ServiceDefaults;
+
+/// <summary>
+/// Section <c>Limits</c>: what one request may bring, enforced by Kestrel before any handler runs (431 for headers,
+/// 413 for a body, as problem+json). Explicit on every service rather than Kestrel's defaults left implicit.
+/// </summary>
+public sealed class RequestLimitOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary><c>Limits:MaxRequestHeadersBytes</c>: all request headers together (default 32 KiB).</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
+    /// <summary><c>Limits:MaxRequestHeaderCount</c> (default 100).</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary><c>Limits:MaxRequestLineBytes</c>: method, path and query (default 8 KiB).</summary>
+    public int MaxRequestLineBytes { get; set; } = 8 * 1024;
+
+    /// <summary>
+    /// <c>Limits:MaxRequestBodyBytes</c>: one request body. Default: the Gateway 16 MiB (game traffic, streamed to the
+    /// game server); Discovery and Admin 1 MiB, or <c>Configs:MaxBytes</c> and 64 KiB more if larger.
+    /// </summary>
+    public long? MaxRequestBodyBytes { get; set; }
+
+    internal IEnumerable<string> Problems()
+    {
+        if (MaxRequestHeadersBytes is < 4096 or > 1024 * 1024)
+        {
+            yield return "Limits:MaxRequestHeadersBytes must be from 4096 to 1048576.";
+        }
+
+        if (MaxRequestHeaderCount is < 16 or > 1000)
+        {
+            yield return "Limits:MaxRequestHeaderCount must be from 16 to 1000.";
+        }
+
+        if (MaxRequestLineBytes is < 1024 or > 64 * 1024)
+        {
+            yield return "Limits:MaxRequestLineBytes must be from 1024 to 65536.";
+        }
+
+        if (MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
+        {
+            yield return "Limits:MaxRequestBodyBytes must be from 1024 to 1073741824.";
+        }
+    }
+}
+
+/// <summary>Applies <see cref="RequestLimitOptions"/> to Kestrel.</summary>
+public static class RequestLimits
+{
+    /// <summary>The Gateway's body limit when <c>Limits:MaxRequestBodyBytes</c> is not set.</summary>
+    public const long GatewayBodyBytes = 16 * 1024 * 1024;
+
+    /// <summary>Registers the limits; <paramref name="defaultBodyBytes"/> is this service's body limit unless configured.</summary>
+    public static IHostApplicationBuilder AddRequestLimits(this IHostApplicationBuilder builder, long? defaultBodyBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section)
+            .Validate(o => !o.Problems().Any(), "Limits has a setting out of range: see docs/operations.md#limits.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitOptions>, IConfiguration>((kestrel, options, configuration) =>
+        {
+            var limits = options.Value;
+            kestrel.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersBytes;
+            kestrel.Limits.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+            kestrel.Limits.MaxRequestLineSize = limits.MaxRequestLineBytes;
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes ?? defaultBodyBytes ?? JsonServiceBodyBytes(configuration);
+        });
+        return builder;
+    }
+
+    private static long JsonServiceBodyBytes(IConfiguration configuration)
+    {
+        var configs = configuration.GetSection(ConfigOptions.Section).Get<ConfigOptions>() ?? new ConfigOptions();
+        return Math.Max(1024 * 1024, (long)configs.MaxBytes + JsonBody<object>.MaxBytes);
+    }
+}
