@@ -120,7 +120,15 @@ internal sealed class BenchStack : IAsyncDisposable
     /// <summary>Services started from now on use the Redis registry at <paramref name="connectionString"/>.</summary>
     public void UseRedis(string connectionString) => redis = connectionString;
 
-    public async Task<ServiceProcess> StartAsync(string name, string project, string assembly, string readyPath, params string[] extra)
+    public Task<ServiceProcess> StartAsync(string name, string project, string assembly, string readyPath, params string[] extra) =>
+        StartDllAsync(name, Dll(project, assembly), readyPath, extra);
+
+    /// <summary>Starts a service from <paramref name="dll"/> (a build or a publish output) with the bench's settings.</summary>
+    public Task<ServiceProcess> StartDllAsync(string name, string dll, string readyPath, params string[] extra) =>
+        StartDllAsync(name, dll, readyPath, new Dictionary<string, string>(), extra);
+
+    /// <summary>As above, with <paramref name="variables"/> added to the process's environment.</summary>
+    public async Task<ServiceProcess> StartDllAsync(string name, string dll, string readyPath, IDictionary<string, string> variables, params string[] extra)
     {
         string[] registry = redis is null
             ? ["--Registry:Store=File", $"--Registry:File={RegistryFile}"]
@@ -142,7 +150,12 @@ internal sealed class BenchStack : IAsyncDisposable
             environment[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
         }
 
-        var process = ServiceProcess.StartDotnet(name, Dll(project, assembly), Work, [.. common, .. extra], environment);
+        foreach (var (key, value) in variables)
+        {
+            environment[key] = value;
+        }
+
+        var process = ServiceProcess.StartDotnet(name, dll, Work, [.. common, .. extra], environment);
         processes.Add(process);
         await process.WaitReadyAsync(readyPath);
         return process;

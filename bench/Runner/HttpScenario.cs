@@ -5,8 +5,8 @@ using RedWhite.TestKit.Processes;
 namespace RedWhite.Runner;
 
 /// <summary>
-/// Requests/s and latency of the paths to the same upstream: direct, plain YARP, nginx, the gateway, and
-/// the gateway with player accounting off (its cost). Every request carries the next of 10,000 players'
+/// Requests/s and latency of the paths to the same upstream: direct, plain YARP, nginx, the gateway (metrics on and
+/// scraped), and the gateway without metrics, with player accounting off, and with tracing on (each one's cost). Every request carries the next of 10,000 players'
 /// tickets, so accounting sees a crowd. Paths alternate within each round so drift hits them all alike;
 /// the table reports medians over rounds.
 /// </summary>
@@ -23,6 +23,9 @@ internal static class HttpScenario
         var gateway = await stack.StartAsync("gateway", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz", $"--Management:Urls={management}");
         var unmetered = await stack.StartAsync("gateway-unmetered", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz");
         var uncounted = await stack.StartAsync("gateway-uncounted", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz", "--Gateway:Players:Enabled=false");
+
+        // Tracing on at the default 1% sampling, spans exported nowhere: the cost of creating and propagating them.
+        var traced = await stack.StartAsync("gateway-traced", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz", "--OpenTelemetry:Tracing:Enabled=true");
         using var scraping = new CancellationTokenSource();
         var scraper = ScrapeAsync(management + "/metrics", scraping.Token);
         var yarp = ServiceProcess.StartDotnet("plain-yarp", stack.Dll("bench/PlainYarp", "RedWhite.PlainYarp"), stack.Work, [$"--Upstream={upstream.Url}/"]);
@@ -42,6 +45,7 @@ internal static class HttpScenario
             ("direct", upstream.Url, CpuMeter.Of(upstream)), ("plain-yarp", yarp.Url, CpuMeter.Of(yarp)),
             ("nginx", nginx.Url, CpuMeter.WithChildren(nginx)), ("gateway", gateway.Url, CpuMeter.Of(gateway)),
             ("gateway-unmetered", unmetered.Url, CpuMeter.Of(unmetered)), ("gateway-uncounted", uncounted.Url, CpuMeter.Of(uncounted)),
+            ("gateway-traced", traced.Url, CpuMeter.Of(traced)),
         ];
 
         // BENCH_PATHS=plain-yarp,gateway narrows a run to an A/B comparison while tuning.
@@ -104,13 +108,13 @@ internal static class HttpScenario
         // Ratios of the gateway to each path this run measured ("-" for a path left out with BENCH_PATHS).
         string Ratio(string other, int c) => rps.TryGetValue((other, c), out var r) ? $"{rps[("gateway", c)] / r:F2}x" : "-";
         s.AppendLine();
-        s.AppendLine("| connections | gateway / plain YARP | gateway / nginx | gateway / direct | gateway p99 vs nginx p99 | gateway / gateway unmetered | gateway / gateway uncounted |");
-        s.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        s.AppendLine("| connections | gateway / plain YARP | gateway / nginx | gateway / direct | gateway p99 vs nginx p99 | gateway / gateway unmetered | gateway / gateway uncounted | gateway traced / gateway |");
+        s.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var c in connections)
         {
             var tail = p99.TryGetValue(("nginx", c), out var nginxP99) ? $"{p99[("gateway", c)]:F2} vs {nginxP99:F2} ms" : "-";
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"| {c} | {Ratio("plain-yarp", c)} | {Ratio("nginx", c)} | {Ratio("direct", c)} | {tail} | {Ratio("gateway-unmetered", c)} | {Ratio("gateway-uncounted", c)} |");
+                $"| {c} | {Ratio("plain-yarp", c)} | {Ratio("nginx", c)} | {Ratio("direct", c)} | {tail} | {Ratio("gateway-unmetered", c)} | {Ratio("gateway-uncounted", c)} | {(rps.TryGetValue(("gateway-traced", c), out var t) ? $"{t / rps[("gateway", c)]:F2}x" : "-")} |");
         }
 
         return s.ToString();

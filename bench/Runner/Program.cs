@@ -8,6 +8,7 @@ using RedWhite.Runner;
 //   Runner websockets [count] [seconds] [interval]       long-lived connections through the gateway
 //   Runner propagation [changes]                         Admin change to gateway routing (file store)
 //   Runner propagation-redis [changes]                   the same on Redis: two Admins, two Gateways
+//   Runner coldstart [starts] [connections]              a gateway started cold under load: JIT build vs ReadyToRun publish
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -21,6 +22,7 @@ var table = scenario switch
     "websockets" => await WebSocketScenario.RunAsync(Arg(1, 10_000), TimeSpan.FromSeconds(Arg(2, 60)), TimeSpan.FromSeconds(Arg(3, 5))),
     "propagation" => await PropagationScenario.RunOnFileAsync(Arg(1, 200)),
     "propagation-redis" => await PropagationScenario.RunOnRedisAsync(Arg(1, 200)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation or propagation-redis."),
+    "coldstart" => await ColdStartScenario.RunAsync(Arg(1, 3), Arg(2, 256)),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis or coldstart."),
 };
 Console.WriteLine(table);

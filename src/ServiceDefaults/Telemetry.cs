@@ -240,7 +240,7 @@ public static class Telemetry
 
 /// <summary>
 /// Meter <c>RedWhite.Registry</c>, in every service: which revision it routes from, whether its store answers, and
-/// whether a refused revision holds an alarm (<c>kind</c>: <c>older-revision</c>, <c>empty</c>, <c>invalid</c>, …).
+/// whether an alarm is raised (<c>kind</c>: the readiness <c>alarmKind</c>, e.g. <c>older-revision</c>).
 /// </summary>
 public sealed class RegistryMetrics
 {

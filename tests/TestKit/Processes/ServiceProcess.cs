@@ -12,6 +12,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StreamWriter log;
+    private int disposed;
 
     private ServiceProcess(string name, Process process, StreamWriter log, int port)
     {
@@ -148,6 +149,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return; // a scenario that stops a process early and the stack that tracks it may both dispose it
+        }
+
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

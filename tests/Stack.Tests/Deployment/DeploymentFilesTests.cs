@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Validation;
+using RedWhite.TestKit;
+using RedWhite.TestKit.Processes;
+using Xunit.Abstractions;
+using YamlDotNet.RepresentationModel;
+
+namespace RedWhite.Stack.Tests.Deployment;
+
+/// <summary>
+/// What can be checked of infra/ without a container engine or a cluster: every path a Dockerfile copies exists and
+/// its restore and publish commands succeed here; compose and the Kubernetes manifests parse and agree with the
+/// services (health paths, shutdown timing, non-root, read-only root); the systemd units are sandboxed.
+/// </summary>
+public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, (string Project, string Ready, string Alive)> Services = new()
+    {
+        ["gateway"] = ("src/Gateway/Gateway.csproj", "/_rw/readyz", "/_rw/healthz"),
+        ["discovery"] = ("src/Discovery/Discovery.csproj", "/readyz", "/healthz"),
+        ["admin"] = ("src/Admin/Admin.csproj", "/readyz", "/healthz"),
+    };
+
+    public static TheoryData<string> Dockerfiles() =>
+        [.. Directory.GetFiles(Repository.File("infra/docker"), "*.Dockerfile").Select(f => Path.GetFileName(f)).Order()];
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public async Task Dockerfile_CopiesOnlyWhatExists_AndItsRestoreAndPublishSucceedHere(string name)
+    {
+        var lines = Joined(File.ReadAllLines(Path.Combine(Repository.File("infra/docker"), name)));
+        Assert.Equal(2, lines.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l == "USER $APP_UID");
+
+        foreach (var copy in lines.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))
+        {
+            var parts = copy.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1];
+            foreach (var source in parts)
+            {
+                Assert.True(File.Exists(Repository.File(source)) || Directory.Exists(Repository.File(source)), $"{name}: COPY {source} does not exist");
+            }
+        }
+
+        // The image's WORKDIR /src is the repository root; /app becomes a folder of this test's.
+        await using var folder = new TempFolder();
+        var runs = lines.Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal)).Select(l => l["RUN ".Length..].Replace(" /app", " " + folder.Path, StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, runs.Count); // restore, then publish
+        if (!name.StartsWith("demo-", StringComparison.Ordinal))
+        {
+            Assert.Contains("-p:PublishReadyToRun=true", runs[1], StringComparison.Ordinal);
+        }
+        foreach (var run in runs)
+        {
+            await RunAsync(run);
+        }
+
+        var entry = EntryPoint().Match(string.Join('\n', lines)).Groups[1].Value;
+        Assert.True(File.Exists(Path.Combine(folder.Path, entry)), $"{name}: the publish has no {entry} to start");
+    }
+
+    [Fact]
+    public void Compose_Parses_AndRunsRedisTheServicesAndDemoServers_FromFilesThatExist()
+    {
+        var compose = Load("infra/docker-compose.yml").Single();
+        var services = (YamlMappingNode)compose.Children[new YamlScalarNode("services")];
+        var names = services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToList();
+        Assert.Contains("redis", names);
+        Assert.All(Services.Keys, s => Assert.Contains(s, names));
+        Assert.Equal(4, names.Count(n => n.StartsWith("game-", StringComparison.Ordinal)));
+
+        foreach (var (service, node) in services.Children.Select(c => (((YamlScalarNode)c.Key).Value!, (YamlMappingNode)c.Value)))
+        {
+            if (node.Children.TryGetValue(new YamlScalarNode("build"), out var build))
+            {
+                var dockerfile = ((YamlScalarNode)((YamlMappingNode)build).Children[new YamlScalarNode("dockerfile")]).Value!;
+                Assert.True(File.Exists(Repository.File(dockerfile)), $"{service}: {dockerfile} does not exist");
+            }
+
+            if (node.Children.TryGetValue(new YamlScalarNode("volumes"), out var volumes))
+            {
+                foreach (var volume in ((YamlSequenceNode)volumes).Children.Select(v => ((YamlScalarNode)v).Value!).Where(v => v.StartsWith("./", StringComparison.Ordinal)))
+                {
+                    var source = Repository.File(Path.Combine("infra", volume.Split(':')[0]));
+                    Assert.True(File.Exists(source) || Directory.Exists(source), $"{service}: volume {volume} does not exist");
+                }
+            }
+        }
+
+        // The registry compose seeds is valid, and its destinations are compose's game servers.
+        var document = JsonSerializer.Deserialize<RegistryDocument>(File.ReadAllText(Repository.File("infra/compose/clusters.json")), RegistryJson.Options)!;
+        Assert.Empty(RegistryDocumentValidator.Check(document));
+        Assert.All(document.Clusters.SelectMany(c => c.Destinations.Values), d => Assert.Contains(new Uri(d).Host, names));
+    }
+
+    [Fact]
+    public void Kubernetes_Parses_WithProbesOnTheHealthEndpoints_PreStopMatchingShutdownDelay_AndABudgetAndServiceEach()
+    {
+        var documents = Directory.GetFiles(Repository.File("infra/k8s"), "*.yaml").SelectMany(f => Load(Path.GetRelativePath(Repository.Root, f))).ToList();
+        var settings = documents.Single(d => Kind(d) == "ConfigMap");
+        var data = (YamlMappingNode)settings.Children[new YamlScalarNode("data")];
+        var delay = TimeSpan.Parse(Scalar(data, "Shutdown__Delay"), System.Globalization.CultureInfo.InvariantCulture);
+        var timeout = TimeSpan.Parse(Scalar(data, "Shutdown__Timeout"), System.Globalization.CultureInfo.InvariantCulture);
+
+        foreach (var (service, (_, ready, alive)) in Services)
+        {
+            var deployment = documents.Single(d => Kind(d) == "Deployment" && Name(d) == service);
+            var pod = At(deployment, "spec", "template", "spec");
+            var container = (YamlMappingNode)((YamlSequenceNode)pod.Children[new YamlScalarNode("containers")]).Children.Single();
+            Assert.Equal(ready, Scalar(At(container, "readinessProbe", "httpGet"), "path"));
+            Assert.Equal(alive, Scalar(At(container, "livenessProbe", "httpGet"), "path"));
+            var preStop = int.Parse(Scalar(At(container, "lifecycle", "preStop", "sleep"), "seconds"), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(delay, TimeSpan.FromSeconds(preStop));
+            var grace = int.Parse(Scalar(pod, "terminationGracePeriodSeconds"), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(TimeSpan.FromSeconds(grace) > TimeSpan.FromSeconds(preStop) + delay + timeout, $"{service}: grace {grace} s is shorter than preStop + delay + timeout");
+            Assert.Equal("true", Scalar(At(container, "securityContext"), "readOnlyRootFilesystem"));
+            Assert.Equal("true", Scalar(At(pod, "securityContext"), "runAsNonRoot"));
+
+            var labels = At(deployment, "spec", "selector", "matchLabels");
+            Assert.Equal(service, Scalar(labels, "app.kubernetes.io/name"));
+            Assert.Single(documents, d => Kind(d) == "PodDisruptionBudget" && Scalar(At(d, "spec", "selector", "matchLabels"), "app.kubernetes.io/name") == service);
+            Assert.Single(documents, d => Kind(d) == "Service" && Scalar(At(d, "spec", "selector"), "app.kubernetes.io/name") == service);
+        }
+    }
+
+    [Fact]
+    public void SystemdUnits_AreSandboxed_AndStopWithinTheirShutdownTime()
+    {
+        foreach (var service in Services.Keys)
+        {
+            var unit = File.ReadAllLines(Repository.File($"infra/systemd/redwhite-{service}.service"))
+                .Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
+                .Select(l => (Key: l[..l.IndexOf('=')], Value: l[(l.IndexOf('=') + 1)..]))
+                .ToLookup(p => p.Key, p => p.Value);
+            foreach (var (key, value) in new[] { ("DynamicUser", "yes"), ("ProtectSystem", "strict"), ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes"), ("KillSignal", "SIGTERM") })
+            {
+                Assert.Equal(value, unit[key].Single());
+            }
+
+            Assert.Equal("", unit["CapabilityBoundingSet"].Single());
+            Assert.True(int.Parse(unit["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > 35);
+            var assembly = Path.GetFileNameWithoutExtension(Services[service].Project);
+            Assert.EndsWith($"/RedWhite.{assembly}.dll", unit["ExecStart"].Single(), StringComparison.Ordinal);
+        }
+    }
+
+    private async Task RunAsync(string command)
+    {
+        var arguments = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var info = new ProcessStartInfo(arguments[0]) { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments[1..].Append("-nologo"))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await process.WaitForExitAsync(deadline.Token);
+        output.WriteLine($"{command}: exit {process.ExitCode} in {clock.Elapsed.TotalSeconds:F0} s");
+        Assert.True(process.ExitCode == 0, $"{command} failed:\n{await stdout}\n{await stderr}");
+    }
+
+    /// <summary>Dockerfile lines with continuations joined and comments dropped.</summary>
+    private static List<string> Joined(string[] lines)
+    {
+        var joined = new List<string>();
+        var current = "";
+        foreach (var line in lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
+        {
+            current += line.EndsWith('\\') ? line[..^1] + " " : line;
+            if (!line.EndsWith('\\'))
+            {
+                joined.Add(current);
+                current = "";
+            }
+        }
+
+        return joined;
+    }
+
+    private static List<YamlMappingNode> Load(string relativePath)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(Repository.File(relativePath));
+        stream.Load(reader);
+        return [.. stream.Documents.Select(d => (YamlMappingNode)d.RootNode)];
+    }
+
+    private static string Kind(YamlMappingNode document) => Scalar(document, "kind");
+
+    private static string Name(YamlMappingNode document) => Scalar(At(document, "metadata"), "name");
+
+    private static YamlMappingNode At(YamlMappingNode node, params string[] keys) =>
+        keys.Aggregate(node, (current, key) => (YamlMappingNode)current.Children[new YamlScalarNode(key)]);
+
+    private static string Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value ?? "" : "";
+
+    [GeneratedRegex("ENTRYPOINT \\[\"dotnet\", \"([^\"]+)\"\\]")]
+    private static partial Regex EntryPoint();
+}
