@@ -45,6 +45,10 @@ public sealed class WalkthroughTests : IAsyncLifetime
             .. registry.Settings().Concat(TestKeys.Settings()).Append(TestKeys.AnonymousPlayers).Select(kv => $"--{kv.Key}={kv.Value}"),
             $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
             $"--Discovery:ServerKeys:demo-servers={ServerKey}",
+
+            // A reader pastes a step's logins once; this test polls them until a change shows, far faster than the
+            // default 10 logins a minute per device allow. The per-address limit stays as shipped.
+            "--Discovery:RateLimits:PerDevice:PermitLimit=10000",
         ];
         registry.PublishConfig(TestRegistry.ConfigJson("red-1.1")); // as infra/stack publishes the demo configs
         var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
