@@ -27,12 +27,14 @@ public sealed class GracefulShutdownUnderLoadTests(ITestOutputHelper output)
         var lost = new List<string>();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
-        // Eight players, each on a fresh connection per request (so a request is either accepted or refused at
-        // connect, never caught on a keep-alive connection the server is closing), each answered after 200 ms.
+        // Eight players, each on a fresh connection per request (never caught on a keep-alive connection the server is
+        // closing), each answered after 200 ms. Like a load balancer that takes a while to notice, they keep sending
+        // for half of Shutdown:Delay after readiness turned 503, then send nothing new: a connection still in the
+        // kernel's accept queue when the listener closes is reset by TCP itself, which no server can answer.
         async Task PlayAsync()
         {
             using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(30) };
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && (notReadyAt == TimeSpan.MaxValue || clock.Elapsed < notReadyAt + Delay / 2))
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, $"{stack.Gateway.Url}/game/state?delayMs=200");
                 request.Headers.Add("X-Route-Ticket", ticket);
@@ -74,6 +76,30 @@ public sealed class GracefulShutdownUnderLoadTests(ITestOutputHelper output)
             }
         }
 
+        // Whether the gateway still accepts connections (a bare connect, no request), until it refuses one.
+        async Task WatchAcceptingAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var probe = new TcpClient();
+                try
+                {
+                    await probe.ConnectAsync(IPAddress.Loopback, stack.Gateway.Port, stop.Token);
+                }
+                catch (SocketException)
+                {
+                    lock (lost)
+                    {
+                        firstRefusedAt = firstRefusedAt == TimeSpan.MaxValue ? clock.Elapsed : firstRefusedAt;
+                    }
+
+                    return;
+                }
+
+                await Task.Delay(20, stop.Token);
+            }
+        }
+
         async Task WatchReadinessAsync()
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -100,6 +126,7 @@ public sealed class GracefulShutdownUnderLoadTests(ITestOutputHelper output)
         var players = Enumerable.Range(0, 8).Select(_ => Task.Run(PlayAsync)).ToList();
         await Eventually(() => Volatile.Read(ref answered) >= 40, "the load did not get going");
         var readiness = Task.Run(WatchReadinessAsync);
+        var accepting = Task.Run(WatchAcceptingAsync);
         var answeredBefore = Volatile.Read(ref answered);
         var signalledAt = clock.Elapsed;
         stack.Gateway.Terminate();
@@ -108,6 +135,7 @@ public sealed class GracefulShutdownUnderLoadTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await Task.WhenAll(players.Select(p => p.ContinueWith(_ => { }, TaskScheduler.Default)));
         await readiness.ContinueWith(_ => { }, TaskScheduler.Default);
+        await accepting.ContinueWith(_ => { }, TaskScheduler.Default);
         output.WriteLine($"answered {answered} ({answeredBefore} before SIGTERM), refused at connect {refused}, lost {lost.Count}; " +
             $"SIGTERM at {signalledAt.TotalMilliseconds:F0} ms, not ready at {notReadyAt.TotalMilliseconds:F0} ms, first refusal at {firstRefusedAt.TotalMilliseconds:F0} ms, exit {exitCode}");
 

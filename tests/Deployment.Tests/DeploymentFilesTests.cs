@@ -8,7 +8,7 @@ using RedWhite.TestKit.Processes;
 using Xunit.Abstractions;
 using YamlDotNet.RepresentationModel;
 
-namespace RedWhite.Stack.Tests.Deployment;
+namespace RedWhite.Deployment.Tests;
 
 /// <summary>
 /// What can be checked of infra/ without a container engine or a cluster: every path a Dockerfile copies exists and
