@@ -33,6 +33,10 @@ public sealed class LoginRateLimitOptions
 
         /// <summary>The window's length (fixed windows: a full window is refused until the next starts).</summary>
         public TimeSpan Window { get; set; }
+
+        /// <summary>The limiter for one partition: no queue, refused at once when the window is full.</summary>
+        internal FixedWindowRateLimiterOptions ToLimiterOptions() =>
+            new() { PermitLimit = PermitLimit, Window = Window, QueueLimit = 0, AutoReplenishment = true };
     }
 
     internal IEnumerable<string> Problems()
@@ -82,13 +86,7 @@ public static class LoginRateLimits
                 }
 
                 var limit = options.PerAddress;
-                return RateLimitPartition.GetFixedWindowLimiter(AddressKey(http.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit.PermitLimit,
-                    Window = limit.Window,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                return RateLimitPartition.GetFixedWindowLimiter(AddressKey(http.Connection.RemoteIpAddress), _ => limit.ToLimiterOptions());
             });
         });
         return builder;
@@ -141,13 +139,7 @@ internal sealed class DeviceLimiter(IOptionsMonitor<LoginRateLimitOptions> optio
     private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(device =>
     {
         var limit = options.CurrentValue.PerDevice;
-        return RateLimitPartition.GetFixedWindowLimiter(device, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = limit.PermitLimit,
-            Window = limit.Window,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        return RateLimitPartition.GetFixedWindowLimiter(device, _ => limit.ToLimiterOptions());
     }, StringComparer.Ordinal);
 
     /// <summary>A lease for one login of <paramref name="device"/>; not acquired means refuse. Always acquired when limits are off.</summary>

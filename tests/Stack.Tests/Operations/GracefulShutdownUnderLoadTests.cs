@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using RedWhite.TestKit;
 using Xunit.Abstractions;
 
 namespace RedWhite.Stack.Tests.Operations;
@@ -124,7 +125,7 @@ public sealed class GracefulShutdownUnderLoadTests(ITestOutputHelper output)
         }
 
         var players = Enumerable.Range(0, 8).Select(_ => Task.Run(PlayAsync)).ToList();
-        await Eventually(() => Volatile.Read(ref answered) >= 40, "the load did not get going");
+        await Eventually.TrueAsync(() => Volatile.Read(ref answered) >= 40, "the load to get going", TimeSpan.FromSeconds(20));
         var readiness = Task.Run(WatchReadinessAsync);
         var accepting = Task.Run(WatchAcceptingAsync);
         var answeredBefore = Volatile.Read(ref answered);
@@ -168,15 +169,5 @@ public sealed class GracefulShutdownUnderLoadTests(ITestOutputHelper output)
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus); // 1001 "going away": reconnect through discovery
         Assert.False(string.IsNullOrEmpty(socket.CloseStatusDescription));
         Assert.Equal(0, await stack.Gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-    }
-
-    private static async Task Eventually(Func<bool> condition, string because)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), because);
-            await Task.Delay(20);
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RedWhite.TestKit;
 using Xunit.Abstractions;
 
 namespace RedWhite.Stack.Tests.Operations;
@@ -74,9 +75,10 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         // Request lines are written as the answer completes; wait until each service has written its own.
-        var lines = await Eventually(() =>
+        var lines = new Dictionary<string, JsonElement>();
+        await Eventually.TrueAsync(() =>
         {
-            var found = new Dictionary<string, JsonElement>();
+            var found = lines;
             foreach (var (name, path) in new[] { ("discovery", "/v1/discovery/login"), ("gateway", "/game/state"), ("admin", $"/v1/clusters/{OperationsStack.White}") })
             {
                 if (Json(name).FirstOrDefault(l => Text(l, "RequestPath") == path && Text(l, "TraceId") == TraceId) is { ValueKind: JsonValueKind.Object } line)
@@ -85,8 +87,8 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
                 }
             }
 
-            return found.Count == 3 ? found : null;
-        });
+            return found.Count == 3;
+        }, "a request line from each service");
 
         foreach (var (name, line) in lines)
         {
@@ -208,20 +210,4 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static string? Text(JsonElement line, string property) =>
         line.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static async Task<T> Eventually<T>(Func<T?> probe)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            if (probe() is { } found)
-            {
-                return found;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the request lines were not all written within 10 s");
-            await Task.Delay(50);
-        }
-    }
 }
