@@ -7,10 +7,10 @@ namespace RedWhite.Runner;
 
 /// <summary>
 /// How soon a gateway started cold under full load serves at speed: what autoscaling gets when it adds a gateway
-/// during a peak. For each build (the plain build, JIT only; the ReadyToRun publish the Dockerfiles ship, whose project
-/// turns dynamic PGO off; and that publish with PGO back on, or with the runtime's call-counting delay at 0), a fresh
-/// process is started, wrk puts full load on it at once, and the gateway's own request count is scraped from its
-/// management listener every 250 ms. Steady = the median rate of the last 8 s; the figure is the time from the first
+/// during a peak. For each variant (the plain build, JIT only, and the ReadyToRun publish the Dockerfiles ship with the
+/// runtime's call-counting delay at 0, each with and without the gateway's warm-up), a fresh process is started and
+/// waited for until ready, wrk puts full load on it at once, and the gateway's own request count is scraped from its
+/// management listener every 250 ms (the warm-up's requests are not counted). Steady = the median rate of the last 8 s; the figure is the time from the first
 /// request to the first half-second window at 80% of steady or more.
 /// </summary>
 internal static class ColdStartScenario
@@ -32,28 +32,33 @@ internal static class ColdStartScenario
         Console.Error.WriteLine("  publishing the gateway ReadyToRun (as the Dockerfile does)...");
         await PublishAsync(stack.Root, published);
         var r2r = Path.Combine(published, "RedWhite.Gateway.dll");
-        (string Name, string Dll, Dictionary<string, string> Env)[] builds =
+        // The call-counting delay at 0 is what the Dockerfiles and units set; the warm-up (Gateway:WarmUp) is on by default.
+        Dictionary<string, string> noDelay = new() { ["DOTNET_TC_CallCountingDelayMs"] = "0" };
+        string[] noWarmUp = ["--Gateway:WarmUp:Requests=0"];
+        (string Name, string Dll, Dictionary<string, string> Env, string[] Args)[] builds =
         [
-            ("build (JIT)", stack.Dll("src/Gateway", "RedWhite.Gateway"), []),
-            ("publish (ReadyToRun, TieredPGO off)", r2r, []),
-            ("publish, TieredPGO back on", r2r, new() { ["DOTNET_TieredPGO"] = "1" }),
-            ("publish, TC_CallCountingDelayMs=0", r2r, new() { ["DOTNET_TC_CallCountingDelayMs"] = "0" }),
+            ("build (JIT), no warm-up", stack.Dll("src/Gateway", "RedWhite.Gateway"), [], noWarmUp),
+            ("build (JIT), warm-up", stack.Dll("src/Gateway", "RedWhite.Gateway"), [], []),
+            ("publish, TC_CallCountingDelayMs=0, no warm-up", r2r, noDelay, noWarmUp),
+            ("publish, TC_CallCountingDelayMs=0, warm-up (as shipped)", r2r, noDelay, []),
         ];
 
-        // BENCH_COLD=name,name narrows the variants while tuning.
+        // BENCH_COLD="name;name" narrows the variants while tuning.
         if (Environment.GetEnvironmentVariable("BENCH_COLD") is { Length: > 0 } only)
         {
-            builds = [.. builds.Where(b => only.Split(',').Contains(b.Name))];
+            builds = [.. builds.Where(b => only.Split(';').Contains(b.Name))];
         }
 
-        var results = builds.ToDictionary(b => b.Name, _ => new List<(double ToEighty, double FirstSecond, double Steady)>());
+        var results = builds.ToDictionary(b => b.Name, _ => new List<(double ToEighty, double FirstSecond, double Steady, double ToReady)>());
         for (var start = 0; start < starts; start++)
         {
-            foreach (var (name, dll, variables) in start % 2 == 0 ? builds : builds.Reverse())
+            foreach (var (name, dll, variables, args) in start % 2 == 0 ? builds : builds.Reverse())
             {
                 var management = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+                var starting = Stopwatch.StartNew();
                 var gateway = await stack.StartDllAsync(
-                    $"gateway-cold-{start}-{Array.FindIndex(builds, b => b.Name == name)}", dll, "/_rw/readyz", variables, $"--Management:Urls={management}");
+                    $"gateway-cold-{start}-{Array.FindIndex(builds, b => b.Name == name)}", dll, "/_rw/readyz", variables, [$"--Management:Urls={management}", .. args]);
+                var toReady = starting.Elapsed.TotalSeconds;
                 var samples = new List<(TimeSpan At, double Count)>();
                 using var scraping = new CancellationTokenSource();
                 var scraper = ScrapeAsync(management + "/metrics", samples, scraping.Token);
@@ -61,21 +66,21 @@ internal static class ColdStartScenario
                 await scraping.CancelAsync();
                 await scraper;
                 await gateway.DisposeAsync();
-                var result = Analyse(samples);
-                Console.Error.WriteLine($"  {name} start {start + 1}: 80% of steady after {result.ToEighty:F2} s, first second {result.FirstSecond:F0} req/s, steady {result.Steady:F0} req/s");
-                results[name].Add(result);
+                var (toEighty, firstSecond, steady) = Analyse(samples);
+                Console.Error.WriteLine($"  {name} start {start + 1}: ready after {toReady:F2} s, 80% of steady after {toEighty:F2} s, first second {firstSecond:F0} req/s, steady {steady:F0} req/s");
+                results[name].Add((toEighty, firstSecond, steady, toReady));
             }
         }
 
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"Cold gateway, {connections} connections from its first request, {starts} starts each (medians):");
         s.AppendLine();
-        s.AppendLine("| build | seconds to 80% of steady req/s | req/s in the first second | steady req/s | every start: seconds to 80% |");
-        s.AppendLine("| --- | ---: | ---: | ---: | --- |");
+        s.AppendLine("| build | seconds to 80% of steady req/s | req/s in the first second | steady req/s | every start: seconds to 80% | seconds from process start to ready |");
+        s.AppendLine("| --- | ---: | ---: | ---: | --- | ---: |");
         foreach (var (name, runs) in results)
         {
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"| {name} | {Stats.Median(runs.Select(r => r.ToEighty)):F2} | {Stats.Median(runs.Select(r => r.FirstSecond)):F0} | {Stats.Median(runs.Select(r => r.Steady)):F0} | {string.Join(", ", runs.Select(r => r.ToEighty.ToString("F2", CultureInfo.InvariantCulture)))} |");
+                $"| {name} | {Stats.Median(runs.Select(r => r.ToEighty)):F2} | {Stats.Median(runs.Select(r => r.FirstSecond)):F0} | {Stats.Median(runs.Select(r => r.Steady)):F0} | {string.Join(", ", runs.Select(r => r.ToEighty.ToString("F2", CultureInfo.InvariantCulture)))} | {Stats.Median(runs.Select(r => r.ToReady)):F2} |");
         }
 
         return s.ToString();

@@ -95,6 +95,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.Delay + shutdown.Value.Timeout);
         builder.Services.TryAddSingleton<ShutdownState>();
+        builder.Services.TryAddSingleton<WarmUpState>();
         builder.Services.AddHostedService<GracefulShutdown>();
         return builder;
     }
@@ -202,8 +203,9 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// <c>{prefix}/healthz</c> (the process is alive) and <c>{prefix}/readyz</c> (a registry is loaded; says
-    /// whether from the store or a snapshot, and any alarm). 503 until ready.
+    /// <c>{prefix}/healthz</c> (the process is alive) and <c>{prefix}/readyz</c> (a registry is loaded and any
+    /// warm-up is over; says whether from the store or a snapshot, and any alarm). 503 until ready, and from
+    /// the first moment of a shutdown.
     /// </summary>
     public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints, string prefix = "")
     {
@@ -213,7 +215,7 @@ public static class ServiceDefaultsExtensions
         group.MapGet("/readyz", Ready).Produces(StatusCodes.Status200OK).Produces(StatusCodes.Status503ServiceUnavailable);
         return group;
 
-        static IResult Ready(RegistryMonitor registry, ShutdownState shutdown)
+        static IResult Ready(RegistryMonitor registry, ShutdownState shutdown, WarmUpState warmUp)
         {
             if (shutdown.Stopping)
             {
@@ -221,8 +223,9 @@ public static class ServiceDefaultsExtensions
             }
 
             var s = registry.Status;
-            var body = new { status = s.Ready ? "ready" : "waiting-for-registry", revision = s.Revision, source = s.Source.ToString().ToLowerInvariant(), storeReachable = s.StoreReachable, alarm = s.Alarm?.Message, alarmKind = s.Alarm?.KindName };
-            return s.Ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+            var ready = s.Ready && !warmUp.Warming;
+            var body = new { status = ready ? "ready" : s.Ready ? "warming-up" : "waiting-for-registry", revision = s.Revision, source = s.Source.ToString().ToLowerInvariant(), storeReachable = s.StoreReachable, alarm = s.Alarm?.Message, alarmKind = s.Alarm?.KindName };
+            return ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 

@@ -192,8 +192,9 @@ public static class Telemetry
     private static readonly System.Text.RegularExpressions.Regex UrlPort = new(@"^https?://(\[[0-9A-Fa-f:.]+\]|[^/:\[\]]+):(?<port>[0-9]{1,5})/?$");
 
     /// <summary>The ports of <c>Management:Urls</c>; a URL without an explicit, fixed port is refused.</summary>
-    private static HashSet<int> ManagementPorts(IConfiguration configuration)
+    public static HashSet<int> ManagementPorts(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var urls = configuration[$"{ManagementOptions.Section}:{nameof(ManagementOptions.Urls)}"];
         var ports = new HashSet<int>();
         foreach (var url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -367,6 +367,7 @@ public sealed class RedisStack : IAsyncDisposable
             .Append(new("Draining:InstanceId", name))
             .Append(new("Gateway:InstanceId", name))
             .Append(new("Discovery:RateLimits:Enabled", "false")) // tests log one device in again and again from 127.0.0.1
+            .Append(new("Gateway:WarmUp:Requests", "200")) // warmed as deployed, briefly: five services share two cores with the test
             .Concat(extraSettings);
         var environment = new Dictionary<string, string>(extraEnvironment)
         {

@@ -22,9 +22,11 @@ public class ServiceFactory<TEntryPoint>(
 {
     // Tests stop hosts all the time: no load balancer to wait for (a test that is about shutdown sets its own delay).
     // Tests log the same device in many times from one address: no login limits (the tests of limits turn them on).
+    // Tests start gateways by the hundred and read their metrics: no warm-up traffic (the warm-up's tests turn it on).
     private readonly List<KeyValuePair<string, string?>> settings =
     [
-        .. ((KeyValuePair<string, string?>[])[new("Shutdown:Delay", "00:00:00"), new("Discovery:RateLimits:Enabled", "false"), .. settings])
+        .. ((KeyValuePair<string, string?>[])[
+            new("Shutdown:Delay", "00:00:00"), new("Discovery:RateLimits:Enabled", "false"), new("Gateway:WarmUp:Requests", "0"), .. settings])
             .GroupBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()),
     ];
 

@@ -39,6 +39,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:InstanceId must be 1-128 characters.");
         }
 
+        failures.AddRange(options.WarmUp.Problems());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

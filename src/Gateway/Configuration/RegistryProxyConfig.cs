@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Primitives;
 using RedWhite.Core.Registry;
 using RedWhite.Gateway.Health;
+using RedWhite.Gateway.WarmUp;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -56,7 +57,8 @@ internal sealed class RegistryProxyConfig : IProxyConfig
     /// <param name="snapshot">The registry revision.</param>
     /// <param name="health">How destinations are probed.</param>
     /// <param name="activityTimeout">Idle limit of proxied connections for clusters without their own <c>activityTimeout</c>.</param>
-    public static RegistryProxyConfig From(RegistrySnapshot snapshot, DestinationHealthOptions health, TimeSpan activityTimeout)
+    /// <param name="warmUpTarget">The warm-up's stand-in upstream while the warm-up runs: its route and cluster are added.</param>
+    public static RegistryProxyConfig From(RegistrySnapshot snapshot, DestinationHealthOptions health, TimeSpan activityTimeout, string? warmUpTarget = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(health);
@@ -94,6 +96,26 @@ internal sealed class RegistryProxyConfig : IProxyConfig
                 Destinations = destinations,
                 HealthCheck = healthCheck,
                 HttpRequest = new ForwarderRequestConfig { ActivityTimeout = cluster.Definition.ActivityTimeout ?? activityTimeout },
+            });
+        }
+
+        if (warmUpTarget is not null)
+        {
+            // Never probed and never in the registry; the ticket step admits its tickets only while the warm-up runs.
+            routes.Add(new RouteConfig
+            {
+                RouteId = WarmUpTraffic.ClusterId,
+                ClusterId = WarmUpTraffic.ClusterId,
+                Match = new RouteMatch
+                {
+                    Path = CatchAll,
+                    Headers = [new RouteHeader { Name = InternalRouteHeader, Values = [WarmUpTraffic.ClusterId], Mode = HeaderMatchMode.ExactHeader }],
+                },
+            });
+            clusters.Add(new ClusterConfig
+            {
+                ClusterId = WarmUpTraffic.ClusterId,
+                Destinations = new Dictionary<string, DestinationConfig> { ["stand-in"] = new() { Address = warmUpTarget } },
             });
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
+using RedWhite.Gateway.WarmUp;
 using Yarp.ReverseProxy.Configuration;
 
 namespace RedWhite.Gateway.Configuration;
@@ -17,11 +18,14 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
     private readonly Lock gate = new();
     private RegistryProxyConfig? config;
 
-    public RegistryProxyConfigProvider(RegistryMonitor registry, IOptions<GatewayOptions> options, ILogger<RegistryProxyConfigProvider> logger)
+    private readonly WarmUpTraffic warmUp;
+
+    public RegistryProxyConfigProvider(RegistryMonitor registry, WarmUpTraffic warmUp, IOptions<GatewayOptions> options, ILogger<RegistryProxyConfigProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         this.registry = registry;
+        this.warmUp = warmUp;
         health = options.Value.HealthChecks;
         activityTimeout = options.Value.ActivityTimeout;
         this.logger = logger;
@@ -47,6 +51,19 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
     }
 
     public void Dispose() => registry.Changed -= OnRegistryChanged;
+
+    /// <summary>Rebuilds the config from the current revision (the warm-up's route comes or goes).</summary>
+    public void Refresh()
+    {
+        RegistryProxyConfig? previous;
+        lock (gate)
+        {
+            previous = config;
+            config = registry.Status.Ready ? Build(registry.Current) : RegistryProxyConfig.Empty();
+        }
+
+        previous?.SignalChange();
+    }
 
     private void OnRegistryChanged(RegistrySnapshot snapshot)
     {
@@ -75,8 +92,8 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
 
     private RegistryProxyConfig Build(RegistrySnapshot snapshot)
     {
-        var built = RegistryProxyConfig.From(snapshot, health, activityTimeout);
-        Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count - 1);
+        var built = RegistryProxyConfig.From(snapshot, health, activityTimeout, warmUp.Target);
+        Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count - (warmUp.Target is null ? 1 : 2));
         return built;
     }
 }

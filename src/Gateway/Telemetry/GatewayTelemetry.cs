@@ -43,6 +43,11 @@ internal sealed class GatewayTelemetry
     /// </summary>
     public void Answered(HttpContext context, string? cluster, string? player, string? code, long startedAt)
     {
+        if (ReferenceEquals(cluster, WarmUp.WarmUpTraffic.ClusterId))
+        {
+            return; // the gateway's own warm-up, before it took traffic
+        }
+
         var status = context.Response.StatusCode;
         if (requests.Enabled)
         {

@@ -4,6 +4,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using System.Diagnostics;
 using RedWhite.Gateway.Telemetry;
+using RedWhite.Gateway.WarmUp;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -16,7 +17,7 @@ namespace RedWhite.Gateway.Tickets;
 /// </summary>
 internal sealed class TicketGate(
     RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, ConfigAnnouncements configs, IProxyStateLookup proxy,
-    GatewayTelemetry telemetry, TimeProvider time, ILogger<TicketGate> logger)
+    WarmUpTraffic warmUp, GatewayTelemetry telemetry, TimeProvider time, ILogger<TicketGate> logger)
 {
     private static readonly Refusal Missing = new(StatusCodes.Status401Unauthorized, "ticket_missing", "A routing ticket is required.",
         "Send the ticket from discovery in the X-Route-Ticket header or the rw_ticket cookie.");
@@ -92,6 +93,13 @@ internal sealed class TicketGate(
         var clusterId = ticket!.ClusterId;
         if (!snapshot.TryGetCluster(clusterId, out var definition))
         {
+            if (warmUp.Admits(clusterId))
+            {
+                // The gateway's own warm-up: tagged so it is neither counted nor logged, and not a player.
+                cluster = WarmUpTraffic.ClusterId;
+                return Reassign(context, headers, ticket, cluster);
+            }
+
             Log.ClusterRetired(logger, clusterId);
             return Retired;
         }
@@ -103,6 +111,30 @@ internal sealed class TicketGate(
             return Retired;
         }
 
+        if (Reassign(context, headers, ticket, clusterId) is { } refusal)
+        {
+            return refusal;
+        }
+
+        context.Features.Set<IRouteTicketFeature>(ticket);
+        if (definition.DrainSignal is { } drain)
+        {
+            // Before forwarding, so a WebSocket's 101 carries it too: the client re-discovers at its next natural break.
+            context.Response.Headers[RouteHeaders.Drain] = drain;
+        }
+
+        if (configs.TryGet(clusterId, out var announced))
+        {
+            // A playing client learns of a new config with its next answer, without polling or logging in again.
+            context.Response.Headers[RouteHeaders.Config] = announced.Version;
+        }
+
+        return null;
+    }
+
+    /// <summary>Points the request at the cluster's route and a healthy destination, and sets the forwarded headers.</summary>
+    private Refusal? Reassign(HttpContext context, IHeaderDictionary headers, RoutingTicket ticket, string clusterId)
+    {
         // Route and cluster share the registry id (see RegistryProxyConfig). Either is missing only in the
         // moment between the registry applying a revision and YARP applying the config built from it.
         if (!proxy.TryGetRoute(clusterId, out var route) || !proxy.TryGetCluster(clusterId, out var proxyCluster))
@@ -125,19 +157,6 @@ internal sealed class TicketGate(
         }
 
         TicketCookie.Remove(headers);
-        context.Features.Set<IRouteTicketFeature>(ticket);
-        if (definition.DrainSignal is { } drain)
-        {
-            // Before forwarding, so a WebSocket's 101 carries it too: the client re-discovers at its next natural break.
-            context.Response.Headers[RouteHeaders.Drain] = drain;
-        }
-
-        if (configs.TryGet(clusterId, out var announced))
-        {
-            // A playing client learns of a new config with its next answer, without polling or logging in again.
-            context.Response.Headers[RouteHeaders.Config] = announced.Version;
-        }
-
         return null;
     }
 

@@ -1,0 +1,42 @@
+namespace RedWhite.Gateway.WarmUp;
+
+/// <summary>
+/// Section <c>Gateway:WarmUp</c>: before it reports ready, the gateway sends itself synthetic requests through its
+/// own listener and pipeline to a stand-in upstream on loopback, so the code every player request runs is compiled
+/// and tiered up before the first player arrives (what autoscaling needs from a gateway added under load).
+/// </summary>
+internal sealed class WarmUpOptions
+{
+    /// <summary>
+    /// Most requests sent (<c>Gateway:WarmUp:Requests</c>, default 20,000); the warm-up stops sooner once a round of
+    /// requests made the runtime compile nothing new. 0 turns the warm-up off.
+    /// </summary>
+    public int Requests { get; set; } = 20_000;
+
+    /// <summary>Requests in flight at once (<c>Gateway:WarmUp:Concurrency</c>, default 32).</summary>
+    public int Concurrency { get; set; } = 32;
+
+    /// <summary>
+    /// Longest the warm-up may take once the registry is loaded (<c>Gateway:WarmUp:Timeout</c>, default 15 s); past it
+    /// the gateway reports ready anyway, warm or not.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public IEnumerable<string> Problems()
+    {
+        if (Requests is < 0 or > 1_000_000)
+        {
+            yield return $"Gateway:WarmUp:Requests must be from 0 (off) to 1000000 (was {Requests}).";
+        }
+
+        if (Concurrency is < 1 or > 1024)
+        {
+            yield return $"Gateway:WarmUp:Concurrency must be from 1 to 1024 (was {Concurrency}).";
+        }
+
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))
+        {
+            yield return "Gateway:WarmUp:Timeout must be from 00:00:00.001 to 00:05:00, e.g. 00:00:15.";
+        }
+    }
+}
