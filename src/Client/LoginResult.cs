@@ -1,0 +1,74 @@
+namespace RedWhite.Client;
+
+/// <summary>What Discovery decided for this client.</summary>
+public enum LoginDecision
+{
+    /// <summary>A cluster serves this build: play.</summary>
+    Ok,
+
+    /// <summary>Play now (a ticket is issued), but a newer build exists: offer the update before <see cref="UpdateAdvice.Deadline"/>.</summary>
+    UpdateAvailable,
+
+    /// <summary>No cluster serves this build any more: the player must update (no ticket).</summary>
+    UpdateRequired,
+
+    /// <summary>Nothing serves this build yet: try again after <see cref="LoginResult.RetryAfter"/> (no ticket).</summary>
+    Unavailable,
+}
+
+/// <summary>An update Discovery advises or requires.</summary>
+/// <param name="Required">Whether the player must update before playing.</param>
+/// <param name="StoreUrl">The platform's store page, when the studio set one.</param>
+/// <param name="Deadline">When the build stops being served, for an update that is still optional.</param>
+public sealed record UpdateAdvice(bool Required, string? StoreUrl, DateTimeOffset? Deadline);
+
+/// <summary>A login's answer: the decision, the cluster and its ticket, update advice and the announced config.</summary>
+public sealed record LoginResult
+{
+    /// <summary>What Discovery decided.</summary>
+    public LoginDecision Decision { get; init; }
+
+    /// <summary>The cluster the ticket routes to (null without a ticket).</summary>
+    public string? Cluster { get; init; }
+
+    /// <summary>The cluster's color (red, white, …).</summary>
+    public string? Color { get; init; }
+
+    /// <summary>The server version the cluster runs.</summary>
+    public string? ServerVersion { get; init; }
+
+    /// <summary>The routing ticket every Gateway request carries (null without one).</summary>
+    public string? Ticket { get; init; }
+
+    /// <summary>When the ticket stops being accepted.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Update advice, when the decision is about an update.</summary>
+    public UpdateAdvice? Update { get; init; }
+
+    /// <summary>The config version the cluster announces (null for a cluster without configs).</summary>
+    public string? ConfigVersion { get; init; }
+
+    /// <summary>Where that config is served, relative to Discovery (e.g. <c>/v1/configs/sha256-…</c>).</summary>
+    public string? ConfigUrl { get; init; }
+
+    /// <summary>Whether the config this client reported is one the cluster accepts (if not, use <see cref="ConfigVersion"/>).</summary>
+    public bool? ConfigAccepted { get; init; }
+
+    /// <summary>How long to wait before logging in again, for <see cref="LoginDecision.Unavailable"/>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Whether this login gave a ticket to play with.</summary>
+    public bool HasTicket => Ticket is not null;
+}
+
+/// <summary>The Gateway's drain signal: the player's cluster is being replaced by a newer one.</summary>
+/// <param name="Cluster">The draining cluster.</param>
+/// <param name="Deadline">When it stops serving; null when no deadline is set.</param>
+public sealed record DrainSignal(string? Cluster, DateTimeOffset? Deadline);
+
+/// <summary>What <see cref="RedWhiteSession.AtNaturalBreakAsync"/> did.</summary>
+/// <param name="Rediscovered">Whether it logged in again (after a drain signal); <see cref="Login"/> is the new login.</param>
+/// <param name="SwitchedConfig">The config version switched to, if an announced one had been downloaded.</param>
+/// <param name="Login">The current login after the break.</param>
+public sealed record NaturalBreakResult(bool Rediscovered, string? SwitchedConfig, LoginResult? Login);
