@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RedWhite.Core.Registry;
@@ -149,20 +148,9 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
     private async Task RunAsync(string command)
     {
         var arguments = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var info = new ProcessStartInfo(arguments[0]) { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments[1..].Append("-nologo"))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(deadline.Token);
-        output.WriteLine($"{command}: exit {process.ExitCode} in {clock.Elapsed.TotalSeconds:F0} s");
-        Assert.True(process.ExitCode == 0, $"{command} failed:\n{await stdout}\n{await stderr}");
+        var (exit, log, elapsed) = await Command.RunAsync(arguments[0], arguments[1..].Append("-nologo"), TimeSpan.FromMinutes(4));
+        output.WriteLine($"{command}: exit {exit} in {elapsed.TotalSeconds:F0} s");
+        Assert.True(exit == 0, $"{command} failed:\n{log}");
     }
 
     /// <summary>Dockerfile lines with continuations joined and comments dropped.</summary>
