@@ -1,13 +1,15 @@
 using System.Net.WebSockets;
 
-// A tiny game server for the demo stack (infra/stack). It answers every path with who it is and the
-// routing headers the gateway added, serves /healthz for the gateway's active health checks, and
-// echoes WebSocket messages on /ws.
+// A tiny game server for the demo stack (infra/stack). It answers every path with who it is (name, color and the
+// cluster it was started for) and the routing headers the gateway added, serves /healthz for the gateway's active
+// health checks, and echoes WebSocket messages on /ws. The simulator (tools/Simulator) compares "cluster" with
+// "routeCluster" (the ticket's cluster, as the gateway forwarded it) to catch a request answered by the wrong cluster.
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var app = builder.Build();
 var name = app.Configuration["Demo:Name"] ?? "server";
 var color = app.Configuration["Demo:Color"] ?? "none";
+var cluster = app.Configuration["Demo:Cluster"] ?? "";
 
 app.UseWebSockets();
 app.MapGet("/healthz", () => Results.Ok(new { status = "alive", server = name }));
@@ -29,7 +31,7 @@ app.Map("/ws", async (HttpContext context) =>
             return Results.Empty;
         }
 
-        var reply = System.Text.Encoding.UTF8.GetBytes($"{name}/{color}: ");
+        var reply = System.Text.Encoding.UTF8.GetBytes($"{name}/{color}/{cluster}: ");
         await socket.SendAsync(reply.Concat(buffer[..received.Count]).ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
     }
 });
@@ -37,6 +39,7 @@ app.Map("/{**path}", (HttpRequest request) => Results.Ok(new
 {
     server = name,
     color,
+    cluster,
     path = request.Path.Value,
     routeCluster = request.Headers["X-Route-Cluster"].ToString(),
     playerId = request.Headers["X-Player-Id"].ToString(),

@@ -1,0 +1,318 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using RedWhite.Client;
+using RedWhite.Client.Transport;
+
+namespace RedWhite.Simulator;
+
+/// <summary>
+/// One simulated player: logs in, plays matches of requests through the Gateway (and keeps a socket, if it is one of
+/// the socket players), acts on drain signals at the end of a match, and updates its build when the store offers one
+/// (as the update rate decides, or at once when discovery requires it).
+/// </summary>
+internal sealed class Player(int number, string build, bool keepsSocket, Population population) : IAsyncDisposable
+{
+    private readonly SimulatorOptions options = population.Options;
+    private readonly Stats stats = population.Stats;
+    private RedWhiteSession session = null!;
+    private HttpClient client = null!;
+    private GameSocket? socket;
+    private Task socketLoop = Task.CompletedTask;
+    private CancellationTokenSource socketStop = new();
+    private bool updatePending;
+
+    public string Build { get; private set; } = build;
+
+    public LoginResult? Login => session?.Current;
+
+    public bool HasSocket => socket is not null;
+
+    /// <summary>Marks the player to update at its next natural break (the update rate chose it).</summary>
+    public void OfferUpdate()
+    {
+        if (options.UpdateTo is { } target && Build != target)
+        {
+            updatePending = true;
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        StartSession();
+        try
+        {
+            await EnsureTicketAsync(cancellationToken);
+            var played = 0;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(population.NextGap(), cancellationToken);
+                await RequestAsync(cancellationToken);
+                if (++played % options.Match == 0)
+                {
+                    await NaturalBreakAsync(cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the run is over, or this player left
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopSocketAsync();
+        client?.Dispose();
+        session?.Dispose();
+    }
+
+    private void StartSession()
+    {
+        var settings = new RedWhiteClientOptions
+        {
+            DiscoveryUri = options.Discovery,
+            GatewayUri = options.Gateway,
+            Platform = options.Platform,
+            ClientBuild = Build,
+            DeviceId = $"sim-{population.Run}-{number}",
+            PlayerId = $"sim-{population.Run}-{number}",
+            HttpTransport = population.Transport,
+            DownloadAnnouncedConfigs = false,
+        };
+        settings.Retry.MaxAttempts = 3; // the player's own loop waits longer between rounds
+        session = new RedWhiteSession(settings);
+        session.LoggedIn += (_, login) =>
+        {
+            if (session.Logins > 1 && login.HasTicket)
+            {
+                Interlocked.Increment(ref stats.Of(login.Color).Relogins);
+            }
+        };
+        client = new HttpClient(session.CreateHandler(population.SharedHandler), disposeHandler: false) { BaseAddress = options.Gateway };
+    }
+
+    /// <summary>Logs in until the player holds a ticket: updating when discovery requires it, waiting when nothing serves it yet.</summary>
+    private async Task EnsureTicketAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            LoginResult login;
+            try
+            {
+                login = await session.LoginAsync(cancellationToken);
+            }
+            catch (RedWhiteRequestFailedException ex)
+            {
+                stats.Failure(null, $"login failed: {ex.Status} {ex.Code} {ex.Message}");
+                await Task.Delay(population.Backoff(attempt), cancellationToken);
+                continue;
+            }
+
+            switch (login.Decision)
+            {
+                case LoginDecision.Ok:
+                    await OpenSocketAsync(cancellationToken);
+                    return;
+                case LoginDecision.UpdateAvailable:
+                    updatePending = true; // play now, update at the end of the match
+                    await OpenSocketAsync(cancellationToken);
+                    return;
+                case LoginDecision.UpdateRequired:
+                    await UpdateAsync(cancellationToken);
+                    return;
+                default:
+                    // Nothing serves this build for this player yet (e.g. outside a canary's share): come back later.
+                    await Task.Delay(login.RetryAfter ?? population.Backoff(attempt), cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    private async Task RequestAsync(CancellationToken cancellationToken)
+    {
+        var color = Login?.Color;
+        try
+        {
+            using var answer = await client.GetAsync("game/state", cancellationToken);
+            color = Login?.Color;
+            if (answer.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref stats.Of(color).Requests);
+                Check(await answer.Content.ReadAsStringAsync(cancellationToken));
+                return;
+            }
+
+            if (Login is { HasTicket: false })
+            {
+                await EnsureTicketAsync(cancellationToken); // the build is no longer served: update, as a player would
+                return;
+            }
+
+            stats.Failure(color, $"{(int)answer.StatusCode} from the gateway: {await answer.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+        catch (RedWhiteNoTicketException)
+        {
+            await EnsureTicketAsync(cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            stats.Failure(color, "request failed: " + ex.Message);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            stats.Failure(color, "request timed out");
+        }
+    }
+
+    /// <summary>The demo game servers say which cluster they are; the gateway forwards the ticket's cluster.</summary>
+    private void Check(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (root.TryGetProperty("cluster", out var served) && served.GetString() is { Length: > 0 } server &&
+                root.TryGetProperty("routeCluster", out var routed) && routed.GetString() is { Length: > 0 } ticket && server != ticket)
+            {
+                stats.Mismatch($"ticket for {ticket} answered by {server}");
+            }
+        }
+        catch (JsonException)
+        {
+            // not a demo game server's answer: nothing to compare
+        }
+    }
+
+    private async Task NaturalBreakAsync(CancellationToken cancellationToken)
+    {
+        if (updatePending)
+        {
+            await UpdateAsync(cancellationToken);
+            return;
+        }
+
+        var atBreak = await session.AtNaturalBreakAsync(cancellationToken);
+        if (atBreak.Rediscovered)
+        {
+            if (atBreak.Login is { HasTicket: false } || atBreak.Login?.Decision == LoginDecision.UpdateAvailable)
+            {
+                await UpdateAsync(cancellationToken); // the drained cluster's build has a newer one: update now
+            }
+            else
+            {
+                await ReopenSocketAsync(cancellationToken); // the socket follows the player to its new cluster
+            }
+        }
+    }
+
+    /// <summary>Updates to the target build: a new client, a new session, a new login.</summary>
+    private async Task UpdateAsync(CancellationToken cancellationToken)
+    {
+        updatePending = false;
+        if (options.UpdateTo is not { } target || Build == target)
+        {
+            await EnsureTicketAfterWaitAsync(cancellationToken);
+            return;
+        }
+
+        await StopSocketAsync();
+        client.Dispose();
+        session.Dispose();
+        Build = target;
+        stats.Updated();
+        StartSession();
+        await EnsureTicketAsync(cancellationToken);
+    }
+
+    private async Task EnsureTicketAfterWaitAsync(CancellationToken cancellationToken)
+    {
+        // No newer build to take: wait for the studio to serve this one again (rare in a push).
+        await Task.Delay(population.Backoff(3), cancellationToken);
+        await EnsureTicketAsync(cancellationToken);
+    }
+
+    private async Task OpenSocketAsync(CancellationToken cancellationToken)
+    {
+        if (!keepsSocket || socket is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            socket = await session.ConnectSocketAsync("/ws", cancellationToken);
+        }
+        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or RedWhiteRequestFailedException)
+        {
+            stats.Failure(Login?.Color, "socket connect failed: " + ex.Message);
+            return;
+        }
+
+        socketStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        socketLoop = SocketLoopAsync(socket, socketStop.Token);
+    }
+
+    private async Task ReopenSocketAsync(CancellationToken cancellationToken)
+    {
+        if (keepsSocket)
+        {
+            await StopSocketAsync();
+            await OpenSocketAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopSocketAsync()
+    {
+        await socketStop.CancelAsync();
+        await socketLoop;
+        if (socket is { } open)
+        {
+            socket = null;
+            await open.DisposeAsync();
+        }
+    }
+
+    /// <summary>A message every few seconds; the echo must come back, across reconnects.</summary>
+    private async Task SocketLoopAsync(GameSocket open, CancellationToken cancellationToken)
+    {
+        var ping = Encoding.UTF8.GetBytes("ping");
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(population.SocketGap(), cancellationToken);
+                try
+                {
+                    await open.SendAsync(ping, cancellationToken: cancellationToken);
+                }
+                catch (Exception ex) when (ex is WebSocketException or IOException or InvalidOperationException)
+                {
+                    // closed under us: the receive below sees why and reconnects
+                }
+
+                var received = await open.ReceiveAsync(cancellationToken);
+                switch (received.Event)
+                {
+                    case GameSocketEvent.Message:
+                        Interlocked.Increment(ref stats.Of(Login?.Color).SocketMessages);
+                        break;
+                    case GameSocketEvent.Reconnected:
+                        Interlocked.Increment(ref stats.Of(Login?.Color).Reconnects);
+                        break;
+                    default:
+                        if (received.Error is not RedWhiteNoTicketException)
+                        {
+                            stats.Failure(Login?.Color, $"socket closed: status {received.CloseStatus} {received.Error?.Message}");
+                        }
+
+                        return; // the player updates (no ticket for this build) and opens a new one
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopped
+        }
+    }
+}

@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using RedWhite.Client.Transport;
+
+namespace RedWhite.Simulator;
+
+/// <summary>
+/// The players: starts them over the ramp, replaces a random one with a newcomer at the trickle's rate, offers the
+/// update to a share of the rest every second, prints the table, and decides when the run is over.
+/// </summary>
+internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
+{
+    private readonly Random random = options.Seed is { } seed ? new Random(seed) : new Random();
+    private readonly object gate = new();
+    private readonly List<(Player Player, Task Running, CancellationTokenSource Leave)> players = [];
+    private readonly Dictionary<string, long> lastRequests = new(StringComparer.Ordinal);
+    private int next;
+
+    public SimulatorOptions Options => options;
+
+    public Stats Stats { get; } = new();
+
+    /// <summary>This run's id, in every player and device id, so runs never share players.</summary>
+    public string Run { get; } = Guid.NewGuid().ToString("N")[..6];
+
+    /// <summary>One connection pool for every player's game requests (a real client has its own; the gateway cannot tell).</summary>
+    public HttpMessageHandler SharedHandler { get; } = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = false };
+
+    public HttpClientTransport Transport { get; } = new();
+
+    /// <summary>Runs until the duration ends or (with --until-all-on) every player is there; the exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        run.CancelAfter(options.Duration);
+        var reported = TimeSpan.Zero;
+        var arrived = false;
+        try
+        {
+            var gap = options.Players > 1 ? options.Ramp / options.Players : TimeSpan.Zero;
+            for (var i = 0; i < options.Players; i++)
+            {
+                Add(run.Token);
+                if (gap > TimeSpan.Zero)
+                {
+                    await Task.Delay(gap, run.Token);
+                }
+            }
+
+            var trickle = 0.0;
+            while (!run.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), run.Token);
+                trickle += options.LoginsPerSecond * 0.2;
+                for (; trickle >= 1; trickle--)
+                {
+                    await ReplaceOneAsync(run.Token);
+                }
+
+                OfferUpdates(options.UpdatesPerMinute / 100 / 60 * 0.2);
+                if (clock.Elapsed - reported >= options.Report)
+                {
+                    PrintTable(clock.Elapsed, clock.Elapsed - reported);
+                    reported = clock.Elapsed;
+                    await WriteSummaryAsync(Summary(clock.Elapsed, arrived: false, final: false));
+                }
+
+                if (options.UntilAllOn is { } color && AllOn(color))
+                {
+                    arrived = true;
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (run.IsCancellationRequested)
+        {
+            // the duration is over
+        }
+
+        PrintTable(clock.Elapsed, clock.Elapsed - reported);
+        var summary = Summary(clock.Elapsed, arrived, final: true); // where the players are before they leave
+        await StopAllAsync();
+        Console.WriteLine(summary);
+        await WriteSummaryAsync(summary);
+
+        if (Stats.Unexpected > 0 || Stats.Mismatches > 0)
+        {
+            return 1;
+        }
+
+        return options.UntilAllOn is not null && !arrived ? 3 : 0;
+    }
+
+    public TimeSpan NextGap()
+    {
+        lock (random)
+        {
+            return TimeSpan.FromSeconds(-Math.Log(1 - random.NextDouble()) / options.Rate);
+        }
+    }
+
+    public TimeSpan SocketGap()
+    {
+        lock (random)
+        {
+            return TimeSpan.FromSeconds(2 + (3 * random.NextDouble()));
+        }
+    }
+
+    public TimeSpan Backoff(int attempt)
+    {
+        lock (random)
+        {
+            return TimeSpan.FromMilliseconds(random.NextDouble() * Math.Min(10_000, 250 * Math.Pow(2, Math.Min(attempt, 10))));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync();
+        SharedHandler.Dispose();
+        Transport.Dispose();
+    }
+
+    private void Add(CancellationToken cancellationToken)
+    {
+        string build;
+        bool keepsSocket;
+        lock (random)
+        {
+            build = PickBuild();
+            keepsSocket = random.NextDouble() < options.Sockets;
+        }
+
+        var player = new Player(Interlocked.Increment(ref next), build, keepsSocket, this);
+        var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = Task.Run(() => player.RunAsync(leave.Token), CancellationToken.None);
+        lock (gate)
+        {
+            players.Add((player, running, leave));
+        }
+    }
+
+    private async Task ReplaceOneAsync(CancellationToken cancellationToken)
+    {
+        (Player Player, Task Running, CancellationTokenSource Leave) leaving;
+        lock (gate)
+        {
+            if (players.Count == 0)
+            {
+                return;
+            }
+
+            int index;
+            lock (random)
+            {
+                index = random.Next(players.Count);
+            }
+
+            leaving = players[index];
+            players.RemoveAt(index);
+        }
+
+        await leaving.Leave.CancelAsync();
+        await leaving.Running;
+        await leaving.Player.DisposeAsync();
+        leaving.Leave.Dispose();
+        Stats.Arrived();
+        Add(cancellationToken);
+    }
+
+    private void OfferUpdates(double chance)
+    {
+        if (chance <= 0)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            foreach (var (player, _, _) in players)
+            {
+                lock (random)
+                {
+                    if (random.NextDouble() < chance)
+                    {
+                        player.OfferUpdate();
+                    }
+                }
+            }
+        }
+    }
+
+    private string PickBuild()
+    {
+        var total = options.Builds.Sum(b => b.Weight);
+        var pick = random.NextDouble() * total;
+        foreach (var (build, weight) in options.Builds)
+        {
+            if ((pick -= weight) < 0)
+            {
+                return build;
+            }
+        }
+
+        return options.Builds[^1].Build;
+    }
+
+    private bool AllOn(string color)
+    {
+        lock (gate)
+        {
+            return players.Count > 0 && players.All(p => p.Player.Login is { HasTicket: true } login && login.Color == color);
+        }
+    }
+
+    private (Dictionary<string, int> Players, Dictionary<string, int> Sockets) Census()
+    {
+        var onColor = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sockets = new Dictionary<string, int>(StringComparer.Ordinal);
+        lock (gate)
+        {
+            foreach (var (player, _, _) in players)
+            {
+                var color = player.Login is { HasTicket: true } login ? login.Color ?? "?" : "waiting";
+                onColor[color] = onColor.GetValueOrDefault(color) + 1;
+                if (player.HasSocket)
+                {
+                    sockets[color] = sockets.GetValueOrDefault(color) + 1;
+                }
+            }
+        }
+
+        return (onColor, sockets);
+    }
+
+    private void PrintTable(TimeSpan at, TimeSpan interval)
+    {
+        var (onColor, sockets) = Census();
+        var seconds = Math.Max(interval.TotalSeconds, 0.001);
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"[{at:mm\\:ss}] updates {Stats.Updates}, newcomers {Stats.Arrivals}, unexpected failures {Stats.Unexpected}, wrong-cluster answers {Stats.Mismatches}");
+        s.AppendLine("  color     players  sockets    req/s  failures  re-logins  reconnects");
+        foreach (var color in onColor.Keys.Union(Stats.Colors.Select(c => c.Key)).Distinct().Order(StringComparer.Ordinal))
+        {
+            var counters = Stats.Peek(color == "waiting" ? "none" : color);
+            var requests = Interlocked.Read(ref counters.Requests);
+            var rate = (requests - lastRequests.GetValueOrDefault(color)) / seconds;
+            lastRequests[color] = requests;
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"  {color,-9} {onColor.GetValueOrDefault(color),7} {sockets.GetValueOrDefault(color),8} {rate,8:F1} {counters.Failures,9} {counters.Relogins,10} {counters.Reconnects,11}");
+        }
+
+        Console.Write(s.ToString());
+    }
+
+    /// <summary>The summary file is rewritten at every report (whole, never half), and a last time at the end.</summary>
+    private async Task WriteSummaryAsync(string summary)
+    {
+        if (options.Summary is { } file)
+        {
+            var temporary = file + ".tmp";
+            await File.WriteAllTextAsync(temporary, summary, CancellationToken.None);
+            File.Move(temporary, file, overwrite: true);
+        }
+    }
+
+    private string Summary(TimeSpan elapsed, bool arrived, bool final)
+    {
+        var (onColor, sockets) = Census();
+        var summary = new Dictionary<string, object?>
+        {
+            ["final"] = final,
+            ["seconds"] = Math.Round(elapsed.TotalSeconds, 1),
+            ["players"] = onColor,
+            ["sockets"] = sockets,
+            ["requests"] = Stats.Colors.ToDictionary(c => c.Key, c => c.Value.Requests),
+            ["failures"] = Stats.Unexpected,
+            ["wrongCluster"] = Stats.Mismatches,
+            ["relogins"] = Stats.Colors.Sum(c => c.Value.Relogins),
+            ["reconnects"] = Stats.Colors.Sum(c => c.Value.Reconnects),
+            ["socketMessages"] = Stats.Colors.Sum(c => c.Value.SocketMessages),
+            ["updates"] = Stats.Updates,
+            ["newcomers"] = Stats.Arrivals,
+            ["arrived"] = options.UntilAllOn is null ? null : arrived,
+            ["failureSamples"] = Stats.FailureSamples.ToArray(),
+        };
+        return JsonSerializer.Serialize(summary, SummaryJson.Default.DictionaryStringObject);
+    }
+
+    private async Task StopAllAsync()
+    {
+        List<(Player Player, Task Running, CancellationTokenSource Leave)> all;
+        lock (gate)
+        {
+            all = [.. players];
+            players.Clear();
+        }
+
+        foreach (var (_, _, leave) in all)
+        {
+            await leave.CancelAsync();
+        }
+
+        foreach (var (player, running, leave) in all)
+        {
+            await running;
+            await player.DisposeAsync();
+            leave.Dispose();
+        }
+    }
+}
