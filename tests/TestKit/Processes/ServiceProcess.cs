@@ -97,6 +97,10 @@ public sealed class ServiceProcess : IAsyncDisposable
             {
                 // not listening yet
             }
+            catch (TaskCanceledException)
+            {
+                // listening, but too busy starting to answer within the try's 2 s: try again
+            }
 
             await Task.Delay(100);
         }

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using RedWhite.Core.Registry;
+using RedWhite.TestKit;
+using RedWhite.TestKit.Processes;
+using Xunit.Abstractions;
+
+namespace RedWhite.Stack.Tests.Push;
+
+/// <summary>
+/// A whole red-white push under a simulated population, on real processes: Discovery, Gateway and Admin on the file
+/// registry, four demo game servers (white w1/w2, red r1/r2), and the simulator with 200 players on build 1.0.4 that
+/// update to 1.1.0 as the store offers it. The release manager registers red as a canary, promotes it, drains white and
+/// retires it, each step through Admin's API once the population shows the previous one took effect.
+/// </summary>
+public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string AdminKey = "push-release-key-0123456789abcdef0123";
+    private const int Players = 200;
+    private readonly List<IAsyncDisposable> running = [];
+    private readonly HttpClient admin = new();
+    private TestRegistry registry = null!;
+    private ServiceProcess discovery = null!;
+    private ServiceProcess gateway = null!;
+    private ServiceProcess adminService = null!;
+    private readonly Dictionary<string, ServiceProcess> servers = [];
+
+    public async Task InitializeAsync()
+    {
+        registry = new TestRegistry();
+        foreach (var (name, color, cluster) in new[] { ("w1", "white", "white-1.0"), ("w2", "white", "white-1.0"), ("r1", "red", "red-1.1"), ("r2", "red", "red-1.1") })
+        {
+            servers[name] = ServiceProcess.StartDotnet(
+                "game-" + name, Repository.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), registry.Directory,
+                [$"--Demo:Name={name}", $"--Demo:Color={color}", $"--Demo:Cluster={cluster}"]);
+            running.Add(servers[name]);
+        }
+
+        registry.Write(TestRegistry.Demo() with
+        {
+            Clusters =
+            [
+                TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active, 100, Destinations("w1", "w2")) with { ConfigVersion = null },
+            ],
+        });
+        string[] settings =
+        [
+            .. registry.Settings().Concat(TestKeys.Settings()).Append(TestKeys.AnonymousPlayers).Select(kv => $"--{kv.Key}={kv.Value}"),
+            $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
+            "--Discovery:RateLimits:Enabled=false", // 200 players log in from 127.0.0.1 within seconds
+            "--Gateway:Players:ReportInterval=00:00:02",
+        ];
+        var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing", ["DOTNET_gcServer"] = "0" };
+        discovery = Start("discovery", "Discovery", settings, environment);
+        gateway = Start("gateway", "Gateway", settings, environment);
+        adminService = Start("admin", "Admin", settings, environment);
+        await Task.WhenAll(
+            [discovery.WaitReadyAsync("/readyz"), gateway.WaitReadyAsync("/_rw/readyz"), adminService.WaitReadyAsync("/readyz"),
+             .. servers.Values.Select(s => s.WaitReadyAsync("/healthz"))]);
+        admin.BaseAddress = new Uri(adminService.Url);
+        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        admin.Dispose();
+        foreach (var item in Enumerable.Reverse(running))
+        {
+            await item.DisposeAsync();
+        }
+
+        registry.Dispose();
+    }
+
+    [Fact]
+    public async Task WholePush_UnderSimulatedPlayers_LosesNothing_AndEndsWithEveryPlayerOnRed()
+    {
+        var summaryFile = Path.Combine(registry.Directory, "simulator.json");
+        var simulator = Command.RunAsync(
+            "dotnet",
+            [
+                Repository.Dll("tools/Simulator", "RedWhite.Simulator"),
+                $"--discovery={discovery.Url}", $"--gateway={gateway.Url}",
+                $"--players={Players}", "--builds=1.0.4", "--update-to=1.1.0", "--updates-per-minute=20",
+                "--sockets=0.3", "--rate=0.5", "--match=5", "--logins-per-second=1", "--ramp=00:00:10",
+                "--until-all-on=red", "--duration=00:04:00", "--report=00:00:02", $"--summary={summaryFile}", "--seed=7",
+            ],
+            TimeSpan.FromMinutes(5));
+
+        // 1. Everyone plays on white.
+        await UntilAsync(summaryFile, s => On(s, "white") >= Players - 5, "the population to be playing on white");
+
+        // 2. Register red as a canary at 10%: players who updated to 1.1 start landing on it.
+        await MutateAsync(HttpMethod.Post, "/v1/clusters", new
+        {
+            id = "red-1.1", color = "red", serverVersion = "1.1.0", clientBuilds = "[1.1.0,1.2.0)", state = "canary", weight = 10,
+            destinations = new Dictionary<string, string> { ["r1"] = servers["r1"].Url + "/", ["r2"] = servers["r2"].Url + "/" },
+        });
+        await UntilAsync(summaryFile, s => On(s, "red") >= 1, "updated players to land on the red canary");
+
+        // 3. Promote red: every updated player lands on red.
+        await MutateAsync(HttpMethod.Post, "/v1/clusters/red-1.1/promote", null);
+        await UntilAsync(summaryFile, s => On(s, "red") >= 20, "red to take the updated players");
+
+        // 4. Drain white: its players are told to re-discover at their next break, and update.
+        await MutateAsync(HttpMethod.Post, "/v1/clusters/white-1.0/drain", new { deadline = DateTimeOffset.UtcNow.AddHours(1) });
+        await UntilAsync(summaryFile, s => On(s, "red") >= Players / 2, "white's players to move to red");
+
+        // 5. Retire white: the rest are refused (410, or their socket closed) and update at once.
+        await MutateAsync(HttpMethod.Post, "/v1/clusters/white-1.0/retire", null);
+
+        var (exit, log, elapsed) = await simulator;
+        output.WriteLine($"simulator: exit {exit} after {elapsed.TotalSeconds:F0} s\n{log}");
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile));
+        var root = summary.RootElement;
+        Assert.True(root.GetProperty("final").GetBoolean());
+        Assert.Equal(0, root.GetProperty("failures").GetInt64());
+        Assert.Equal(0, root.GetProperty("wrongCluster").GetInt64());
+        Assert.True(root.GetProperty("arrived").GetBoolean(), "not every player reached red:\n" + log);
+        Assert.Equal(Players, On(root, "red"));
+        Assert.Equal(0, exit);
+        Assert.True(root.GetProperty("requests").GetProperty("red").GetInt64() > 0);
+        Assert.True(root.GetProperty("updates").GetInt64() >= Players / 2);
+    }
+
+    private static int On(JsonElement summary, string color) =>
+        summary.GetProperty("players").TryGetProperty(color, out var count) ? count.GetInt32() : 0;
+
+    private static async Task UntilAsync(string summaryFile, Func<JsonElement, bool> condition, string what)
+    {
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (!File.Exists(summaryFile))
+                {
+                    return false;
+                }
+
+                using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile));
+                Assert.Equal(0, summary.RootElement.GetProperty("failures").GetInt64()); // fail fast, with the samples below
+                return condition(summary.RootElement);
+            },
+            what,
+            TimeSpan.FromSeconds(90));
+    }
+
+    private async Task MutateAsync(HttpMethod method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        using var response = await admin.SendAsync(request);
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private Dictionary<string, string> Destinations(params string[] names) => names.ToDictionary(n => n, n => servers[n].Url + "/");
+
+    private ServiceProcess Start(string name, string service, string[] settings, Dictionary<string, string> environment)
+    {
+        var process = ServiceProcess.StartDotnet(name, Repository.Dll($"src/{service}", $"RedWhite.{service}"), registry.Directory, settings, environment);
+        running.Add(process);
+        return process;
+    }
+}
