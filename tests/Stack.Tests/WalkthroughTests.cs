@@ -26,6 +26,31 @@ public sealed class WalkthroughTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // xunit does not dispose a fixture whose start failed: stop what did start
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        foreach (var item in Enumerable.Reverse(running))
+        {
+            await item.DisposeAsync();
+        }
+
+        running.Clear();
+        registry?.Dispose();
+    }
+
+    private async Task StartAsync()
+    {
         var upstreams = new Dictionary<string, TestUpstream>();
         foreach (var (name, cluster) in new[] { ("w1", "white-1.0"), ("w2", "white-1.0"), ("r1", "red-1.1"), ("r2", "red-1.1") })
         {
@@ -57,17 +82,7 @@ public sealed class WalkthroughTests : IAsyncLifetime
         admin = Start("admin", "Admin", settings, environment);
         await Task.WhenAll(discovery.WaitReadyAsync("/readyz"), gateway.WaitReadyAsync("/_rw/readyz"), admin.WaitReadyAsync("/readyz"));
         http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-    }
-
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        foreach (var item in Enumerable.Reverse(running))
-        {
-            await item.DisposeAsync();
-        }
-
-        registry.Dispose();
+    
     }
 
     [Fact]

@@ -1,6 +1,12 @@
 using RedWhite.Simulator;
 
 // A population of game clients on RedWhite.Client (see SimulatorOptions.Usage). Ctrl+C ends the run early, with the summary.
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(SimulatorOptions.Usage);
+    return 0;
+}
+
 SimulatorOptions options;
 try
 {

@@ -28,6 +28,31 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // xunit does not dispose a fixture whose start failed: stop what did start
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        admin.Dispose();
+        foreach (var item in Enumerable.Reverse(running))
+        {
+            await item.DisposeAsync();
+        }
+
+        running.Clear();
+        registry?.Dispose();
+    }
+
+    private async Task StartAsync()
+    {
         registry = new TestRegistry();
         foreach (var (name, color, cluster) in new[] { ("w1", "white", "white-1.0"), ("w2", "white", "white-1.0"), ("r1", "red", "red-1.1"), ("r2", "red", "red-1.1") })
         {
@@ -60,17 +85,7 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
              .. servers.Values.Select(s => s.WaitReadyAsync("/healthz"))]);
         admin.BaseAddress = new Uri(adminService.Url);
         admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-    }
-
-    public async Task DisposeAsync()
-    {
-        admin.Dispose();
-        foreach (var item in Enumerable.Reverse(running))
-        {
-            await item.DisposeAsync();
-        }
-
-        registry.Dispose();
+    
     }
 
     [Fact]
