@@ -61,4 +61,7 @@ internal sealed class CpuMeter(Func<IEnumerable<int>> processes)
 }
 
 /// <summary>Cumulative CPU time of a server's processes at one moment.</summary>
-internal readonly record struct CpuSample(TimeSpan User, TimeSpan Kernel);
+internal readonly record struct CpuSample(TimeSpan User, TimeSpan Kernel)
+{
+    public static CpuSample operator -(CpuSample after, CpuSample before) => new(after.User - before.User, after.Kernel - before.Kernel);
+}

@@ -9,6 +9,7 @@ using RedWhite.Runner;
 //   Runner propagation [changes]                         Admin change to gateway routing (file store)
 //   Runner propagation-redis [changes]                   the same on Redis: two Admins, two Gateways
 //   Runner coldstart [starts] [connections]              a gateway started cold under load: JIT build vs ReadyToRun publish
+//   Runner simulator [players,...]                       simulated players (tools/Simulator) at growing populations
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -23,6 +24,7 @@ var table = scenario switch
     "propagation" => await PropagationScenario.RunOnFileAsync(Arg(1, 200)),
     "propagation-redis" => await PropagationScenario.RunOnRedisAsync(Arg(1, 200)),
     "coldstart" => await ColdStartScenario.RunAsync(Arg(1, 3), Arg(2, 256)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis or coldstart."),
+    "simulator" => await SimulatorScenario.RunAsync(List(1, [500, 1000, 2000, 4000])),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart or simulator."),
 };
 Console.WriteLine(table);
