@@ -97,8 +97,8 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
             [
                 Repository.Dll("tools/Simulator", "RedWhite.Simulator"),
                 $"--discovery={discovery.Url}", $"--gateway={gateway.Url}",
-                $"--players={Players}", "--builds=1.0.4", "--update-to=1.1.0", "--updates-per-minute=20",
-                "--sockets=0.3", "--rate=0.5", "--match=5", "--logins-per-second=1", "--ramp=00:00:10",
+                $"--players={Players}", "--builds=1.0.4", "--update-to=1.1.0", "--updates-per-minute=60",
+                "--sockets=0.3", "--rate=1", "--match=5", "--logins-per-second=1", "--ramp=00:00:05",
                 "--until-all-on=red", "--duration=00:04:00", "--report=00:00:02", $"--summary={summaryFile}", "--seed=7",
             ],
             TimeSpan.FromMinutes(5));
