@@ -97,8 +97,13 @@ internal sealed class ConfigStore(IHttpTransport http, RedWhiteClientOptions opt
 
                 await options.Delay(backoff.Delay(attempt, Backoff.ServerAsked(response.Headers, problem?.RetryAfterSeconds)), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!last && (ex is HttpRequestException or IOException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)))
+            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
+                if (last)
+                {
+                    throw new RedWhiteRequestFailedException(0, null, $"Config {version} could not be downloaded: {ex.Message}", ex);
+                }
+
                 await options.Delay(backoff.Delay(attempt, null), cancellationToken).ConfigureAwait(false);
             }
         }
