@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(1026, LogLevel.Error, "The stored config rollouts document is damaged; still serving what was read last until Discovery rewrites it")]
     public static partial void RolloutsDamaged(ILogger logger);
+
+    [LoggerMessage(1090, LogLevel.Error, "Periodic job {Job} failed unexpectedly; it runs again next period")]
+    public static partial void PeriodicJobFailed(ILogger logger, string job, Exception exception);
 }

@@ -30,7 +30,7 @@ internal sealed class DrainController(
     DrainMetrics metrics,
     IOptions<DrainingOptions> options,
     TimeProvider time,
-    ILogger<DrainController> logger) : PeriodicService(time)
+    ILogger<DrainController> logger) : PeriodicService(time, logger)
 {
     /// <summary>The name the audit log records for the controller's actions.</summary>
     public const string Actor = "drain-controller";

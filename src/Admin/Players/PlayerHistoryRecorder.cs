@@ -13,7 +13,7 @@ namespace RedWhite.Admin.Players;
 /// </summary>
 internal sealed class PlayerHistoryRecorder(
     RegistryMonitor registry, IPlayerStore players, ILeaseStore leases, PlayerWindow window, IOptions<DrainingOptions> draining,
-    TimeProvider time, ILogger<PlayerHistoryRecorder> logger) : PeriodicService(time)
+    TimeProvider time, ILogger<PlayerHistoryRecorder> logger) : PeriodicService(time, logger)
 {
     private const string Lease = "player-history";
     private readonly string instance = draining.Value.InstanceId;

@@ -38,7 +38,7 @@ public sealed record Announcement(string Version, IReadOnlyList<string> Accepted
 /// store that goes away leaves the last announcements in place.
 /// </summary>
 public sealed class ConfigAnnouncements(IConfigRolloutStore store, IOptions<ConfigOptions> options, TimeProvider time, ILogger<ConfigAnnouncements> logger)
-    : PeriodicService(time)
+    : PeriodicService(time, logger)
 {
     private readonly ConfigOptions settings = options.Value;
     private volatile Held held = new(null, ConfigRollouts.Empty, FrozenDictionary<string, Announcement>.Empty);

@@ -1,14 +1,19 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace RedWhite.Core.Hosting;
 
 /// <summary>
 /// A background job that runs once per <see cref="Period"/> on the host's <see cref="TimeProvider"/> (so tests
-/// drive it with a fake clock), until the host stops. A tick that throws is the job's own business: each
-/// job catches what it expects and logs it, so one bad tick never ends the loop.
+/// drive it with a fake clock), until the host stops. Each job catches what it expects and logs it; anything else a
+/// tick throws (a client library failing in a way nobody foresaw) is logged here and the job runs again next period:
+/// a background job never stops the host, so a service that loses its store keeps serving.
 /// </summary>
-public abstract class PeriodicService(TimeProvider time) : BackgroundService
+public abstract class PeriodicService(TimeProvider time, ILogger? logger = null) : BackgroundService
 {
+    private readonly ILogger log = logger ?? NullLogger.Instance;
+
     /// <summary>The clock the job runs on.</summary>
     protected TimeProvider Time { get; } = time;
 
@@ -64,7 +69,14 @@ public abstract class PeriodicService(TimeProvider time) : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await TickAsync(stoppingToken);
+                try
+                {
+                    await TickAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    Log.PeriodicJobFailed(log, GetType().Name, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

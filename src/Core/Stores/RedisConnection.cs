@@ -197,8 +197,13 @@ internal sealed class RedisConnection : IDisposable
         return message[..Math.Min(cut, 160)].TrimEnd('.');
     }
 
+    /// <remarks>
+    /// A connection that closes while a command is being written can surface as the pipe's "writing is not allowed
+    /// after writer was completed" from inside the client: the store went away, like any other connection failure.
+    /// </remarks>
     private static bool IsUnavailable(Exception ex) =>
-        ex is RedisException or TimeoutException or SocketException or IOException;
+        ex is RedisException or TimeoutException or SocketException or IOException ||
+        ex is InvalidOperationException { Source: "System.IO.Pipelines" or "Pipelines.Sockets.Unofficial" or "StackExchange.Redis" };
 
     private static ConfigurationOptions Configure(string text)
     {

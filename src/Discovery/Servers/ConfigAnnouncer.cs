@@ -17,7 +17,7 @@ namespace RedWhite.Discovery.Servers;
 /// </summary>
 internal sealed class ConfigAnnouncer(
     RegistryMonitor registry, IConfigRolloutStore store, ConfigAnnouncements announcements, IOptions<ConfigOptions> options,
-    DiscoveryMetrics metrics, TimeProvider time, ILogger<ConfigAnnouncer> logger) : PeriodicService(time)
+    DiscoveryMetrics metrics, TimeProvider time, ILogger<ConfigAnnouncer> logger) : PeriodicService(time, logger)
 {
     private readonly ConfigOptions settings = options.Value;
     private readonly Outage failing = new();

@@ -13,7 +13,7 @@ namespace RedWhite.Gateway.Players;
 internal sealed class PlayerReporter(
     PlayerActivity activity, IPlayerStore store, PlayerWindow window, IOptions<GatewayOptions> options, IOptions<PlayerOptions> players,
     TimeProvider time, ILogger<PlayerReporter> logger)
-    : PeriodicService(time)
+    : PeriodicService(time, logger)
 {
     private readonly string instance = options.Value.InstanceId;
     private Dictionary<string, Dictionary<long, HashSet<string>>> unsent = [];
