@@ -52,6 +52,7 @@ var api = app.MapGroup("")
     .Refuses(StatusCodes.Status403Forbidden, "forbidden")
     .Refuses(StatusCodes.Status429TooManyRequests, "too_many_failed_keys")
     .Refuses(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "registry_unreadable");
+api.MapIdentity();
 api.MapRegistry();
 api.MapClusters();
 api.MapClusterLifecycle();

@@ -15,7 +15,8 @@ public static class AuditEndpoints
         return group;
     }
 
-    internal static async Task<Results<Ok<AuditResponse>, ProblemHttpResult>> Get(string? limit, IRegistryStore store, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<AuditResponse>, ProblemHttpResult>> Get(
+        string? limit, string? cluster, string? actor, IRegistryStore store, CancellationToken cancellationToken)
     {
         if (!Limit.TryParse(limit, out var count, out var problem))
         {
@@ -24,7 +25,18 @@ public static class AuditEndpoints
 
         try
         {
-            return TypedResults.Ok(new AuditResponse(await store.ReadAuditAsync(count, cancellationToken)));
+            if (cluster is null && actor is null)
+            {
+                return TypedResults.Ok(new AuditResponse(await store.ReadAuditAsync(count, cancellationToken)));
+            }
+
+            // Filtered among the newest Limit.Max entries: enough for a push, bounded for the store.
+            var entries = await store.ReadAuditAsync(Limit.Max, cancellationToken);
+            return TypedResults.Ok(new AuditResponse(
+            [
+                .. entries.Where(e => (cluster is null || string.Equals(e.Target, cluster, StringComparison.Ordinal)) &&
+                                      (actor is null || string.Equals(e.Actor, actor, StringComparison.Ordinal))).Take(count),
+            ]));
         }
         catch (Exception ex) when (ex is RegistryStoreUnavailableException or IOException)
         {

@@ -19,7 +19,7 @@ public static class LifecycleEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/clusters/{id}").WithTags("Clusters")
-            .RequireAuthorization(AdminPolicies.Release).AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies()
+            .RequireAuthorization(AdminPolicies.Release).WithDryRun().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies()
             .Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_transition", "illegal_state");
         group.MapPost("/promote", Promote);
         group.MapPost("/weight", SetWeight);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Admin.Idempotency;
@@ -21,7 +22,8 @@ public static class RegistryEndpoints
         var group = endpoints.MapGroup("/v1/registry").WithTags("Registry").RequireAuthorization(AdminPolicies.Read);
         group.MapGet("", Get);
         group.MapGet("/history", GetHistory);
-        group.MapGroup("").RequireAuthorization(AdminPolicies.Release).AddEndpointFilter<JsonBodyFilter>().WithIdempotency()
+        group.MapGet("/revisions/{revision}", GetRevision).Refuses(StatusCodes.Status404NotFound, "revision_not_found");
+        group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().AddEndpointFilter<JsonBodyFilter>().WithIdempotency()
             .MapPost("/rollback", Rollback).RefusesBadBodies().Refuses(StatusCodes.Status404NotFound, "revision_not_found");
         return group;
     }
@@ -58,6 +60,32 @@ public static class RegistryEndpoints
                     ? new RevisionSummary(r, e.At, e.Actor, e.Action, e.Target, e.Detail)
                     : Unaudited(r)),
             ]));
+        }
+        catch (Exception ex) when (ex is RegistryStoreUnavailableException or IOException)
+        {
+            return AdminProblems.StoreUnavailable(ex.Message);
+        }
+    }
+
+    /// <summary>A kept revision's whole document (what a rollback to it would restore), to compare revisions.</summary>
+    internal static async Task<Results<Ok<RegistryDocument>, ProblemHttpResult>> GetRevision(
+        string revision, IRegistryStore store, HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(revision, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        {
+            return Problems.Field("revision", "Must be a whole number from 1.");
+        }
+
+        try
+        {
+            if (await store.LoadRevisionAsync(number, cancellationToken) is not { } document)
+            {
+                return AdminProblems.RevisionNotFound(number);
+            }
+
+            response.Headers.ETag = RegistryMutator.ETag(document.Revision);
+            response.Headers.CacheControl = "private, max-age=86400, immutable"; // a kept revision never changes
+            return TypedResults.Ok(document);
         }
         catch (Exception ex) when (ex is RegistryStoreUnavailableException or IOException)
         {

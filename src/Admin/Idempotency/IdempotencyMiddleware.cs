@@ -19,10 +19,13 @@ internal sealed class IdempotencyMiddleware(
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxKeyLength = 255;
 
+    private static bool IsDryRun(HttpRequest request) => Mutations.DryRun.TryRead(request, out var requested, out _) && requested;
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<IdempotentMutation>() is null ||
             HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) ||
+            IsDryRun(context.Request) || // a preview changes nothing: nothing to record or replay
             !context.Request.Headers.TryGetValue(Header, out var values) ||
             context.User.Identity?.Name is not { } actor)
         {

@@ -37,8 +37,9 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
     {
         ArgumentNullException.ThrowIfNull(http);
         var actor = http.User.Identity?.Name ?? throw new InvalidOperationException("Mutations run only for an authenticated key.");
-        var outcome = await ApplyAsync(actor, IfMatch.Parse(http.Request.Headers.IfMatch), change, http.RequestAborted);
-        if (outcome.Committed is { } committed)
+        var dryRun = DryRun.Of(http);
+        var outcome = await ApplyAsync(actor, IfMatch.Parse(http.Request.Headers.IfMatch), change, http.RequestAborted, dryRun);
+        if (outcome.Committed is { } committed && dryRun is null)
         {
             http.Response.Headers.ETag = ETag(committed.Revision);
         }
@@ -52,7 +53,8 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
     /// names a revision, a change based on any other revision is refused (412) and nothing is written.
     /// </summary>
     public async Task<MutationOutcome> ApplyAsync(
-        string actor, IfMatch precondition, Func<RegistryDocument, CancellationToken, Task<Change>> change, CancellationToken cancellation)
+        string actor, IfMatch precondition, Func<RegistryDocument, CancellationToken, Task<Change>> change, CancellationToken cancellation,
+        DryRun? dryRun = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentNullException.ThrowIfNull(precondition);
@@ -96,6 +98,12 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
                     if (errors.Count > 0)
                     {
                         return Problems.Validation(errors);
+                    }
+
+                    if (dryRun is not null)
+                    {
+                        dryRun.Planned(current, next, planned.Action, planned.Target, planned.Detail);
+                        return next; // planned and validated like the real change; nothing written
                     }
 
                     var audit = new AuditEntry(time.GetUtcNow(), actor, planned.Action, planned.Target, current.Revision, next.Revision, planned.Detail);

@@ -52,4 +52,25 @@ public sealed class AuditEndpointsTests
 
         Assert.Equal("30 -> 40", Assert.Single(entries).Detail);
     }
+
+    [Fact]
+    public async Task Audit_FilteredByClusterAndActor_KeepsOnlyMatchingEntries()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        await app.Client(AdminApp.ReleaseKey).PostAsync("/v1/clusters/red-1.1/weight", Wire.JsonBody("""{ "weight": 30 }"""));
+        await app.Client(AdminApp.QaKey).PutAsync("/v1/pins/qa-ipad-07", Wire.JsonBody("""{ "clusterId": "red-1.1", "expires": "2030-01-01T00:00:00Z" }"""));
+        await app.Client(AdminApp.ReleaseKey).PostAsync("/v1/clusters/red-1.1/promote", null);
+        var viewer = app.Client(AdminApp.ViewerKey);
+
+        var ofRed = (await (await viewer.GetAsync("/v1/audit?cluster=red-1.1")).ReadAsync<AuditResponse>()).Entries;
+        var ofQa = (await (await viewer.GetAsync("/v1/audit?actor=qa")).ReadAsync<AuditResponse>()).Entries;
+        var both = (await (await viewer.GetAsync("/v1/audit?cluster=red-1.1&actor=qa")).ReadAsync<AuditResponse>()).Entries;
+        var newestOfRed = (await (await viewer.GetAsync("/v1/audit?cluster=red-1.1&limit=1")).ReadAsync<AuditResponse>()).Entries;
+
+        Assert.Equal(["promote", "weight"], ofRed.Select(e => e.Action));
+        Assert.Equal(["pin"], ofQa.Select(e => e.Action));
+        Assert.Empty(both);
+        Assert.Equal("promote", Assert.Single(newestOfRed).Action);
+    }
 }

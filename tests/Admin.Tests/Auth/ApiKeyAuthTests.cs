@@ -150,4 +150,29 @@ public sealed class ApiKeyAuthTests
         var entry = Assert.Single(await app.AuditAsync());
         Assert.Equal("qa", entry.Actor);
     }
+
+    [Theory]
+    [InlineData(AdminApp.ViewerKey, "viewer", "Viewer")]
+    [InlineData(AdminApp.QaKey, "qa", "QA")]
+    [InlineData(AdminApp.ReleaseKey, "release", "ReleaseManager")]
+    public async Task Me_AnswersTheKeysNameAndRole(string key, string name, string role)
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+
+        var me = await (await app.Client(key).GetAsync("/v1/me")).ReadAsync<System.Text.Json.JsonElement>();
+
+        Assert.Equal((name, role), (me.GetProperty("name").GetString(), me.GetProperty("role").GetString()));
+    }
+
+    [Fact]
+    public async Task Me_WithoutAKey_Is401()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+
+        var response = await app.Client(apiKey: null).GetAsync("/v1/me");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
 }

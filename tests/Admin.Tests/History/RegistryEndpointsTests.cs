@@ -164,4 +164,24 @@ public sealed class RegistryEndpointsTests
         Assert.Equal(["toRevision"], (await response.ProblemAsync()).Fields());
         Assert.Equal(2, (await app.StoredAsync()).Revision);
     }
+
+    [Fact]
+    public async Task Revision_ReturnsThatRevisionsDocument_AndUnknownOnesAre404()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        await app.Client().PostAsync("/v1/clusters/red-1.1/weight", Wire.JsonBody("""{ "weight": 30 }"""));
+        var viewer = app.Client(AdminApp.ViewerKey);
+
+        var first = await viewer.GetAsync("/v1/registry/revisions/1");
+        var second = await viewer.GetAsync("/v1/registry/revisions/2");
+        var missing = await viewer.GetAsync("/v1/registry/revisions/9");
+        var malformed = await viewer.GetAsync("/v1/registry/revisions/-1");
+
+        Assert.Equal(RegistryJson.Serialize(TestRegistry.Demo()), RegistryJson.Serialize(await first.ReadAsync<RegistryDocument>()));
+        Assert.Equal(30, (await second.ReadAsync<RegistryDocument>()).FindCluster("red-1.1")!.Weight);
+        Assert.Equal("\"2\"", second.ETag());
+        Assert.Equal((HttpStatusCode.NotFound, "revision_not_found"), (missing.StatusCode, (await missing.ProblemAsync()).Code()));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+    }
 }
