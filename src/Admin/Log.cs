@@ -65,4 +65,7 @@ internal static partial class Log
 
     [LoggerMessage(4200, LogLevel.Information, "Config {Version} ({Size} bytes) published by {Actor}; new: {Stored}")]
     public static partial void ConfigPublished(ILogger logger, string version, long size, string actor, bool stored);
+
+    [LoggerMessage(4300, LogLevel.Warning, "The release dashboard is not served: {Root} holds no index.html (Admin was built without its front end)")]
+    public static partial void DashboardMissing(ILogger logger, string root);
 }

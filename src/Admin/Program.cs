@@ -9,6 +9,7 @@ using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
 using RedWhite.Admin.Players;
+using RedWhite.Admin.Ui;
 using RedWhite.ServiceDefaults;
 using Scalar.AspNetCore;
 
@@ -34,6 +35,7 @@ var app = builder.Build();
 app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseDashboard(); // the release dashboard's static files at /dashboard/ (public; its data needs a key)
 app.UseKeyGuessLimit();
 app.UseAuthentication();
 app.UseAuthorization();
