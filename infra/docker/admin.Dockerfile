@@ -1,7 +1,15 @@
 # The Admin, published ReadyToRun (warm at its first request), run as a non-root user on a read-only root
 # filesystem: it writes only under /tmp (its registry snapshot when on Redis), so mount a tmpfs there.
 # Build from the repository root:  docker build -f infra/docker/admin.Dockerfile -t redwhite/admin .
-# Serves the Admin API and /reference on 8080, Prometheus /metrics on 9464. Readiness: /readyz.
+# Serves the Admin API, the release dashboard (/dashboard/) and /reference on 8080, Prometheus /metrics on 9464. Readiness: /readyz.
+
+# The release dashboard's front end, bundled once here (npm ci from the committed lock file, then esbuild).
+FROM node:20-bookworm-slim AS dashboard
+WORKDIR /src
+COPY src/Admin/Dashboard/package.json src/Admin/Dashboard/package-lock.json src/Admin/Dashboard/
+RUN npm ci --prefix src/Admin/Dashboard --no-audit --no-fund
+COPY src/Admin/Dashboard/ src/Admin/Dashboard/
+RUN npm run build --prefix src/Admin/Dashboard
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -14,7 +22,8 @@ RUN dotnet restore src/Admin/Admin.csproj -r linux-x64
 COPY src/Core/ src/Core/
 COPY src/ServiceDefaults/ src/ServiceDefaults/
 COPY src/Admin/ src/Admin/
-RUN dotnet publish src/Admin/Admin.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true --no-restore -o /app
+COPY --from=dashboard /src/src/Admin/Dashboard/dist/ src/Admin/Dashboard/dist/
+RUN dotnet publish src/Admin/Admin.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:DashboardPrebuilt=true --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app

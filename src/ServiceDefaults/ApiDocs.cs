@@ -17,6 +17,11 @@ namespace RedWhite.ServiceDefaults;
 /// <param name="Codes">The <c>code</c> values the problem may carry.</param>
 public sealed record ProblemCodes(int Status, params string[] Codes);
 
+/// <summary>Endpoint metadata: a query flag an endpoint filter reads (so the generator cannot see it), for the API description.</summary>
+/// <param name="Name">The query parameter.</param>
+/// <param name="Description">What it does.</param>
+public sealed record QueryFlag(string Name, string Description);
+
 /// <summary>
 /// The OpenAPI document of a service at <c>/openapi/v1.json</c> (Microsoft.AspNetCore.OpenApi), with every refusal an
 /// endpoint declares through <see cref="Refuses{TBuilder}"/>, and the contract's summary as its description.
@@ -41,6 +46,18 @@ public static class ApiDocs
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 AddProblems(operation, metadata.OfType<ProblemCodes>());
+                foreach (var flag in metadata.OfType<QueryFlag>())
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = flag.Name,
+                        In = ParameterLocation.Query,
+                        Required = false,
+                        Description = flag.Description,
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                    });
+                }
 
                 // Bodies are read by JsonBody<T> (strict JSON, bounded size), which the generator cannot see through.
                 var body = metadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault()?.GetParameters()

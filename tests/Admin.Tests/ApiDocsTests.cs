@@ -57,6 +57,11 @@ public sealed class ApiDocsTests : IDisposable
         Assert.Contains("api_key_missing", promote.GetProperty("401").ToString(), StringComparison.Ordinal);
         Assert.True(operations[("POST", "/v1/clusters")].TryGetProperty("requestBody", out var body), "register has no request body");
         Assert.Contains("\"serverVersion\"", body.ToString(), StringComparison.Ordinal);
+
+        // Every registry mutation documents its dry run; reads do not.
+        Assert.Contains("dryRun", operations[("POST", "/v1/clusters/{id}/retire")].GetProperty("parameters").ToString(), StringComparison.Ordinal);
+        Assert.Contains("dryRun", operations[("PUT", "/v1/pins/{deviceId}")].GetProperty("parameters").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("dryRun", operations[("GET", "/v1/registry")].ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

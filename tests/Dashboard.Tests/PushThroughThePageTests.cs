@@ -69,11 +69,12 @@ public sealed class PushThroughThePageTests(ITestOutputHelper output)
 
         // Retire white.
         await dashboard.GoAsync("Overview");
+        await Expect(dashboard.Cluster(DashboardStack.Red).GetByTestId("players")).Not.ToHaveTextAsync("0");
+        await Browser.ScreenshotAsync(page, "overview");
         await dashboard.Cluster(DashboardStack.White).GetByRole(AriaRole.Button, new() { Name = "Retire" }).ClickAsync();
         await dashboard.ConfirmAsync("\"state\": \"retired\"");
         registry = await stack.RegistryAsync();
         Assert.Equal((6L, ClusterState.Retired), (registry.Revision, registry.FindCluster(DashboardStack.White)!.State));
-        await Browser.ScreenshotAsync(page, "overview");
 
         // Roll back to revision 5 (white draining again), from the history.
         await dashboard.GoAsync("History");

@@ -31,7 +31,9 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
     public async Task Dockerfile_CopiesOnlyWhatExists_AndItsRestoreAndPublishSucceedHere(string name)
     {
         var lines = Joined(File.ReadAllLines(Path.Combine(Repository.File("infra/docker"), name)));
-        Assert.Equal(2, lines.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
+        // Build and final stages; Admin's has a Node stage before them that bundles its dashboard.
+        var nodeStage = lines.Any(l => l.StartsWith("FROM node:", StringComparison.Ordinal));
+        Assert.Equal(nodeStage ? 3 : 2, lines.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l == "USER $APP_UID");
 
         foreach (var copy in lines.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))
@@ -45,6 +47,11 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
 
         // The image's WORKDIR /src is the repository root; /app becomes a folder of this test's.
         await using var folder = new TempFolder();
+        if (nodeStage)
+        {
+            await RunNodeStageAsync(lines);
+        }
+
         var runs = lines.Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal)).Select(l => l["RUN ".Length..].Replace(" /app", " " + folder.Path, StringComparison.Ordinal)).ToList();
         Assert.Equal(2, runs.Count); // restore, then publish
         if (!name.StartsWith("demo-", StringComparison.Ordinal))
@@ -58,6 +65,7 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
 
         var entry = EntryPoint().Match(string.Join('\n', lines)).Groups[1].Value;
         Assert.True(File.Exists(Path.Combine(folder.Path, entry)), $"{name}: the publish has no {entry} to start");
+        Assert.True(!nodeStage || File.Exists(Path.Combine(folder.Path, "dashboard", "index.html")), $"{name}: the publish has no dashboard");
     }
 
     [Fact]
@@ -142,6 +150,60 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
             Assert.True(int.Parse(unit["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > 35);
             var assembly = Path.GetFileNameWithoutExtension(Services[service].Project);
             Assert.EndsWith($"/RedWhite.{assembly}.dll", unit["ExecStart"].Single(), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Runs the Node stage's npm commands on a copy of what it copies (the dashboard's sources and lock file), so the
+    /// check neither depends on nor disturbs this checkout's node_modules.
+    /// </summary>
+    private async Task RunNodeStageAsync(List<string> lines)
+    {
+        await using var root = new TempFolder();
+        var stage = lines.SkipWhile(l => !l.StartsWith("FROM node:", StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+        foreach (var line in stage.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal)))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..];
+            foreach (var source in parts[..^1])
+            {
+                var from = Repository.File(source);
+                var to = Path.Combine(root.Path, parts[^1].EndsWith('/') && File.Exists(from) ? Path.Combine(parts[^1], Path.GetFileName(source)) : parts[^1]);
+                CopyTree(from, to);
+            }
+        }
+
+        var runs = stage.Where(l => l.StartsWith("RUN npm ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, runs.Count); // npm ci, then the bundle
+        foreach (var run in runs)
+        {
+            var arguments = run["RUN npm ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(a => a.StartsWith("src/", StringComparison.Ordinal) ? Path.Combine(root.Path, a) : a);
+            var (exit, log, elapsed) = await Command.RunAsync("npm", arguments, TimeSpan.FromMinutes(4));
+            output.WriteLine($"{run}: exit {exit} in {elapsed.TotalSeconds:F0} s");
+            Assert.True(exit == 0, $"{run} failed:\n{log}");
+        }
+
+        Assert.True(File.Exists(Path.Combine(root.Path, "src/Admin/Dashboard/dist/index.html")), "the Node stage bundled no dashboard");
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        if (File.Exists(from))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(from, to, overwrite: true);
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.StartsWith("node_modules", StringComparison.Ordinal) || relative.StartsWith("dist", StringComparison.Ordinal))
+            {
+                continue; // .dockerignore keeps them out of the build context
+            }
+
+            CopyTree(file, Path.Combine(to, relative));
         }
     }
 

@@ -93,5 +93,7 @@ internal static class DryRunExtensions
 {
     public static TBuilder WithDryRun<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, DryRunFilter>();
+        builder.AddEndpointFilter<TBuilder, DryRunFilter>().WithMetadata(new QueryFlag(DryRun.Parameter,
+            "true: plan and check the change exactly as it would be made, write nothing, and answer 200 " +
+            "{ dryRun, action, target, detail, before, after } with the registry before and after it."));
 }
