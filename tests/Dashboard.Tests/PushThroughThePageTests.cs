@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace RedWhite.Dashboard.Tests;
 
-/// <summary>A whole red-white push done only through the page, each step checked against the registry through the API.</summary>
+/// <summary>A whole red-white push done only through the page (register, pin, promote, weight, drain, retire, roll back), each step checked against the registry through the API.</summary>
 public sealed class PushThroughThePageTests(ITestOutputHelper output)
 {
     [Fact]
@@ -50,13 +50,21 @@ public sealed class PushThroughThePageTests(ITestOutputHelper output)
         await dashboard.ConfirmAsync("\"state\": \"active\"");
         registry = await stack.RegistryAsync();
         Assert.Equal((4L, ClusterState.Active), (registry.Revision, registry.FindCluster(DashboardStack.Red)!.State));
+        await Expect(dashboard.Cluster(DashboardStack.Red).GetByTestId("weight-warning")).ToBeVisibleAsync(); // active at 0 takes nobody
+        var weight = dashboard.Cluster(DashboardStack.Red).GetByLabel("Weight", new() { Exact = true });
+        await weight.FillAsync("100");
+        await weight.PressAsync("Enter");
+        await dashboard.ConfirmAsync("\"weight\": 100");
+        registry = await stack.RegistryAsync();
+        Assert.Equal((5L, 100), (registry.Revision, registry.FindCluster(DashboardStack.Red)!.Weight));
+        await Expect(dashboard.Cluster(DashboardStack.Red).GetByTestId("weight-warning")).ToHaveCountAsync(0);
         players.MoveToRed(20);
 
         // Drain white.
         await dashboard.Cluster(DashboardStack.White).GetByRole(AriaRole.Button, new() { Name = "Drain" }).ClickAsync();
         await dashboard.ConfirmAsync("\"state\": \"draining\"");
         registry = await stack.RegistryAsync();
-        Assert.Equal((5L, ClusterState.Draining), (registry.Revision, registry.FindCluster(DashboardStack.White)!.State));
+        Assert.Equal((6L, ClusterState.Draining), (registry.Revision, registry.FindCluster(DashboardStack.White)!.State));
         players.MoveToRed(20);
 
         // The drain curve: white's players fall and red's rise, as the gateway counts them (one-minute window).
@@ -74,21 +82,21 @@ public sealed class PushThroughThePageTests(ITestOutputHelper output)
         await dashboard.Cluster(DashboardStack.White).GetByRole(AriaRole.Button, new() { Name = "Retire" }).ClickAsync();
         await dashboard.ConfirmAsync("\"state\": \"retired\"");
         registry = await stack.RegistryAsync();
-        Assert.Equal((6L, ClusterState.Retired), (registry.Revision, registry.FindCluster(DashboardStack.White)!.State));
+        Assert.Equal((7L, ClusterState.Retired), (registry.Revision, registry.FindCluster(DashboardStack.White)!.State));
 
-        // Roll back to revision 5 (white draining again), from the history.
+        // Roll back to revision 6 (white draining again), from the history.
         await dashboard.GoAsync("History");
-        await page.GetByTestId("revision-5").GetByRole(AriaRole.Button, new() { Name = "Roll back here" }).ClickAsync();
+        await page.GetByTestId("revision-6").GetByRole(AriaRole.Button, new() { Name = "Roll back here" }).ClickAsync();
         await dashboard.ConfirmAsync("\"state\": \"draining\"");
         registry = await stack.RegistryAsync();
-        Assert.Equal((7L, ClusterState.Draining), (registry.Revision, registry.FindCluster(DashboardStack.White)!.State));
-        await page.GetByTestId("revision-7").GetByRole(AriaRole.Button, new() { Name = "#7" }).ClickAsync();
+        Assert.Equal((8L, ClusterState.Draining), (registry.Revision, registry.FindCluster(DashboardStack.White)!.State));
+        await page.GetByTestId("revision-8").GetByRole(AriaRole.Button, new() { Name = "#8" }).ClickAsync();
         await Expect(page.GetByTestId("diff")).ToContainTextAsync("\"state\": \"draining\"");
 
         // The audit shows every step, by the release manager's key.
         await dashboard.GoAsync("Audit");
-        await Expect(page.GetByTestId("audit-table").Locator("tbody tr")).ToHaveCountAsync(6);
-        foreach (var action in new[] { "register", "pin", "promote", "drain", "retire", "rollback" })
+        await Expect(page.GetByTestId("audit-table").Locator("tbody tr")).ToHaveCountAsync(7);
+        foreach (var action in new[] { "register", "pin", "promote", "weight", "drain", "retire", "rollback" })
         {
             await Expect(page.GetByTestId("audit-table")).ToContainTextAsync(action);
         }

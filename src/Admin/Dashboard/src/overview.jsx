@@ -26,6 +26,7 @@ export function Overview({ registry, clusters, can, propose }) {
         )}
       </div>
       {registering && <RegisterForm propose={propose} onRegistered={() => setRegistering(false)} />}
+      <div class="groups">
       {[...byColor.entries()].map(([color, members]) => (
         <section class="color-group" aria-label={`Color ${color}`} data-color={color}>
           <h2><span class="swatch" style={{ background: colorOf(color) }} aria-hidden="true" />{color}</h2>
@@ -34,6 +35,7 @@ export function Overview({ registry, clusters, can, propose }) {
           </div>
         </section>
       ))}
+      </div>
     </section>
   );
 }
