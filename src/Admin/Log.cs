@@ -68,4 +68,16 @@ internal static partial class Log
 
     [LoggerMessage(4300, LogLevel.Warning, "The release dashboard is not served: {Root} holds no index.html (Admin was built without its front end)")]
     public static partial void DashboardMissing(ILogger logger, string root);
+
+    [LoggerMessage(4400, LogLevel.Information, "Rollout controller lease on {Instance}: held {Held}")]
+    public static partial void RolloutLeaseChanged(ILogger logger, string instance, bool held);
+
+    [LoggerMessage(4401, LogLevel.Warning, "Rollout controller could not reach the store; trying again next interval: {Reason}")]
+    public static partial void RolloutStoreUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(4402, LogLevel.Information, "Rollout of {ClusterId}: {Action} after a {Verdict} check: {Evidence}")]
+    public static partial void RolloutActed(ILogger logger, string clusterId, string action, RedWhite.Core.Rollouts.RolloutVerdict verdict, string evidence);
+
+    [LoggerMessage(4403, LogLevel.Warning, "Rollout of {ClusterId}: check failed ({Failures} of {Limit} in a row): {Why}")]
+    public static partial void RolloutCheckFailed(ILogger logger, string clusterId, int failures, int limit, string why);
 }

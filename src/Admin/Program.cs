@@ -8,6 +8,7 @@ using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.Admin.Pins;
+using RedWhite.Admin.Rollouts;
 using RedWhite.Admin.Players;
 using RedWhite.Admin.Ui;
 using RedWhite.ServiceDefaults;
@@ -25,6 +26,7 @@ builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
 builder.AddDraining();
+builder.AddRollouts();
 builder.AddApiDocs("Red-White Admin", "Release managers register colors, move them through canary, active, draining and retired, " +
     "publish configs and pin QA devices; every change is a new registry revision. Every call but health and these docs needs X-Api-Key.");
 
@@ -58,6 +60,7 @@ api.MapIdentity();
 api.MapRegistry();
 api.MapClusters();
 api.MapClusterLifecycle();
+api.MapRollouts();
 api.MapPins();
 api.MapAudit();
 api.MapPlayers();

@@ -107,7 +107,11 @@ public static class ClusterEndpoints
             }
 
             var replacement = request.ToDefinition(
-                id, existing.State, request.Weight ?? existing.Weight, request.DrainDeadline ?? existing.DrainDeadline);
+                id, existing.State, request.Weight ?? existing.Weight, request.DrainDeadline ?? existing.DrainDeadline) with
+            {
+                // A plan left out stays; a new plan keeps where the running rollout stands (only the rollout calls move it).
+                Rollout = request.Rollout is { } plan ? plan with { Status = existing.Rollout?.Status } : existing.Rollout,
+            };
             return Change.To(current.WithCluster(replacement), "replace", id, $"builds {replacement.ClientBuilds}, server {replacement.ServerVersion}");
         });
         return outcome.Then(document => TypedResults.Ok(document.FindCluster(id)!));

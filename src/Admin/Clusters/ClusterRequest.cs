@@ -37,6 +37,9 @@ public sealed record ClusterRequest
 
     public IReadOnlyDictionary<string, string>? Instances { get; init; }
 
+    /// <summary>A progressive rollout plan (steps, bake time, analysis); its <c>status</c> is set only by the rollout calls. Left out on replace: kept.</summary>
+    public RolloutPlan? Rollout { get; init; }
+
     /// <summary>The definition this body describes, with the lifecycle members decided by the caller.</summary>
     internal ClusterDefinition ToDefinition(string id, ClusterState state, int weight, DateTimeOffset? drainDeadline) => new()
     {
@@ -53,5 +56,6 @@ public sealed record ClusterRequest
         DrainDeadline = drainDeadline,
         ActivityTimeout = ActivityTimeout,
         Instances = Instances,
+        Rollout = Rollout,
     };
 }

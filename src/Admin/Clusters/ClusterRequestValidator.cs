@@ -26,6 +26,12 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
                 context.AddFailure(new ValidationFailure(failure.PropertyName, failure.ErrorMessage));
             }
 
+            if (request.Rollout?.Status is not null)
+            {
+                context.AddFailure(new ValidationFailure("rollout.status",
+                    "Is set by POST /v1/clusters/{id}/rollout/start, pause, resume and abort, not by a definition; leave it out."));
+            }
+
             // The allow-list judges the destinations this request sets; one it leaves as it was stays.
             foreach (var (name, url) in request.Destinations)
             {

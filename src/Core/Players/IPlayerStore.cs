@@ -16,6 +16,12 @@ public interface IPlayerStore
     /// <summary>Appends points to the history and drops those older than the retention.</summary>
     Task AppendHistoryAsync(IReadOnlyCollection<PlayerPoint> points, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The cumulative request outcomes of every Gateway that reported within <see cref="PlayerWindow.StaleAfter"/> of
+    /// <paramref name="now"/>, one entry per Gateway (the rollout controller takes differences between its reads).
+    /// </summary>
+    Task<IReadOnlyList<GatewayOutcomes>> ReadOutcomesAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>History points since <paramref name="since"/>, oldest first, of one cluster or all.</summary>
     Task<IReadOnlyList<PlayerPoint>> ReadHistoryAsync(DateTimeOffset since, string? cluster, int limit, CancellationToken cancellationToken);
 }

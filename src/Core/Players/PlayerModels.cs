@@ -20,6 +20,9 @@ public sealed record ClusterActivity
 
     /// <summary>Open long-lived connections per destination name.</summary>
     public IReadOnlyDictionary<string, int> DestinationConnections { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The cluster's request outcomes through this Gateway since it started counting (cumulative).</summary>
+    public RequestOutcomes Outcomes { get; init; } = RequestOutcomes.None;
 }
 
 /// <summary>One Gateway instance's report.</summary>

@@ -47,4 +47,7 @@ public record ClusterDefinition
     /// keeps scale-in protection on instances that still hold players' connections. Optional.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Instances { get; init; }
+
+    /// <summary>The canary's progressive rollout (plan and, once started, status); null: weights are moved by hand.</summary>
+    public RolloutPlan? Rollout { get; init; }
 }

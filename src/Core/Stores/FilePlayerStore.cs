@@ -27,7 +27,15 @@ internal sealed class FilePlayerStore(string registryFile, PlayerWindow window) 
     public async Task<IReadOnlyDictionary<string, ClusterPlayers>> ReadAsync(IReadOnlyCollection<string> clusters, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clusters);
-        var live = new List<PlayerReportJson.StoredReport>();
+        return PlayerReportJson.Sum(clusters, [.. (await LiveAsync(now, cancellationToken)).Select(r => r.Report)], window.Length);
+    }
+
+    public async Task<IReadOnlyList<GatewayOutcomes>> ReadOutcomesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        PlayerReportJson.Outcomes(await LiveAsync(now, cancellationToken));
+
+    private async Task<List<(string Instance, PlayerReportJson.StoredReport Report)>> LiveAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var live = new List<(string, PlayerReportJson.StoredReport)>();
         if (Directory.Exists(folder))
         {
             foreach (var file in Directory.EnumerateFiles(folder, "gateway-*.json"))
@@ -44,12 +52,12 @@ internal sealed class FilePlayerStore(string registryFile, PlayerWindow window) 
 
                 if (PlayerReportJson.TryReadReport(bytes) is { } report && now - report.At <= window.StaleAfter)
                 {
-                    live.Add(report);
+                    live.Add((Path.GetFileNameWithoutExtension(file)["gateway-".Length..], report));
                 }
             }
         }
 
-        return PlayerReportJson.Sum(clusters, live, window.Length);
+        return live;
     }
 
     /// <inheritdoc />

@@ -8,7 +8,9 @@ namespace RedWhite.Core.Stores;
 internal static class PlayerReportJson
 {
     public static byte[] Report(GatewayReport report) => JsonSerializer.SerializeToUtf8Bytes(
-        new StoredReport(report.At, report.CountingSince, [.. report.Clusters.Select(c => new StoredCluster(c.Cluster, c.WindowPlayers, c.Connections, c.DestinationConnections))]),
+        new StoredReport(report.At, report.CountingSince,
+            [.. report.Clusters.Select(c => new StoredCluster(c.Cluster, c.WindowPlayers, c.Connections, c.DestinationConnections, c.Outcomes.Requests > 0 ? c.Outcomes : null))],
+            report.Instance),
         RegistryJson.Options);
 
     public static StoredReport? TryReadReport(ReadOnlySpan<byte> json)
@@ -73,7 +75,15 @@ internal static class PlayerReportJson
         return result;
     }
 
-    internal sealed record StoredReport(DateTimeOffset At, DateTimeOffset CountingSince, IReadOnlyList<StoredCluster> Clusters);
+    /// <summary>The request outcomes of the live reports, per Gateway (reports from before outcomes were counted have none).</summary>
+    public static IReadOnlyList<GatewayOutcomes> Outcomes(IEnumerable<(string Instance, StoredReport Report)> live) =>
+    [
+        .. live.Select(r => new GatewayOutcomes(r.Report.Instance ?? r.Instance, r.Report.CountingSince, r.Report.At,
+            r.Report.Clusters.Where(c => c.Outcomes is not null).GroupBy(c => c.Cluster, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Aggregate(RequestOutcomes.None, (sum, c) => sum.Plus(c.Outcomes!)), StringComparer.Ordinal))),
+    ];
 
-    internal sealed record StoredCluster(string Cluster, int Players, int Connections, IReadOnlyDictionary<string, int>? Destinations);
+    internal sealed record StoredReport(DateTimeOffset At, DateTimeOffset CountingSince, IReadOnlyList<StoredCluster> Clusters, string? Instance = null);
+
+    internal sealed record StoredCluster(string Cluster, int Players, int Connections, IReadOnlyDictionary<string, int>? Destinations, RequestOutcomes? Outcomes = null);
 }

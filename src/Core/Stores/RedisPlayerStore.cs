@@ -82,6 +82,22 @@ internal sealed class RedisPlayerStore(RedisConnection connection, PlayerWindow 
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<GatewayOutcomes>> ReadOutcomesAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var entries = await connection.RunAsync("read request outcomes", db => db.HashGetAllAsync(instancesKey), cancellationToken);
+        var live = new List<(string, PlayerReportJson.StoredReport)>();
+        foreach (var entry in entries)
+        {
+            if (PlayerReportJson.TryReadReport((byte[])entry.Value!) is { } report && now - report.At <= window.StaleAfter)
+            {
+                live.Add((entry.Name.ToString(), report));
+            }
+        }
+
+        return PlayerReportJson.Outcomes(live);
+    }
+
+    /// <inheritdoc />
     public Task AppendHistoryAsync(IReadOnlyCollection<PlayerPoint> points, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(points);

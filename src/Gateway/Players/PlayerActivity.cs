@@ -32,6 +32,9 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
     /// </summary>
     public OpenConnection Open(string cluster, string? destination, Action<string> end) => Counter(cluster).Open(destination, end);
 
+    /// <summary>Counts a request's outcome for its cluster (the rollout controller judges canaries on these).</summary>
+    public void Answered(string cluster, int status, bool notReached, double? milliseconds) => Counter(cluster).Outcomes.Add(status, notReached, milliseconds);
+
     /// <summary>Ends every long-lived connection to <paramref name="cluster"/>; how many were open.</summary>
     public int EndConnections(string cluster, string reason) => clusters.TryGetValue(cluster, out var counter) ? counter.EndConnections(reason) : 0;
 
@@ -70,7 +73,7 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
         foreach (var (id, counter) in clusters)
         {
             var activity = counter.Take(id, oldest);
-            if (activity.WindowPlayers > 0 || activity.Connections > 0 || activity.NewPlayers.Count > 0)
+            if (activity.WindowPlayers > 0 || activity.Connections > 0 || activity.NewPlayers.Count > 0 || activity.Outcomes.Requests > 0)
             {
                 report.Add(activity);
             }
@@ -124,7 +127,10 @@ internal sealed class ClusterActivityCounter
 
     public int Connections => open.Count;
 
-    public bool IsIdle => lastSeen.IsEmpty && open.IsEmpty && fresh.IsEmpty;
+    public bool IsIdle => lastSeen.IsEmpty && open.IsEmpty && fresh.IsEmpty && Outcomes.Requests == 0;
+
+    /// <summary>Request outcomes since counting started (cumulative; never reset, so a lost report loses nothing).</summary>
+    public OutcomeCounters Outcomes { get; } = new();
 
     public void Seen(string player, long bucket)
     {
@@ -205,6 +211,7 @@ internal sealed class ClusterActivityCounter
             WindowPlayers = inWindow,
             Connections = open.Count,
             DestinationConnections = destinations,
+            Outcomes = Outcomes.Read(),
         };
     }
 }

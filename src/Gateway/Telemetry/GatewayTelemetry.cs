@@ -17,13 +17,18 @@ internal sealed class GatewayTelemetry
     /// <summary>The cluster tag of a request refused before its ticket named a cluster in the registry.</summary>
     public const string NoCluster = "none";
 
+    /// <summary>The refusal code of a request whose cluster had no healthy server or did not answer.</summary>
+    public const string ClusterUnavailable = "cluster_unavailable";
+
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
     private readonly Histogram<double> requests;
     private readonly Counter<long> refusals;
     private readonly ILogger logger;
+    private readonly PlayerActivity players;
 
     public GatewayTelemetry(IMeterFactory meters, PlayerActivity players, ILoggerFactory loggers)
     {
+        this.players = players;
         var meter = meters.Create(MeterName);
         requests = meter.CreateHistogram("redwhite.gateway.request.duration", "s",
             "Requests the gateway answered, by cluster and status class, from the ticket check to the end of the answer; the count is the number of requests. WebSockets and other long-lived requests count in 1xx for their whole life.",
@@ -49,9 +54,17 @@ internal sealed class GatewayTelemetry
         }
 
         var status = context.Response.StatusCode;
+        var elapsed = Stopwatch.GetElapsedTime(startedAt);
+        if (cluster is not null && (code is null or ClusterUnavailable))
+        {
+            // The cluster's own outcome (forwarded, or no healthy server): what rollouts judge a canary on.
+            // Bad tickets and retired clusters are the client's business, not the cluster's. Upgrades are not timed.
+            players.Answered(cluster, status, code is not null, status == StatusCodes.Status101SwitchingProtocols ? null : elapsed.TotalMilliseconds);
+        }
+
         if (requests.Enabled)
         {
-            requests.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds,
+            requests.Record(elapsed.TotalSeconds,
                 new KeyValuePair<string, object?>("cluster", cluster ?? NoCluster),
                 new KeyValuePair<string, object?>("status_class", StatusClasses[Math.Clamp(status / 100, 1, 5) - 1]));
         }

@@ -33,7 +33,7 @@ internal sealed class TicketGate(
     private static readonly Refusal Retired = new(StatusCodes.Status410Gone, "cluster_retired", "The ticket's cluster is retired.",
         "Log in through discovery again to be assigned a cluster.");
 
-    private static readonly Refusal Unavailable = new(StatusCodes.Status503ServiceUnavailable, "cluster_unavailable", "The ticket's cluster has no healthy server.",
+    private static readonly Refusal Unavailable = new(StatusCodes.Status503ServiceUnavailable, GatewayTelemetry.ClusterUnavailable, "The ticket's cluster has no healthy server.",
         "Retry shortly.");
 
     public async Task InvokeAsync(HttpContext context)
@@ -56,7 +56,7 @@ internal sealed class TicketGate(
                 !context.RequestAborted.IsCancellationRequested && context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
             {
                 Log.ForwardingFailed(logger, cluster!, failure.Error);
-                failed = "cluster_unavailable";
+                failed = GatewayTelemetry.ClusterUnavailable;
                 await Problems.Code(context.Response.StatusCode, failed, "The ticket's cluster did not answer.",
                     "Retry shortly; if it persists, log in through discovery again.").ExecuteAsync(context);
             }

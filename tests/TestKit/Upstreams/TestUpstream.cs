@@ -56,6 +56,14 @@ public sealed class TestUpstream : IAsyncDisposable
     public IReadOnlyList<RecordedRequest> RequestsTo(string path) => [.. requests.Where(r => r.Path == path)];
 
     /// <summary>Starts a server and waits until it listens.</summary>
+    /// <summary>Answers 500 to every this-many-th game call (0: never); 20 makes a 5% error rate.</summary>
+    public int FailOneIn { get; set; }
+
+    /// <summary>How long every game call waits before answering.</summary>
+    public TimeSpan Delay { get; set; }
+
+    private long gameCalls;
+
     public static async Task<TestUpstream> StartAsync(string name, string cluster)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -119,6 +127,19 @@ public sealed class TestUpstream : IAsyncDisposable
             if (int.TryParse(context.Request.Query["delayMs"], out var delay))
             {
                 await Task.Delay(delay, context.RequestAborted);
+            }
+
+            // A server that is bad on purpose: every FailOneIn-th game call answers 500, every one waits Delay.
+            if (Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Delay, context.RequestAborted);
+            }
+
+            if (FailOneIn > 0 && Interlocked.Increment(ref gameCalls) % FailOneIn == 0)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                await context.Response.WriteAsJsonAsync(new { server = Name, cluster = Cluster, error = "failing on purpose" });
+                return;
             }
 
             await context.Response.WriteAsJsonAsync(new

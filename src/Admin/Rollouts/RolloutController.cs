@@ -1,0 +1,204 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using RedWhite.Admin.Draining;
+using RedWhite.Admin.Mutations;
+using RedWhite.Core.Hosting;
+using RedWhite.Core.Players;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Rollouts;
+using RedWhite.Core.Stores;
+
+namespace RedWhite.Admin.Rollouts;
+
+/// <summary>
+/// Moves started rollouts: every <see cref="RolloutOptions.Interval"/>, one Admin (the holder of a lease) judges each
+/// running canary over its current step's window against the active clusters over the same window, from the
+/// outcomes every Gateway reports. A passing step that has baked steps up (at 100: promotes); failed checks in a row
+/// up to the plan's limit abort it (weight 0, the reason with the limit, the measured value and the window); a step
+/// short of traffic waits, and after <c>maxWait</c> pauses or aborts as planned. Every change goes through the
+/// registry's write path as <see cref="Actor"/>.
+/// </summary>
+internal sealed class RolloutController(
+    RegistryMonitor registry,
+    RegistryMutator mutator,
+    IPlayerStore players,
+    ILeaseStore leases,
+    RolloutBook book,
+    IOptions<RolloutOptions> options,
+    IOptions<DrainingOptions> draining,
+    TimeProvider time,
+    ILogger<RolloutController> logger) : PeriodicService(time, logger)
+{
+    public const string Actor = "rollout-controller";
+
+    private const string Lease = "rollout-controller";
+    private readonly RolloutOptions settings = options.Value;
+    private readonly string instance = draining.Value.InstanceId;
+    private bool holding;
+
+    public bool Holding => Volatile.Read(ref holding);
+
+    /// <summary>Passes finished (held or not), for tests stepping a fake clock.</summary>
+    public int Ticks => Volatile.Read(ref ticks);
+
+    private int ticks;
+
+    protected override TimeSpan Period => settings.Interval;
+
+    protected override bool Enabled => settings.Enabled;
+
+    protected override Task TickAsync(CancellationToken cancellationToken) => CheckOnceAsync(cancellationToken);
+
+    /// <summary>One pass over every running rollout (what each tick does; tests call it directly).</summary>
+    public async Task CheckOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var held = await leases.TryHoldAsync(Lease, instance, settings.Interval * 2, cancellationToken);
+            if (held != Holding)
+            {
+                Log.RolloutLeaseChanged(logger, instance, held);
+                Volatile.Write(ref holding, held);
+            }
+
+            if (!held || !registry.TryGetCurrent(out var snapshot))
+            {
+                return;
+            }
+
+            var running = snapshot.Document.Clusters
+                .Where(c => c.State == ClusterState.Canary && c.Rollout?.Status?.Phase == RolloutPhase.Running).ToList();
+            if (running.Count == 0)
+            {
+                return;
+            }
+
+            var now = Time.GetUtcNow();
+            var outcomes = await players.ReadOutcomesAsync(now, cancellationToken);
+            var records = await book.ReadAsync(cancellationToken);
+            var active = snapshot.Document.Clusters.Where(c => c.State == ClusterState.Active).Select(c => c.Id).ToList();
+            foreach (var canary in running)
+            {
+                records[canary.Id] = await CheckAsync(canary, active, outcomes, records.GetValueOrDefault(canary.Id) ?? new RolloutRecord(), now, cancellationToken);
+            }
+
+            foreach (var gone in records.Keys.Where(id => snapshot.Document.FindCluster(id) is null).ToList())
+            {
+                records.Remove(gone); // a cluster no longer in the registry
+            }
+
+            await book.WriteAsync(records, cancellationToken);
+        }
+        catch (RegistryStoreUnavailableException ex)
+        {
+            Log.RolloutStoreUnavailable(logger, ex.Message); // the next tick tries again
+        }
+        finally
+        {
+            Interlocked.Increment(ref ticks);
+        }
+    }
+
+    private async Task<RolloutRecord> CheckAsync(
+        ClusterDefinition canary, IReadOnlyList<string> active, IReadOnlyList<GatewayOutcomes> outcomes, RolloutRecord record, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var plan = canary.Rollout!;
+        var status = plan.Status!;
+        var stepKey = string.Create(CultureInfo.InvariantCulture, $"{status.Step}@{status.StepStartedAt:O}");
+        var next = now + settings.Interval;
+        if (record.StepKey != stepKey)
+        {
+            // A new step (or a resumed one): its window starts with this check.
+            return record with { StepKey = stepKey, WindowFrom = now, Start = Snapshot(outcomes), ConsecutiveFailures = 0, NextCheckAt = next };
+        }
+
+        var canaryWindow = Window(outcomes, record.Start, [canary.Id]);
+        var baselineWindow = Window(outcomes, record.Start, active);
+        var check = CanaryJudge.Judge(plan.Analysis, canaryWindow, baselineWindow);
+        var from = record.WindowFrom ?? now;
+        var failures = check.Verdict switch
+        {
+            RolloutVerdict.Failed => record.ConsecutiveFailures + 1,
+            RolloutVerdict.Passed => 0,
+            _ => record.ConsecutiveFailures,
+        };
+        var evidence = string.Create(CultureInfo.InvariantCulture,
+            $"{canaryWindow.Requests} requests, error rate {canaryWindow.ErrorRate:P2}, p99 {Ms(canaryWindow.QuantileMs(0.99))} over {from:HH:mm:ss}-{now:HH:mm:ss} UTC");
+
+        Change? change = null;
+        string? action = null;
+        if (check.Verdict == RolloutVerdict.Failed && failures >= plan.Analysis.FailureLimit)
+        {
+            action = "abort";
+            var reason = $"{check.Note} ({failures} failed checks in a row; {evidence})";
+            change = await PlanAsync(current => RolloutChanges.Abort(current, canary.Id, reason), cancellationToken);
+        }
+        else if (check.Verdict == RolloutVerdict.Passed && now - status.StepStartedAt >= plan.BakeTime)
+        {
+            action = status.Step == plan.Steps.Count - 1 ? "promote" : "step";
+            change = await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, evidence), cancellationToken);
+        }
+        else if (check.Verdict == RolloutVerdict.WaitingForTraffic && plan.MaxWait is { } wait && now - status.StepStartedAt >= wait)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture,
+                $"waited {wait} for traffic: {canaryWindow.Requests} of {plan.Analysis.MinRequests} requests since {from:HH:mm:ss} UTC");
+            action = plan.OnMaxWait == RolloutWaitAction.Abort ? "abort" : "pause";
+            change = await PlanAsync(current => plan.OnMaxWait == RolloutWaitAction.Abort
+                ? RolloutChanges.Abort(current, canary.Id, reason)
+                : RolloutChanges.Pause(current, canary.Id, reason), cancellationToken);
+        }
+
+        if (action is not null)
+        {
+            Log.RolloutActed(logger, canary.Id, action, check.Verdict, check.Note ?? evidence);
+        }
+        else if (check.Verdict == RolloutVerdict.Failed)
+        {
+            Log.RolloutCheckFailed(logger, canary.Id, failures, plan.Analysis.FailureLimit, check.Note ?? "");
+        }
+
+        var entry = new RolloutCheckRecord(now, status.Step, canary.Weight, from, check.Verdict, check.Canary, check.Baseline, check.Limits,
+            check.Note, change is null ? null : action);
+        return record with
+        {
+            ConsecutiveFailures = failures,
+            NextCheckAt = next,
+            Checks = [entry, .. record.Checks.Take(RolloutRecord.KeptChecks - 1)],
+        };
+    }
+
+    /// <summary>Applies a controller change through the write path; the change, or null when it was refused (the rollout moved meanwhile).</summary>
+    private async Task<Change?> PlanAsync(Func<RegistryDocument, Change> change, CancellationToken cancellationToken)
+    {
+        Change? planned = null;
+        var outcome = await mutator.ApplyAsync(Actor, IfMatch.None, (current, _) => Task.FromResult(planned = change(current)), cancellationToken);
+        return outcome.Committed is null ? null : planned;
+    }
+
+    private static string Ms(double? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v:0.#} ms") : "n/a";
+
+    private static string Key(GatewayOutcomes gateway) => string.Create(CultureInfo.InvariantCulture, $"{gateway.Instance}@{gateway.CountingSince:O}");
+
+    private static Dictionary<string, Dictionary<string, RequestOutcomes>> Snapshot(IReadOnlyList<GatewayOutcomes> outcomes) =>
+        outcomes.ToDictionary(Key, g => new Dictionary<string, RequestOutcomes>(g.Clusters, StringComparer.Ordinal), StringComparer.Ordinal);
+
+    /// <summary>The clusters' outcomes since the window's start, summed over every Gateway (one that started since counts whole).</summary>
+    private static RequestOutcomes Window(IReadOnlyList<GatewayOutcomes> outcomes, Dictionary<string, Dictionary<string, RequestOutcomes>> start, IReadOnlyList<string> clusters)
+    {
+        var sum = RequestOutcomes.None;
+        foreach (var gateway in outcomes)
+        {
+            var before = start.GetValueOrDefault(Key(gateway));
+            foreach (var cluster in clusters)
+            {
+                if (gateway.Clusters.TryGetValue(cluster, out var now))
+                {
+                    sum = sum.Plus(before?.GetValueOrDefault(cluster) is { } then ? now.Since(then) : now);
+                }
+            }
+        }
+
+        return sum;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using RedWhite.Core.Registry;
+using Xunit.Abstractions;
+
+namespace RedWhite.Draining.Tests.Rollouts;
+
+/// <summary>
+/// Rollouts on a fake clock with real Gateways and upstreams that misbehave on purpose: the controller steps a healthy
+/// canary up and promotes it, pulls a failing or slow one at its first step, leaves a paused one alone, waits for
+/// traffic it does not have, and judges on the sum of every Gateway's outcomes.
+/// </summary>
+public sealed class RolloutScenarioTests(ITestOutputHelper output)
+{
+    private static readonly RolloutPlan Quick = new()
+    {
+        Steps = [5, 25, 50, 100],
+        BakeTime = TimeSpan.FromSeconds(30),
+        Analysis = new RolloutAnalysis { MinRequests = 50 },
+    };
+
+    [Fact]
+    public async Task HealthyCanary_Goes5To25To50To100_AndIsPromoted()
+    {
+        await using var bed = await RolloutBed.StartAsync(Quick);
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+        Assert.Equal(5, (await bed.RedAsync()).Weight);
+
+        for (var i = 0; i < 60 && (await bed.RedAsync()).State != ClusterState.Active; i++)
+        {
+            Assert.Equal(30, await bed.PlayAsync(RolloutBed.Red, 30));
+            Assert.Equal(60, await bed.PlayAsync(RolloutBed.White, 60));
+            await bed.StepAsync();
+        }
+
+        var red = await bed.RedAsync();
+        Assert.Equal((ClusterState.Active, 100, RolloutPhase.Promoted), (red.State, red.Weight, red.Rollout!.Status!.Phase));
+        var actions = await bed.ControllerActionsAsync();
+        output.WriteLine(string.Join("\n", actions.Select(a => $"{a.Action}: {a.Detail}")));
+        Assert.Equal(["rollout-step", "rollout-step", "rollout-step", "rollout-promote"], actions.Select(a => a.Action));
+        Assert.Contains("weight 5 -> 25", actions[0].Detail, StringComparison.Ordinal);
+        Assert.Contains("weight 25 -> 50", actions[1].Detail, StringComparison.Ordinal);
+        Assert.Contains("weight 50 -> 100", actions[2].Detail, StringComparison.Ordinal);
+        Assert.True(bed.Elapsed >= TimeSpan.FromSeconds(4 * 30), $"four bake times cannot pass in {bed.Elapsed}");
+    }
+
+    [Fact]
+    public async Task CanaryFailingFivePercent_IsAbortedAtItsFirstStep_WithinAMinuteOfMinRequests_AndTakesNoFurtherStep()
+    {
+        await using var bed = await RolloutBed.StartAsync(new RolloutPlan()); // the default plan: 200 requests, 5 min bake, 2 failures
+        bed.RedServer.FailOneIn = 20;
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+
+        for (var i = 0; i < 40 && (await bed.RedAsync()).Rollout!.Status!.Phase == RolloutPhase.Running; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 40);
+            await bed.PlayAsync(RolloutBed.White, 200);
+            await bed.StepAsync();
+        }
+
+        var red = await bed.RedAsync();
+        Assert.Equal((0, RolloutPhase.Aborted, 0), (red.Weight, red.Rollout!.Status!.Phase, red.Rollout.Status.Step));
+        Assert.Contains("maxErrorRateDelta", red.Rollout.Status.Reason, StringComparison.Ordinal);
+        Assert.Contains("requests, error rate", red.Rollout.Status.Reason, StringComparison.Ordinal);
+        output.WriteLine(red.Rollout.Status.Reason);
+        Assert.Equal(["rollout-abort"], (await bed.ControllerActionsAsync()).Select(a => a.Action));
+
+        // From reaching minRequests (the first check that was not waiting for traffic) to the abort: within a minute.
+        var checks = (await bed.RolloutAsync()).GetProperty("checks").EnumerateArray().Reverse().ToList();
+        var judged = checks.First(c => c.GetProperty("verdict").GetString() != "waiting-for-traffic");
+        var aborted = checks.Single(c => c.GetProperty("action").GetString() == "abort");
+        var took = aborted.GetProperty("at").GetDateTimeOffset() - judged.GetProperty("at").GetDateTimeOffset();
+        output.WriteLine($"judged at {judged.GetProperty("at")}, aborted {took} later");
+        Assert.True(took <= TimeSpan.FromMinutes(1), $"aborted {took} after reaching minRequests");
+        Assert.Contains(aborted.GetProperty("limits").EnumerateArray(), l => l.GetProperty("limit").GetString() == "maxErrorRateDelta" && l.GetProperty("failed").GetBoolean());
+
+        // Nothing more happens to it.
+        var revision = (await bed.Admin.GetFromJsonAsync<RegistryDocument>("/v1/registry", RegistryJson.Options))!.Revision;
+        for (var i = 0; i < 4; i++)
+        {
+            await bed.PlayAsync(RolloutBed.White, 50);
+            await bed.StepAsync();
+        }
+
+        Assert.Equal(revision, (await bed.Admin.GetFromJsonAsync<RegistryDocument>("/v1/registry", RegistryJson.Options))!.Revision);
+    }
+
+    [Fact]
+    public async Task CanarySlowerThanItsLimit_IsAborted_OnLatency()
+    {
+        await using var bed = await RolloutBed.StartAsync(Quick with { Analysis = new RolloutAnalysis { MinRequests = 50, MaxP99Ms = 150 } });
+        bed.RedServer.Delay = TimeSpan.FromMilliseconds(300);
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+
+        for (var i = 0; i < 20 && (await bed.RedAsync()).Rollout!.Status!.Phase == RolloutPhase.Running; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 30);
+            await bed.PlayAsync(RolloutBed.White, 60);
+            await bed.StepAsync();
+        }
+
+        var red = await bed.RedAsync();
+        Assert.Equal((0, RolloutPhase.Aborted, 0), (red.Weight, red.Rollout!.Status!.Phase, red.Rollout.Status.Step));
+        Assert.Contains("maxP99Ms", red.Rollout.Status.Reason, StringComparison.Ordinal);
+        Assert.Equal(["rollout-abort"], (await bed.ControllerActionsAsync()).Select(a => a.Action));
+    }
+
+    [Fact]
+    public async Task PausedRollout_DoesNotAdvance_AndResumes()
+    {
+        await using var bed = await RolloutBed.StartAsync(Quick);
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/pause");
+
+        for (var i = 0; i < 16; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 30);
+            await bed.PlayAsync(RolloutBed.White, 60);
+            await bed.StepAsync();
+        }
+
+        var red = await bed.RedAsync();
+        Assert.Equal((5, RolloutPhase.Paused), (red.Weight, red.Rollout!.Status!.Phase));
+        Assert.Contains("paused by release", red.Rollout.Status.Reason, StringComparison.Ordinal);
+        Assert.Empty(await bed.ControllerActionsAsync());
+
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/resume");
+        for (var i = 0; i < 12 && (await bed.RedAsync()).Weight == 5; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 30);
+            await bed.PlayAsync(RolloutBed.White, 60);
+            await bed.StepAsync();
+        }
+
+        Assert.Equal(25, (await bed.RedAsync()).Weight);
+    }
+
+    [Fact]
+    public async Task CanaryWithTooLittleTraffic_ShowsWaitingForTraffic_AndTakesNoStep()
+    {
+        await using var bed = await RolloutBed.StartAsync(Quick with { Analysis = new RolloutAnalysis { MinRequests = 200 } });
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+
+        for (var i = 0; i < 16; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 3);
+            await bed.PlayAsync(RolloutBed.White, 60);
+            await bed.StepAsync();
+        }
+
+        var rollout = await bed.RolloutAsync();
+        var latest = rollout.GetProperty("checks")[0];
+        Assert.Equal("waiting-for-traffic", latest.GetProperty("verdict").GetString());
+        Assert.Contains("of 200 requests needed", latest.GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.Equal(5, (await bed.RedAsync()).Weight);
+        Assert.Equal("running", rollout.GetProperty("plan").GetProperty("status").GetProperty("phase").GetString());
+        Assert.Empty(await bed.ControllerActionsAsync());
+    }
+
+    [Fact]
+    public async Task OutcomesOfTwoGatewaysOnOneRedis_AreJudgedTogether()
+    {
+        var plan = Quick with { BakeTime = TimeSpan.FromMinutes(5), Analysis = new RolloutAnalysis { MinRequests = 150 } };
+        await using var bed = await RolloutBed.StartAsync(plan, gateways: 2);
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+
+        // Each Gateway carries 120 of the canary's requests in all, under minRequests; together they carry 240, and
+        // the window (from the first check at 10 s) holds five or six steps of them: over it.
+        for (var i = 0; i < 8; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 15, gateway: 0);
+            await bed.PlayAsync(RolloutBed.Red, 15, gateway: 1);
+            await bed.PlayAsync(RolloutBed.White, 40, gateway: i % 2);
+            await bed.StepAsync();
+        }
+
+        var checks = (await bed.RolloutAsync()).GetProperty("checks").EnumerateArray().ToList();
+        var latest = checks[0];
+        output.WriteLine(latest.ToString());
+        Assert.NotEqual("waiting-for-traffic", latest.GetProperty("verdict").GetString());
+        Assert.Equal("passed", latest.GetProperty("verdict").GetString());
+        Assert.InRange(latest.GetProperty("canary").GetProperty("requests").GetInt64(), 150, 240);
+    }
+}
