@@ -80,4 +80,19 @@ internal static partial class Log
 
     [LoggerMessage(4403, LogLevel.Warning, "Rollout of {ClusterId}: check failed ({Failures} of {Limit} in a row): {Why}")]
     public static partial void RolloutCheckFailed(ILogger logger, string clusterId, int failures, int limit, string why);
+
+    [LoggerMessage(4500, LogLevel.Information, "Webhook {Name}: {Event} for {Cluster} delivered (attempt {Attempt})")]
+    public static partial void WebhookDelivered(ILogger logger, string name, string @event, string cluster, int attempt);
+
+    [LoggerMessage(4501, LogLevel.Warning, "Webhook {Name}: {Event} for {Cluster} failed ({Failure}) on attempt {Attempt}; retrying in {Seconds:0.0} s")]
+    public static partial void WebhookRetrying(ILogger logger, string name, string @event, string cluster, int attempt, string failure, double seconds);
+
+    [LoggerMessage(4502, LogLevel.Error, "Webhook {Name}: {Event} for {Cluster} given up after {Attempts} attempts: {Failure}")]
+    public static partial void WebhookGaveUp(ILogger logger, string name, string @event, string cluster, int attempts, string failure);
+
+    [LoggerMessage(4503, LogLevel.Error, "Webhook {Name}: {Event} for {Cluster} refused by the receiver ({Failure}); not sent again")]
+    public static partial void WebhookRefused(ILogger logger, string name, string @event, string cluster, string failure);
+
+    [LoggerMessage(4504, LogLevel.Warning, "Webhook {Name}: the queue is full; the oldest event was dropped to queue {Event} for {Cluster}")]
+    public static partial void WebhookDropped(ILogger logger, string name, string @event, string cluster);
 }

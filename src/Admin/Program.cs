@@ -7,6 +7,7 @@ using RedWhite.Admin.History;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
+using RedWhite.Admin.Notifications;
 using RedWhite.Admin.Pins;
 using RedWhite.Admin.Rollouts;
 using RedWhite.Admin.Players;
@@ -27,6 +28,7 @@ builder.AddRegistryMutations();
 builder.AddIdempotency();
 builder.AddDraining();
 builder.AddRollouts();
+builder.AddWebhooks();
 builder.AddApiDocs("Red-White Admin", "Release managers register colors, move them through canary, active, draining and retired, " +
     "publish configs and pin QA devices; every change is a new registry revision. Every call but health and these docs needs X-Api-Key.");
 

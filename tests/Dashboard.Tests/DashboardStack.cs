@@ -111,6 +111,7 @@ public sealed class DashboardStack : IAsyncDisposable
             "--Gateway:Players:Window=00:01:00", "--Gateway:Players:ReportInterval=00:00:01",
             $"--Gateway:InstanceId={name}", $"--Draining:InstanceId={name}",
             "--Gateway:WarmUp:Requests=0",
+            "--Rollouts:Interval=00:00:02",
         ];
         var process = ServiceProcess.StartDotnet(
             name, Repository.Dll(project, assembly), registry.Directory, args,

@@ -13,7 +13,8 @@ namespace RedWhite.Admin.Mutations;
 /// A lost compare-and-set is answered 412 when the client named a revision, and otherwise re-run on
 /// the fresh document. Any refusal leaves the registry as it was.
 /// </summary>
-internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor monitor, TimeProvider time, ILogger<RegistryMutator> logger)
+internal sealed class RegistryMutator(
+    IRegistryStore store, RegistryMonitor monitor, TimeProvider time, ILogger<RegistryMutator> logger, Notifications.WebhookSender? webhooks = null)
 {
     /// <summary>Read-modify-write rounds before giving up when other instances keep writing.</summary>
     public const int MaxAttempts = 5;
@@ -112,6 +113,7 @@ internal sealed class RegistryMutator(IRegistryStore store, RegistryMonitor moni
                     // up could leave the revision written without its audit entry.
                     var stored = await store.CommitAsync(next, current.Revision, audit, CancellationToken.None);
                     Log.Committed(logger, stored.Revision, actor, planned.Action, planned.Target, planned.Detail);
+                    webhooks?.Committed(audit with { RevisionAfter = stored.Revision });
                     await ServeAsync(stored);
                     return stored;
                 }

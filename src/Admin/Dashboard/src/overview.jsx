@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ago, colorOf, count, fromLocalInput, localInputIn, shortVersion, until } from './format.js';
 import { RegisterForm } from './register.jsx';
+import { RolloutPanel } from './rollout.jsx';
 
 /** Clusters grouped by color, newest color first, with their state, versions, players and drain controller. */
 export function Overview({ registry, clusters, can, propose }) {
@@ -61,6 +62,7 @@ function ClusterCard({ cluster, can, propose }) {
       </dl>
       {config && <ConfigFacts config={config} />}
       <Destinations cluster={cluster} />
+      {cluster.rollout && <RolloutPanel cluster={cluster} can={can} propose={propose} />}
       {cluster.state === 'active' && cluster.weight === 0 && (
         <p class="controller error" data-testid="weight-warning">Active at weight 0: it takes no new players. Set a weight to send logins here.</p>
       )}
@@ -108,6 +110,7 @@ function Destinations({ cluster }) {
 
 function ClusterActions({ cluster, propose }) {
   const [weight, setWeight] = useState(String(cluster.weight));
+  useEffect(() => setWeight(String(cluster.weight)), [cluster.weight]); // follows changes made elsewhere
   const [deadline, setDeadline] = useState('');
   const path = `/v1/clusters/${encodeURIComponent(cluster.id)}`;
   const takesPlayers = cluster.state === 'canary' || cluster.state === 'active';

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using RedWhite.Admin.Notifications;
+using RedWhite.TestKit;
+
+namespace RedWhite.Admin.Tests.Notifications;
+
+/// <summary>Release events reach a webhook receiver (a real Kestrel app on loopback): signed, documented, retried.</summary>
+public sealed class WebhookTests
+{
+    private const string Secret = "webhook-secret-0123456789";
+
+    [Fact]
+    public async Task Retire_IsSentSigned_WithAChatToolsTextLine_AndOtherChangesAreNot()
+    {
+        await using var receiver = await Receiver.StartAsync(failFirst: 0);
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry, extra: Settings(receiver.Url));
+        var client = app.Client();
+
+        await client.PostAsync("/v1/clusters/red-1.1/weight", Wire.JsonBody("""{ "weight": 30 }""")); // no event
+        await client.PostAsync("/v1/clusters/red-1.1/retire", null);
+
+        var call = await receiver.NextAsync();
+        Assert.Equal("cluster.retired", call.Headers[WebhookSender.EventHeader]);
+        Assert.Equal(WebhookSender.Sign(Secret, call.Headers[WebhookSender.TimestampHeader], call.Body), call.Headers[WebhookSender.SignatureHeader]);
+        using var json = JsonDocument.Parse(call.Body);
+        var body = json.RootElement;
+        Assert.Equal(("cluster.retired", "red-1.1", "release", 3L), (body.GetProperty("event").GetString(), body.GetProperty("cluster").GetString(),
+            body.GetProperty("actor").GetString(), body.GetProperty("revision").GetInt64()));
+        Assert.Equal("red-1.1 retired by release", body.GetProperty("text").GetString());
+        Assert.Equal(call.Headers[WebhookSender.DeliveryHeader], body.GetProperty("id").GetString());
+        await Task.Delay(200); // nothing else is on its way (the weight change makes no event)
+        Assert.Equal(1, receiver.Calls);
+    }
+
+    [Fact]
+    public async Task ReceiverFailingTwice_GetsTheSameDeliveryOnTheThirdAttempt()
+    {
+        await using var receiver = await Receiver.StartAsync(failFirst: 2);
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry, extra: Settings(receiver.Url));
+
+        await app.Client().PostAsync("/v1/clusters/red-1.1/promote", null);
+
+        var first = await receiver.NextAsync();
+        var second = await receiver.NextAsync();
+        var third = await receiver.NextAsync();
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), (first.Answered, second.Answered, third.Answered));
+        Assert.Equal("cluster.promoted", third.Headers[WebhookSender.EventHeader]);
+        Assert.Equal(first.Headers[WebhookSender.DeliveryHeader], third.Headers[WebhookSender.DeliveryHeader]);
+        await Eventually.TrueAsync(() => app.Services.GetRequiredService<WebhookSender>().Delivered == 1, "the delivery counted");
+    }
+
+    [Fact]
+    public async Task AWebhookWithoutAGoodSecret_StopsAdminAtStart()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry, extra: [new("Admin:Webhooks:chat:Url", "http://127.0.0.1:9/"), new("Admin:Webhooks:chat:Secret", "short")]);
+
+        var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains("Secret must be 16 characters", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rollout-step", "rollout-controller", "rollout.step")]
+    [InlineData("rollout-abort", "rollout-controller", "rollout.aborted")]
+    [InlineData("rollout-abort", "release", "rollout.aborted")]
+    [InlineData("rollout-pause", "rollout-controller", "rollout.paused")]
+    [InlineData("rollout-promote", "rollout-controller", "rollout.promoted")]
+    [InlineData("promote", "release", "cluster.promoted")]
+    [InlineData("retire", "drain-controller", "drain.finished")]
+    [InlineData("retire", "release", "cluster.retired")]
+    [InlineData("weight", "release", null)]
+    [InlineData("rollout-start", "release", null)]
+    public void Events_FollowFromTheAuditedAction(string action, string actor, string? expected) =>
+        Assert.Equal(expected, WebhookEvents.Of(new Core.Stores.AuditEntry(DateTimeOffset.UtcNow, actor, action, "red-1.1", 4, 5, "detail")));
+
+    private static KeyValuePair<string, string?>[] Settings(string url) =>
+    [
+        new("Admin:Webhooks:chat:Url", url),
+        new("Admin:Webhooks:chat:Secret", Secret),
+        new("Admin:WebhookRetryDelay", "00:00:00.050"),
+    ];
+
+    private sealed record Call(Dictionary<string, string> Headers, byte[] Body, HttpStatusCode Answered);
+
+    /// <summary>A webhook receiver that answers 503 to its first <c>failFirst</c> calls, then 200.</summary>
+    private sealed class Receiver : IAsyncDisposable
+    {
+        private readonly WebApplication app;
+        private readonly BlockingCollection<Call> calls = [];
+        private int count;
+
+        private Receiver(WebApplication app) => this.app = app;
+
+        public string Url { get; private set; } = "";
+
+        public int Calls => Volatile.Read(ref count);
+
+        public static async Task<Receiver> StartAsync(int failFirst)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+            var app = builder.Build();
+            var receiver = new Receiver(app);
+            app.MapPost("/hook", async (HttpContext context) =>
+            {
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer);
+                var status = Interlocked.Increment(ref receiver.count) <= failFirst ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK;
+                receiver.calls.Add(new Call(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                    buffer.ToArray(), status));
+                return Results.StatusCode((int)status);
+            });
+            await app.StartAsync();
+            receiver.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single() + "/hook";
+            return receiver;
+        }
+
+        public Task<Call> NextAsync() => Task.Run(() =>
+            calls.TryTake(out var call, TimeSpan.FromSeconds(10)) ? call : throw new TimeoutException("no webhook call within 10 s"));
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            calls.Dispose();
+        }
+    }
+}
