@@ -87,4 +87,28 @@ public sealed class FormAndConflictTests
         Assert.Equal(0, navigations);
         Assert.True(shownAfter < TimeSpan.FromSeconds(10), $"shown after {shownAfter}");
     }
+
+    [Fact]
+    public async Task Config_PublishedOnThePage_AndAClusterPointedAtIt()
+    {
+        await using var stack = await DashboardStack.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var dashboard = new DashboardPage(await browser.NewPageAsync(), stack);
+        var page = dashboard.Page;
+        await dashboard.SignInAsync(stack.ReleaseKey, "ReleaseManager");
+        await dashboard.GoAsync("Configs");
+
+        await page.GetByLabel("Config (a JSON object)", new() { Exact = true }).FillAsync("""{ "dropRate": 0.05, "event": "winter" }""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(page.GetByTestId("notice")).ToContainTextAsync("Config published as sha256-");
+        var version = System.Text.RegularExpressions.Regex.Match(await page.GetByTestId("notice").InnerTextAsync(), "sha256-[0-9a-f]{64}").Value;
+
+        await page.GetByLabel("Cluster", new() { Exact = true }).SelectOptionAsync(DashboardStack.White);
+        await Expect(page.GetByLabel("Config version", new() { Exact = true })).ToHaveValueAsync(version); // the one just published
+        await page.GetByRole(AriaRole.Button, new() { Name = "Review" }).ClickAsync();
+        await dashboard.ConfirmAsync(version);
+
+        Assert.Equal(version, (await stack.RegistryAsync()).FindCluster(DashboardStack.White)!.ConfigVersion);
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Published configs" })).ToContainTextAsync(DashboardStack.White);
+    }
 }

@@ -19,6 +19,8 @@ public sealed class PushThroughThePageTests(ITestOutputHelper output)
         var page = dashboard.Page;
         await using var players = PlayerTraffic.Start(stack, 40);
         await dashboard.SignInAsync(stack.ReleaseKey, "ReleaseManager");
+        await Expect(dashboard.Cluster(DashboardStack.White).GetByTestId("destination-w1"))
+            .ToContainTextAsync("healthy at 1 of 1 gateways", new() { Timeout = 30_000 }); // the Gateway's probes, via its report
 
         // Register red as a canary.
         await page.GetByTestId("open-register").ClickAsync();

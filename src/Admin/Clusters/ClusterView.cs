@@ -16,7 +16,11 @@ namespace RedWhite.Admin.Clusters;
 /// <param name="LastActionAt">When it was taken.</param>
 /// <param name="Error">Why the drain controller could not act, or why the counts are missing.</param>
 public sealed record ClusterStatus(
-    long? Players, int? Connections, DateTimeOffset? ReportedAt, int? DesiredCapacity, string? LastAction, DateTimeOffset? LastActionAt, string? Error);
+    long? Players, int? Connections, DateTimeOffset? ReportedAt, int? DesiredCapacity, string? LastAction, DateTimeOffset? LastActionAt, string? Error)
+{
+    /// <summary>Destination name → how many live Gateways find it healthy, unhealthy, or cannot tell yet (their health checks).</summary>
+    public IReadOnlyDictionary<string, DestinationHealthCount> Destinations { get; init; } = new Dictionary<string, DestinationHealthCount>();
+}
 
 /// <summary>What one destination's game server last reported.</summary>
 /// <param name="ConfigVersion">The config it holds; null when it never reported (or its report is gone).</param>
@@ -100,7 +104,10 @@ internal sealed class ClusterStatusReader(
             var count = counts?.GetValueOrDefault(c.Id);
             var drain = statuses.GetValueOrDefault(c.Id);
             views.Add(new ClusterView(c, new ClusterStatus(
-                count?.Players, count?.Connections, count?.ReportedAt, drain?.DesiredCapacity, drain?.LastAction, drain?.LastActionAt, unavailable ?? drain?.Error),
+                count?.Players, count?.Connections, count?.ReportedAt, drain?.DesiredCapacity, drain?.LastAction, drain?.LastActionAt, unavailable ?? drain?.Error)
+            {
+                Destinations = count?.DestinationHealth ?? new Dictionary<string, DestinationHealthCount>(),
+            },
                 await ConfigOfAsync(c, rollouts, now, cancellationToken)));
         }
 

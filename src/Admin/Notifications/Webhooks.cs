@@ -52,6 +52,7 @@ public sealed record WebhookPayload(string Id, string Event, DateTimeOffset At, 
 /// <summary>The events, from the audit actions that make them.</summary>
 public static class WebhookEvents
 {
+    public const string RolloutStarted = "rollout.started";
     public const string RolloutStep = "rollout.step";
     public const string RolloutAborted = "rollout.aborted";
     public const string RolloutPaused = "rollout.paused";
@@ -60,11 +61,13 @@ public static class WebhookEvents
     public const string DrainFinished = "drain.finished";
     public const string ClusterRetired = "cluster.retired";
 
-    public static readonly IReadOnlyList<string> All = [RolloutStep, RolloutAborted, RolloutPaused, RolloutPromoted, ClusterPromoted, DrainFinished, ClusterRetired];
+    public static readonly IReadOnlyList<string> All = [RolloutStarted, RolloutStep, RolloutAborted, RolloutPaused, RolloutPromoted, ClusterPromoted, DrainFinished, ClusterRetired];
 
     /// <summary>The event an audited change makes, or null for one nobody is notified of.</summary>
     public static string? Of(AuditEntry entry) => entry.Action switch
     {
+        "rollout-start" => RolloutStarted,
+        "rollout-resume" => RolloutStarted,
         "rollout-step" => RolloutStep,
         "rollout-abort" => RolloutAborted,
         "rollout-pause" => RolloutPaused,
@@ -77,6 +80,7 @@ public static class WebhookEvents
 
     public static string Text(string name, AuditEntry entry) => name switch
     {
+        RolloutStarted => $"Rollout of {entry.Target} {(entry.Action == "rollout-resume" ? "resumed" : "started")} by {entry.Actor}: {entry.Detail}",
         RolloutStep => $"Rollout of {entry.Target} stepped up: {entry.Detail}",
         RolloutAborted => $"Rollout of {entry.Target} ABORTED by {entry.Actor}: {entry.Detail}",
         RolloutPaused => $"Rollout of {entry.Target} paused: {entry.Detail}",

@@ -110,7 +110,7 @@ internal sealed class RolloutController(
         if (record.StepKey != stepKey)
         {
             // A new step (or a resumed one): its window starts with this check.
-            return record with { StepKey = stepKey, WindowFrom = now, Start = Snapshot(outcomes), ConsecutiveFailures = 0, NextCheckAt = next };
+            return record with { StepKey = stepKey, WindowFrom = now, Start = Snapshot(outcomes, [canary.Id, .. active]), ConsecutiveFailures = 0, NextCheckAt = next };
         }
 
         var canaryWindow = Window(outcomes, record.Start, [canary.Id]);
@@ -180,8 +180,9 @@ internal sealed class RolloutController(
 
     private static string Key(GatewayOutcomes gateway) => string.Create(CultureInfo.InvariantCulture, $"{gateway.Instance}@{gateway.CountingSince:O}");
 
-    private static Dictionary<string, Dictionary<string, RequestOutcomes>> Snapshot(IReadOnlyList<GatewayOutcomes> outcomes) =>
-        outcomes.ToDictionary(Key, g => new Dictionary<string, RequestOutcomes>(g.Clusters, StringComparer.Ordinal), StringComparer.Ordinal);
+    /// <summary>Every Gateway's counts of the clusters a window compares (the canary and the active ones) now.</summary>
+    private static Dictionary<string, Dictionary<string, RequestOutcomes>> Snapshot(IReadOnlyList<GatewayOutcomes> outcomes, IReadOnlyList<string> clusters) =>
+        outcomes.ToDictionary(Key, g => g.Clusters.Where(c => clusters.Contains(c.Key)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <summary>The clusters' outcomes since the window's start, summed over every Gateway (one that started since counts whole).</summary>
     private static RequestOutcomes Window(IReadOnlyList<GatewayOutcomes> outcomes, Dictionary<string, Dictionary<string, RequestOutcomes>> start, IReadOnlyList<string> clusters)

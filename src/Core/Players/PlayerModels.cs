@@ -23,7 +23,16 @@ public sealed record ClusterActivity
 
     /// <summary>The cluster's request outcomes through this Gateway since it started counting (cumulative).</summary>
     public RequestOutcomes Outcomes { get; init; } = RequestOutcomes.None;
+
+    /// <summary>Destination name → how this Gateway's health checks see it: <c>healthy</c>, <c>unhealthy</c> or <c>unknown</c>.</summary>
+    public IReadOnlyDictionary<string, string> DestinationHealth { get; init; } = new Dictionary<string, string>();
 }
+
+/// <summary>How the reporting Gateways see one destination: how many call it healthy, unhealthy, or cannot tell yet.</summary>
+/// <param name="Healthy">Gateways whose probes (and passive checks) find it healthy.</param>
+/// <param name="Unhealthy">Gateways that took it out of rotation.</param>
+/// <param name="Unknown">Gateways that have not judged it yet.</param>
+public sealed record DestinationHealthCount(int Healthy, int Unhealthy, int Unknown);
 
 /// <summary>One Gateway instance's report.</summary>
 /// <param name="Instance">The reporting instance (<c>Gateway:InstanceId</c>, default host name and process id).</param>
@@ -48,6 +57,9 @@ public sealed record ClusterPlayers(
 {
     /// <summary>A cluster no live Gateway reports: nobody seen, nothing open.</summary>
     public static ClusterPlayers None(string cluster) => new(cluster, 0, 0, new Dictionary<string, int>(), null, Complete: false);
+
+    /// <summary>Destination name → how the live Gateways see its health.</summary>
+    public IReadOnlyDictionary<string, DestinationHealthCount> DestinationHealth { get; init; } = new Dictionary<string, DestinationHealthCount>();
 }
 
 /// <summary>One point of a cluster's player history.</summary>

@@ -9,7 +9,8 @@ internal static class PlayerReportJson
 {
     public static byte[] Report(GatewayReport report) => JsonSerializer.SerializeToUtf8Bytes(
         new StoredReport(report.At, report.CountingSince,
-            [.. report.Clusters.Select(c => new StoredCluster(c.Cluster, c.WindowPlayers, c.Connections, c.DestinationConnections, c.Outcomes.Requests > 0 ? c.Outcomes : null))],
+            [.. report.Clusters.Select(c => new StoredCluster(c.Cluster, c.WindowPlayers, c.Connections, c.DestinationConnections, c.Outcomes.Requests > 0 ? c.Outcomes : null,
+                c.DestinationHealth.Count > 0 ? c.DestinationHealth : null))],
             report.Instance),
         RegistryJson.Options);
 
@@ -51,6 +52,7 @@ internal static class PlayerReportJson
             long summed = 0;
             var connections = 0;
             var destinations = new Dictionary<string, int>(StringComparer.Ordinal);
+            var health = new Dictionary<string, DestinationHealthCount>(StringComparer.Ordinal);
             foreach (var report in live)
             {
                 foreach (var entry in report.Clusters)
@@ -66,10 +68,21 @@ internal static class PlayerReportJson
                     {
                         destinations[name] = destinations.GetValueOrDefault(name) + open;
                     }
+
+                    foreach (var (name, seen) in entry.Health ?? new Dictionary<string, string>())
+                    {
+                        var count = health.GetValueOrDefault(name) ?? new DestinationHealthCount(0, 0, 0);
+                        health[name] = seen switch
+                        {
+                            "healthy" => count with { Healthy = count.Healthy + 1 },
+                            "unhealthy" => count with { Unhealthy = count.Unhealthy + 1 },
+                            _ => count with { Unknown = count.Unknown + 1 },
+                        };
+                    }
                 }
             }
 
-            result[cluster] = new ClusterPlayers(cluster, players?.Invoke(cluster) ?? summed, connections, destinations, newest, complete);
+            result[cluster] = new ClusterPlayers(cluster, players?.Invoke(cluster) ?? summed, connections, destinations, newest, complete) { DestinationHealth = health };
         }
 
         return result;
@@ -85,5 +98,7 @@ internal static class PlayerReportJson
 
     internal sealed record StoredReport(DateTimeOffset At, DateTimeOffset CountingSince, IReadOnlyList<StoredCluster> Clusters, string? Instance = null);
 
-    internal sealed record StoredCluster(string Cluster, int Players, int Connections, IReadOnlyDictionary<string, int>? Destinations, RequestOutcomes? Outcomes = null);
+    internal sealed record StoredCluster(
+        string Cluster, int Players, int Connections, IReadOnlyDictionary<string, int>? Destinations, RequestOutcomes? Outcomes = null,
+        IReadOnlyDictionary<string, string>? Health = null);
 }

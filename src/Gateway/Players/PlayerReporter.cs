@@ -3,6 +3,9 @@ using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Core.Stores;
 using RedWhite.Gateway.Configuration;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Players;
 
@@ -12,7 +15,7 @@ namespace RedWhite.Gateway.Players;
 /// </summary>
 internal sealed class PlayerReporter(
     PlayerActivity activity, IPlayerStore store, PlayerWindow window, IOptions<GatewayOptions> options, IOptions<PlayerOptions> players,
-    TimeProvider time, ILogger<PlayerReporter> logger)
+    IProxyStateLookup proxy, TimeProvider time, ILogger<PlayerReporter> logger)
     : PeriodicService(time, logger)
 {
     private readonly string instance = options.Value.InstanceId;
@@ -27,7 +30,7 @@ internal sealed class PlayerReporter(
     public async Task ReportOnceAsync(CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
-        var clusters = Merge(activity.TakeReport(), window.OldestBucket(now));
+        var clusters = WithHealth(Merge(activity.TakeReport(), window.OldestBucket(now)));
         try
         {
             await store.ReportAsync(new GatewayReport(instance, now, clusters, activity.CountingSince), cancellationToken);
@@ -57,6 +60,39 @@ internal sealed class PlayerReporter(
     protected override bool Enabled => players.Value.Enabled;
 
     protected override Task TickAsync(CancellationToken cancellationToken) => ReportOnceAsync(cancellationToken);
+
+    /// <summary>
+    /// Adds how this Gateway's health checks see every destination of every cluster it routes to (whether or not
+    /// anyone played on it), so Admin can show the destinations' health as the Gateways see it.
+    /// </summary>
+    private List<ClusterActivity> WithHealth(List<ClusterActivity> clusters)
+    {
+        var byId = clusters.ToDictionary(c => c.Cluster, StringComparer.Ordinal);
+        foreach (var cluster in proxy.GetClusters())
+        {
+            if (cluster.ClusterId.StartsWith("rw:", StringComparison.Ordinal))
+            {
+                continue; // the entry route's and the warm-up's clusters are the gateway's own
+            }
+
+            var health = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var destination in cluster.Destinations.Values)
+            {
+                health[destination.DestinationId] = Health(destination.Health);
+            }
+
+            byId[cluster.ClusterId] = byId.TryGetValue(cluster.ClusterId, out var activity)
+                ? activity with { DestinationHealth = health }
+                : new ClusterActivity { Cluster = cluster.ClusterId, DestinationHealth = health };
+        }
+
+        return [.. byId.Values];
+    }
+
+    private static string Health(DestinationHealthState state) =>
+        state.Active == DestinationHealth.Unhealthy || state.Passive == DestinationHealth.Unhealthy ? "unhealthy"
+        : state.Active == DestinationHealth.Healthy || state.Passive == DestinationHealth.Healthy ? "healthy"
+        : "unknown";
 
     /// <summary>Adds the players a failed report did not deliver, still in the window, to this one.</summary>
     private List<ClusterActivity> Merge(IReadOnlyList<ClusterActivity> taken, long oldestBucket)

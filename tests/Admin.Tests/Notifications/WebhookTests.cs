@@ -81,7 +81,8 @@ public sealed class WebhookTests
     [InlineData("retire", "drain-controller", "drain.finished")]
     [InlineData("retire", "release", "cluster.retired")]
     [InlineData("weight", "release", null)]
-    [InlineData("rollout-start", "release", null)]
+    [InlineData("rollout-start", "release", "rollout.started")]
+    [InlineData("rollout-resume", "release", "rollout.started")]
     public void Events_FollowFromTheAuditedAction(string action, string actor, string? expected) =>
         Assert.Equal(expected, WebhookEvents.Of(new Core.Stores.AuditEntry(DateTimeOffset.UtcNow, actor, action, "red-1.1", 4, 5, "detail")));
 

@@ -181,4 +181,23 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
         Assert.Equal("passed", latest.GetProperty("verdict").GetString());
         Assert.InRange(latest.GetProperty("canary").GetProperty("requests").GetInt64(), 150, 240);
     }
+
+    [Fact]
+    public async Task StepStarvedPastMaxWait_DoesWhatThePlanSays_HereAbort()
+    {
+        await using var bed = await RolloutBed.StartAsync(Quick with { MaxWait = TimeSpan.FromSeconds(30), OnMaxWait = RolloutWaitAction.Abort });
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+
+        for (var i = 0; i < 12 && (await bed.RedAsync()).Rollout!.Status!.Phase == RolloutPhase.Running; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 2);
+            await bed.PlayAsync(RolloutBed.White, 60);
+            await bed.StepAsync();
+        }
+
+        var red = await bed.RedAsync();
+        Assert.Equal((0, RolloutPhase.Aborted), (red.Weight, red.Rollout!.Status!.Phase));
+        Assert.Contains("waited 00:00:30 for traffic", red.Rollout.Status.Reason, StringComparison.Ordinal);
+        Assert.Contains("of 50 requests", red.Rollout.Status.Reason, StringComparison.Ordinal);
+    }
 }

@@ -126,6 +126,45 @@ public sealed class PlayerAccountingTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Gone, after.StatusCode);
     }
 
+    [Fact]
+    public async Task Reports_CarryEveryDestinationsHealth_AsThisGatewaysChecksSeeIt()
+    {
+        w2.Healthy = false;
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var counts = await ReportAndReadAsync();
+            return counts[White].DestinationHealth.GetValueOrDefault("w2") == new DestinationHealthCount(0, 1, 0) &&
+                counts[White].DestinationHealth.GetValueOrDefault("w1") == new DestinationHealthCount(1, 0, 0) &&
+                counts[Red].DestinationHealth.GetValueOrDefault("r1") == new DestinationHealthCount(1, 0, 0);
+        }, "w2 reported unhealthy, w1 and r1 healthy (nobody played on red: it is reported anyway)");
+    }
+
+    [Fact]
+    public async Task Reports_CarryEachClustersRequestOutcomes_NotTheGatewaysOwnRefusals()
+    {
+        r1.FailOneIn = 4;
+        for (var i = 0; i < 8; i++)
+        {
+            using var toRed = await gateway.GetAsync("/game/state", TestTickets.For(Red, $"p-{i}"));
+            using var toWhite = await gateway.GetAsync("/game/state", TestTickets.For(White, $"p-{i}"));
+        }
+
+        using (var refused = await gateway.GetAsync("/game/state", TestTickets.For(White, "p-x") + "tampered"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        await gateway.Services.GetRequiredService<PlayerReporter>().ReportOnceAsync(CancellationToken.None);
+        var reported = Assert.Single(await gateway.Services.GetRequiredService<IPlayerStore>().ReadOutcomesAsync(DateTimeOffset.UtcNow, CancellationToken.None));
+
+        Assert.Equal("gw-test", reported.Instance);
+        var red = reported.Clusters[Red];
+        var white = reported.Clusters[White];
+        Assert.Equal((8L, 2L, 6L, 8L), (red.Requests, red.Errors, red.StatusClasses[1], red.Timed));
+        Assert.Equal((8L, 0L), (white.Requests, white.Errors)); // the refused request is not white's
+    }
+
     private async Task<IReadOnlyDictionary<string, ClusterPlayers>> ReportAndReadAsync()
     {
         await gateway.Services.GetRequiredService<PlayerReporter>().ReportOnceAsync(CancellationToken.None);

@@ -89,17 +89,25 @@ function ConfigFacts({ config }) {
 
 function Destinations({ cluster }) {
   const reported = cluster.config?.destinations ?? {};
+  const probed = cluster.status.destinations ?? {};
   return (
     <ul class="destinations" aria-label={`Destinations of ${cluster.id}`}>
       {Object.entries(cluster.destinations).map(([name, url]) => {
         const heartbeat = reported[name]?.heartbeatAt ? reported[name] : null;
-        const health = heartbeat ? (heartbeat.live ? 'live' : 'silent') : 'unreported';
+        const seen = probed[name];
+        const gateways = seen ? seen.healthy + seen.unhealthy + seen.unknown : 0;
+        // Health as the Gateways' checks see it: out of rotation at any Gateway is worth a look.
+        const health = !seen ? 'unreported' : seen.unhealthy > 0 ? 'unhealthy' : seen.healthy > 0 ? 'healthy' : 'unknown';
+        const words = !seen ? 'no gateway report'
+          : seen.unhealthy > 0 ? `unhealthy at ${seen.unhealthy} of ${gateways} gateways`
+          : seen.healthy > 0 ? `healthy at ${seen.healthy} of ${gateways} gateways` : 'not judged yet';
         return (
-          <li>
+          <li data-testid={`destination-${name}`}>
             <span class={`dot ${health}`} aria-hidden="true" />
             <strong>{name}</strong> <span class="muted">{url}</span>
+            <span class={`health ${health}`}> · {words}</span>
             <span class="muted">
-              {heartbeat ? ` · ${health}, heartbeat ${ago(heartbeat.heartbeatAt)} · holds ${shortVersion(heartbeat.configVersion)}` : ' · no heartbeat'}
+              {heartbeat ? ` · config heartbeat ${ago(heartbeat.heartbeatAt)}${heartbeat.live ? '' : ' (silent)'}, holds ${shortVersion(heartbeat.configVersion)}` : ' · no config heartbeat'}
             </span>
           </li>
         );
