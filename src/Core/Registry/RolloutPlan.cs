@@ -47,6 +47,12 @@ public sealed record RolloutAnalysis
     /// <summary>How many times the active clusters' p99 the canary's may be (default 1.5), with a Mann-Whitney test that it is slower.</summary>
     public double? MaxP99Ratio { get; init; } = 1.5;
 
+    /// <summary>
+    /// How many milliseconds the canary's p99 must also exceed the active clusters' by before <see cref="MaxP99Ratio"/> can
+    /// fail (default 50): 50 ms against 15 ms is three times slower and nothing a player notices (a canary's servers warm up).
+    /// </summary>
+    public double MinP99DeltaMs { get; init; } = 50;
+
     /// <summary>Consecutive failed checks before the rollout aborts (default 2).</summary>
     public int FailureLimit { get; init; } = 2;
 

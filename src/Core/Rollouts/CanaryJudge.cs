@@ -48,7 +48,8 @@ public static class CanaryJudge
         {
             var confidence = LatencyWorse(canary, baseline);
             var measured = c99 / Math.Max(b99, 0.001);
-            figures.Add(new RolloutFigure("maxP99Ratio", measured, ratio, confidence, measured > ratio && confidence >= analysis.Confidence));
+            var noticeable = c99 - b99 >= analysis.MinP99DeltaMs; // a ratio of small numbers is not a slowdown anyone feels
+            figures.Add(new RolloutFigure("maxP99Ratio", measured, ratio, confidence, measured > ratio && noticeable && confidence >= analysis.Confidence));
         }
 
         var failed = figures.Where(f => f.Failed).ToList();

@@ -38,6 +38,7 @@ public sealed class RolloutPlanValidator : AbstractValidator<RolloutPlan>
             RuleFor(a => a.MaxP99Ms).GreaterThan(0).LessThanOrEqualTo(600_000).When(a => a.MaxP99Ms is not null);
             RuleFor(a => a.MaxErrorRateDelta).InclusiveBetween(0, 1).When(a => a.MaxErrorRateDelta is not null);
             RuleFor(a => a.MaxP99Ratio).GreaterThanOrEqualTo(1).LessThanOrEqualTo(100).When(a => a.MaxP99Ratio is not null);
+            RuleFor(a => a.MinP99DeltaMs).InclusiveBetween(0, 600_000);
             RuleFor(a => a.FailureLimit).InclusiveBetween(1, 100);
             RuleFor(a => a.Confidence).InclusiveBetween(0.5, 0.9999);
         }

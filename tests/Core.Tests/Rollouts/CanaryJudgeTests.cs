@@ -73,6 +73,19 @@ public sealed class CanaryJudgeTests
     }
 
     [Fact]
+    public void CanaryThreeTimesSlower_ButOnlyThirtyMillisecondsSlower_Passes_WhileTwoHundredSlowerFails()
+    {
+        var warming = CanaryJudge.Judge(Defaults, Outcomes(200, 0, ms: 40), Outcomes(2_000, 0, ms: 8)); // (25, 50] against (5, 10]
+        var slow = CanaryJudge.Judge(Defaults, Outcomes(200, 0, ms: 300), Outcomes(2_000, 0, ms: 8));
+
+        var ratio = Assert.Single(warming.Limits, l => l.Limit == "maxP99Ratio");
+        Assert.True(ratio.Measured > 3 && ratio.Confidence > 0.99, $"ratio {ratio.Measured} at {ratio.Confidence}");
+        Assert.Equal(RolloutVerdict.Passed, warming.Verdict); // under minP99DeltaMs (50 ms) above the active clusters
+        Assert.Equal(RolloutVerdict.Failed, slow.Verdict);
+        Assert.True(Assert.Single(slow.Limits, l => l.Limit == "maxP99Ratio").Failed);
+    }
+
+    [Fact]
     public void SameLatencyAndErrors_Passes()
     {
         var check = CanaryJudge.Judge(Defaults with { MaxErrorRate = 0.05, MaxP99Ms = 100 }, Outcomes(300, 1), Outcomes(3_000, 10));
