@@ -17,8 +17,9 @@ export function RolloutPanel({ cluster, can, propose }) {
     let stopped = false;
     const load = () => get(path).then((r) => !stopped && setView(r.body), () => {});
     load();
-    const timer = setInterval(load, 2000);
-    return () => { stopped = true; clearInterval(timer); };
+    // Checks arrive only while a rollout runs or waits paused; a finished one is read once.
+    const timer = status?.phase === 'running' || status?.phase === 'paused' ? setInterval(load, 2000) : null;
+    return () => { stopped = true; if (timer) clearInterval(timer); };
   }, [path, status?.phase, status?.step]);
 
   const latest = view?.checks?.[0];
