@@ -73,16 +73,7 @@ internal sealed class RegistryProxyConfig : IProxyConfig
                 continue;
             }
 
-            routes.Add(new RouteConfig
-            {
-                RouteId = cluster.Id,
-                ClusterId = cluster.Id,
-                Match = new RouteMatch
-                {
-                    Path = CatchAll,
-                    Headers = [new RouteHeader { Name = InternalRouteHeader, Values = [cluster.Id], Mode = HeaderMatchMode.ExactHeader }],
-                },
-            });
+            routes.Add(ClusterRoute(cluster.Id));
 
             var destinations = new Dictionary<string, DestinationConfig>(cluster.Definition.Destinations.Count, StringComparer.OrdinalIgnoreCase);
             foreach (var (name, address) in cluster.Definition.Destinations)
@@ -102,16 +93,7 @@ internal sealed class RegistryProxyConfig : IProxyConfig
         if (warmUpTarget is not null)
         {
             // Never probed and never in the registry; the ticket step admits its tickets only while the warm-up runs.
-            routes.Add(new RouteConfig
-            {
-                RouteId = WarmUpTraffic.ClusterId,
-                ClusterId = WarmUpTraffic.ClusterId,
-                Match = new RouteMatch
-                {
-                    Path = CatchAll,
-                    Headers = [new RouteHeader { Name = InternalRouteHeader, Values = [WarmUpTraffic.ClusterId], Mode = HeaderMatchMode.ExactHeader }],
-                },
-            });
+            routes.Add(ClusterRoute(WarmUpTraffic.ClusterId));
             clusters.Add(new ClusterConfig
             {
                 ClusterId = WarmUpTraffic.ClusterId,
@@ -128,6 +110,21 @@ internal sealed class RegistryProxyConfig : IProxyConfig
     /// so the collector reclaims it with the config.
     /// </remarks>
     public void SignalChange() => changed.Cancel();
+
+    /// <summary>
+    /// A cluster's route, named like its cluster: never picked by path alone (see <see cref="InternalRouteHeader"/>);
+    /// the ticket step reassigns each request to it by id.
+    /// </summary>
+    private static RouteConfig ClusterRoute(string clusterId) => new()
+    {
+        RouteId = clusterId,
+        ClusterId = clusterId,
+        Match = new RouteMatch
+        {
+            Path = CatchAll,
+            Headers = [new RouteHeader { Name = InternalRouteHeader, Values = [clusterId], Mode = HeaderMatchMode.ExactHeader }],
+        },
+    };
 
     private static RouteConfig EntryRoute() => new()
     {
