@@ -47,12 +47,18 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
 
         // The image's WORKDIR /src is the repository root; /app becomes a folder of this test's.
         await using var folder = new TempFolder();
+        await using var nodeRoot = new TempFolder();
         if (nodeStage)
         {
-            await RunNodeStageAsync(lines);
+            await RunNodeStageAsync(lines, nodeRoot.Path);
         }
 
-        var runs = lines.Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal)).Select(l => l["RUN ".Length..].Replace(" /app", " " + folder.Path, StringComparison.Ordinal)).ToList();
+        // The Node stage's bundle is what COPY --from brings to src/Admin/Dashboard/dist: the publish reads it from the
+        // stage's copy here, never from this checkout (whose own build may be writing its bundle at the same time).
+        var bundle = nodeStage ? $" -p:DashboardDist={Path.Combine(nodeRoot.Path, "src/Admin/Dashboard/dist")}/" : "";
+        var runs = lines.Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal))
+            .Select(l => l["RUN ".Length..].Replace(" /app", " " + folder.Path, StringComparison.Ordinal) + (l.Contains("DashboardPrebuilt=true", StringComparison.Ordinal) ? bundle : ""))
+            .ToList();
         Assert.Equal(2, runs.Count); // restore, then publish
         if (!name.StartsWith("demo-", StringComparison.Ordinal))
         {
@@ -157,9 +163,8 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
     /// Runs the Node stage's npm commands on a copy of what it copies (the dashboard's sources and lock file), so the
     /// check neither depends on nor disturbs this checkout's node_modules.
     /// </summary>
-    private async Task RunNodeStageAsync(List<string> lines)
+    private async Task RunNodeStageAsync(List<string> lines, string root)
     {
-        await using var root = new TempFolder();
         var stage = lines.SkipWhile(l => !l.StartsWith("FROM node:", StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
         foreach (var line in stage.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal)))
         {
@@ -167,7 +172,7 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
             foreach (var source in parts[..^1])
             {
                 var from = Repository.File(source);
-                var to = Path.Combine(root.Path, parts[^1].EndsWith('/') && File.Exists(from) ? Path.Combine(parts[^1], Path.GetFileName(source)) : parts[^1]);
+                var to = Path.Combine(root, parts[^1].EndsWith('/') && File.Exists(from) ? Path.Combine(parts[^1], Path.GetFileName(source)) : parts[^1]);
                 CopyTree(from, to);
             }
         }
@@ -177,13 +182,13 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
         foreach (var run in runs)
         {
             var arguments = run["RUN npm ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                .Select(a => a.StartsWith("src/", StringComparison.Ordinal) ? Path.Combine(root.Path, a) : a);
+                .Select(a => a.StartsWith("src/", StringComparison.Ordinal) ? Path.Combine(root, a) : a);
             var (exit, log, elapsed) = await Command.RunAsync("npm", arguments, TimeSpan.FromMinutes(4));
             output.WriteLine($"{run}: exit {exit} in {elapsed.TotalSeconds:F0} s");
             Assert.True(exit == 0, $"{run} failed:\n{log}");
         }
 
-        Assert.True(File.Exists(Path.Combine(root.Path, "src/Admin/Dashboard/dist/index.html")), "the Node stage bundled no dashboard");
+        Assert.True(File.Exists(Path.Combine(root, "src/Admin/Dashboard/dist/index.html")), "the Node stage bundled no dashboard");
     }
 
     private static void CopyTree(string from, string to)
