@@ -144,11 +144,47 @@ public sealed class ServiceProcess : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>
+    /// A loopback port free now, for a process about to bind it. Chosen at random below the kernel's ephemeral range:
+    /// a port the kernel hands out (bind to 0) is also what every outgoing connection on the machine takes its local
+    /// port from, so one could take it between this call and the service's bind (seen in CI: "address already in use",
+    /// and another test's server answering on the port). Test processes running side by side pick among ~20,000 ports.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (ephemeralLow, _) = EphemeralRange();
+        var low = Math.Max(1024, ephemeralLow - 20_000);
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = Random.Shared.Next(low, ephemeralLow);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: another
+            }
+        }
+
+        using var fallback = new TcpListener(IPAddress.Loopback, 0);
+        fallback.Start();
+        return ((IPEndPoint)fallback.LocalEndpoint).Port;
+    }
+
+    private static (int Low, int High) EphemeralRange()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return (32768, 60999); // Linux's default
+        }
     }
 
     public async ValueTask DisposeAsync()
