@@ -11,6 +11,9 @@ public sealed class RedisRegistryMonitorTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
+    /// <summary>Where a test keeps the state Redis will "come back" holding, beside the live keys.</summary>
+    private const string LostPrefix = "lost:";
+
     [Fact]
     public async Task Change_CommittedByAnotherInstance_ReachesEveryMonitorThroughPubSubWithoutWaitingForThePoll()
     {
@@ -218,6 +221,7 @@ public sealed class RedisRegistryMonitorTests
     {
         await using var bed = await StartAsync();
         using var file = new TestRegistry(TestRegistry.Demo());
+        await SeedAsync(bed.Store(LostPrefix), TestRegistry.Demo()); // what Redis will come back holding, kept aside
         var writer = bed.Store();
         await SeedAsync(writer, TestRegistry.Demo());
         await writer.CommitAsync(WithRedWeight(TestRegistry.Demo(), 30), 1, Audit("weight"), None);
@@ -227,9 +231,9 @@ public sealed class RedisRegistryMonitorTests
         await admin.StartAsync(None);
         await reader.StartAsync(None);
 
-        // Redis comes back from a crash with only its first write (appendfsync everysec can lose the last second).
-        await bed.Redis.FlushAllAsync();
-        await SeedAsync(bed.Store(), TestRegistry.Demo());
+        // Redis comes back from a crash with only its first write (appendfsync everysec can lose the last second):
+        // one atomic step, so the seeding Admin never sees an empty Redis in between and reseeds it first.
+        await bed.ReplaceRegistryAsync(LostPrefix);
 
         await Eventually.TrueAsync(async () => await bed.Redis.CommandAsync("GET", "rw:current") == "3", "Admin to put revision 3 back");
         Assert.Equal(40, (await writer.LoadAsync(None)).FindCluster("red-1.1")!.Weight);

@@ -105,6 +105,25 @@ internal sealed class RedisTestBed : IAsyncDisposable
         return monitor;
     }
 
+    /// <summary>
+    /// In one atomic step (a script), drops every key under <paramref name="prefix"/> and moves the keys under
+    /// <paramref name="fromPrefix"/> there: the store under <paramref name="prefix"/> then holds exactly what
+    /// was written under <paramref name="fromPrefix"/>, with no moment in which a watcher finds it empty.
+    /// </summary>
+    public Task ReplaceRegistryAsync(string fromPrefix, string prefix = "rw:") =>
+        Redis.CommandAsync(
+            "EVAL",
+            """
+            for _, key in ipairs(redis.call('KEYS', ARGV[2] .. '*')) do redis.call('DEL', key) end
+            for _, key in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do
+              redis.call('RENAME', key, ARGV[2] .. string.sub(key, #ARGV[1] + 1))
+            end
+            return redis.status_reply('OK')
+            """,
+            "0",
+            fromPrefix,
+            prefix);
+
     /// <summary>Puts <paramref name="document"/> into the empty Redis as its first revision.</summary>
     public static async Task SeedAsync(RedisRegistryStore store, RegistryDocument document) =>
         Assert.True(await store.SeedIfBehindAsync(document, Audit("seed"), CancellationToken.None), "the test's Redis was expected to be empty");
