@@ -38,7 +38,10 @@ public sealed class RedWhiteClientOptions
     /// </summary>
     public Func<CancellationToken, Task<string?>>? BearerToken { get; set; }
 
-    /// <summary>How long before its expiry a ticket is renewed (a new login); default 2 minutes.</summary>
+    /// <summary>
+    /// How long before its expiry a ticket is renewed (a new login, beside the requests that keep using the ticket
+    /// meanwhile); default 2 minutes.
+    /// </summary>
     public TimeSpan RenewBefore { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Retries of logins and downloads: attempts and the backoff between them.</summary>

@@ -34,6 +34,8 @@ public class RedWhiteSession : IDisposable
     private readonly object signals = new();
     private readonly bool ownsHttp;
     private LoginResult? current;
+    private LoginResult? ticketed;
+    private int renewing;
     private string? configVersion;
     private string? drainedTicket;
     private string? announcedConfig;
@@ -65,7 +67,10 @@ public class RedWhiteSession : IDisposable
     /// <summary>Raised once per version when the Gateway announces a config other than the one in use.</summary>
     public event EventHandler<string>? ConfigAnnounced;
 
-    /// <summary>The last login's answer, or null before the first.</summary>
+    /// <summary>
+    /// The last login's answer, or null before the first. An answer without a ticket (<c>unavailable</c>) does not take
+    /// away a ticket that still works: requests keep using it until it expires or the Gateway refuses it.
+    /// </summary>
     public LoginResult? Current => Volatile.Read(ref current);
 
     /// <summary>The config version the game should run now (switched only at a natural break, or by a login).</summary>
@@ -78,7 +83,7 @@ public class RedWhiteSession : IDisposable
         {
             lock (signals)
             {
-                return drainedTicket is not null && drainedTicket == current?.Ticket;
+                return drainedTicket is not null && drainedTicket == ticketed?.Ticket;
             }
         }
     }
@@ -90,6 +95,9 @@ public class RedWhiteSession : IDisposable
     public int ConfigDownloads => configs.Downloads;
 
     internal RedWhiteClientOptions Options => options;
+
+    /// <summary>The login whose ticket requests carry: the last one that gave a ticket still in use, or null.</summary>
+    internal LoginResult? Ticketed => Volatile.Read(ref ticketed);
 
     /// <summary>
     /// Logs in now, retrying network failures, 429 and 5xx answers and <c>unavailable</c> decisions with jittered
@@ -189,35 +197,57 @@ public class RedWhiteSession : IDisposable
         }
     }
 
-    /// <summary>A ticket good for a while yet: logs in first when there is none or it is close to expiry.</summary>
+    /// <summary>
+    /// The ticket for a request. One that has not expired is used at once; within <c>RenewBefore</c> of its expiry a
+    /// renewal starts beside the request (one at a time), so no request waits on Discovery while its ticket still
+    /// works. Without a working ticket the request waits for a login, its retries included.
+    /// </summary>
     internal async Task<string> TicketAsync(CancellationToken cancellationToken)
     {
-        var login = Current;
-        if (login?.Ticket is { } ticket && login.ExpiresAt is { } expires && options.UtcNow() < expires - options.RenewBefore)
+        var held = Ticketed;
+        if (held is { Ticket: { } ticket, ExpiresAt: { } expires } && options.UtcNow() < expires)
         {
+            if (options.UtcNow() >= expires - options.RenewBefore)
+            {
+                _ = RenewBesideAsync();
+            }
+
             return ticket;
         }
 
-        login = await RenewAsync(login?.Ticket, cancellationToken).ConfigureAwait(false);
+        var login = await RenewAsync(held?.Ticket, cancellationToken).ConfigureAwait(false);
         return login.Ticket ?? throw new RedWhiteNoTicketException(login);
     }
 
     /// <summary>
     /// Logs in again because <paramref name="stale"/> stopped working (expired, cluster retired), unless another caller
-    /// already did: many requests failing at once cause one login.
+    /// already did: many requests failing at once cause one login. When that login gives no ticket, the stale one is
+    /// dropped (it is known not to work); a null <paramref name="stale"/> renews without judging the ticket held.
     /// </summary>
     internal async Task<LoginResult> RenewAsync(string? stale, CancellationToken cancellationToken)
     {
         await loginGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var login = Current;
-            if (login?.Ticket is { } ticket && ticket != stale && login.ExpiresAt is { } expires && options.UtcNow() < expires - options.RenewBefore)
+            var held = Ticketed;
+            if (held is { Ticket: { } ticket, ExpiresAt: { } expires } && ticket != stale && options.UtcNow() < expires - options.RenewBefore)
             {
-                return login; // renewed meanwhile
+                return held; // renewed meanwhile
             }
 
-            return await LoginLockedAsync(cancellationToken).ConfigureAwait(false);
+            var login = await LoginLockedAsync(cancellationToken).ConfigureAwait(false);
+            if (!login.HasTicket && stale is not null)
+            {
+                lock (signals)
+                {
+                    if (ticketed?.Ticket == stale)
+                    {
+                        Volatile.Write(ref ticketed, null);
+                    }
+                }
+            }
+
+            return login;
         }
         finally
         {
@@ -259,6 +289,31 @@ public class RedWhiteSession : IDisposable
     internal TimeSpan Backoff(int attempt, TimeSpan? serverAsked) => backoff.Delay(attempt, serverAsked);
 
     internal IWebSocketTransport Sockets => sockets;
+
+    /// <summary>
+    /// Renews a ticket that still works, beside the requests using it. A failure is left for later: the ticket keeps
+    /// working until it expires, and then the request that needs a new one logs in itself and sees the error.
+    /// </summary>
+    private async Task RenewBesideAsync()
+    {
+        if (Interlocked.CompareExchange(ref renewing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await RenewAsync(null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedWhiteRequestFailedException or ObjectDisposedException)
+        {
+            // Discovery could not renew it now (or the session was disposed meanwhile): the ticket held still works.
+        }
+        finally
+        {
+            Volatile.Write(ref renewing, 0);
+        }
+    }
 
     private async Task<LoginResult> LoginLockedAsync(CancellationToken cancellationToken)
     {
@@ -379,6 +434,7 @@ public class RedWhiteSession : IDisposable
             if (result.HasTicket)
             {
                 Volatile.Write(ref current, result);
+                Volatile.Write(ref ticketed, result);
                 drainedTicket = null;
                 if (result.ConfigAccepted == false && result.ConfigVersion is { } announced)
                 {
@@ -389,7 +445,12 @@ public class RedWhiteSession : IDisposable
             }
             else
             {
+                // Unavailable is passing: a ticket that still works is kept. An update is not: the build is done with.
                 Volatile.Write(ref current, result);
+                if (result.Decision == LoginDecision.UpdateRequired)
+                {
+                    Volatile.Write(ref ticketed, null);
+                }
             }
         }
 
@@ -412,7 +473,7 @@ public class RedWhiteSession : IDisposable
         DrainSignal? signal = null;
         lock (signals)
         {
-            var login = current;
+            var login = ticketed;
             if (login?.Ticket is { } held && (ticket is null || ticket == held) && drainedTicket != held)
             {
                 drainedTicket = held;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using RedWhite.Client.Transport;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 
@@ -34,28 +35,120 @@ public sealed class SessionTests
     }
 
     [Fact]
-    public async Task Ticket_IsRenewedBeforeItExpires()
+    public async Task Ticket_IsRenewedBeforeItExpires_BesideRequestsThatKeepUsingIt()
     {
         await using var bed = await PlayBed.StartAsync();
+        using var discovery = new HeldLogins();
         var options = bed.Options();
+        options.HttpTransport = discovery;
         var offset = TimeSpan.Zero;
         options.UtcNow = () => DateTimeOffset.UtcNow + offset;
         using var session = new RedWhiteSession(options);
-        using var client = session.CreateGatewayClient();
+        var answered = 0;
+        session.LoggedIn += (_, _) => Interlocked.Increment(ref answered);
+        var sent = new SentTickets();
+        using var client = session.CreateGatewayClient(sent);
         using (var first = await client.GetAsync("game/one"))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        // The client's clock reaches RenewBefore ahead of expiry: the next request logs in first.
+        var firstTicket = session.Current!.Ticket;
+
+        // The client's clock reaches RenewBefore ahead of expiry, and Discovery is slow to answer: the request goes
+        // at once with the ticket it holds (still good), while the renewal waits for Discovery beside it.
+        discovery.Hold();
         offset = session.Current!.ExpiresAt!.Value - DateTimeOffset.UtcNow - options.RenewBefore + TimeSpan.FromSeconds(1);
         using (var second = await client.GetAsync("game/two"))
         {
             Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         }
 
-        Assert.Equal(2, session.Logins); // the renewal; within the same second Discovery may issue the same ticket again
-        Assert.Single(bed.White.RequestsTo("/game/two"));
+        Assert.Equal(firstTicket, sent["/game/two"]);
+        await Eventually.TrueAsync(() => discovery.Waiting == 1, "the renewal to be sent to Discovery");
+        using (var third = await client.GetAsync("game/three"))
+        {
+            Assert.Equal(HttpStatusCode.OK, third.StatusCode); // one renewal at a time: this request starts no second one
+        }
+
+        discovery.Release();
+        await Eventually.TrueAsync(() => Volatile.Read(ref answered) == 2, "the renewal to be answered");
+        Assert.Equal(2, discovery.Sent); // the login and exactly one renewal
+        offset = TimeSpan.Zero;
+        using (var fourth = await client.GetAsync("game/four"))
+        {
+            Assert.Equal(HttpStatusCode.OK, fourth.StatusCode);
+        }
+
+        Assert.Equal(session.Current!.Ticket, sent["/game/four"]);
+        Assert.Equal(2, session.Logins);
+    }
+
+    [Fact]
+    public async Task RenewalAnsweredUnavailable_KeepsTheTicketThatStillWorks_UntilItExpires()
+    {
+        await using var bed = await PlayBed.StartAsync();
+        var options = bed.Options();
+        var offset = TimeSpan.Zero;
+        options.UtcNow = () => DateTimeOffset.UtcNow + offset;
+        options.Delay = (_, _) => Task.CompletedTask;
+        options.Retry.MaxAttempts = 2;
+        using var session = new RedWhiteSession(options);
+        var answered = 0;
+        session.LoggedIn += (_, _) => Interlocked.Increment(ref answered);
+        var sent = new SentTickets();
+        using var client = session.CreateGatewayClient(sent);
+        var login = await session.LoginAsync();
+
+        // White drains with nothing after it: Discovery has no cluster for the build (unavailable), while the
+        // gateway still routes white's players.
+        await bed.ChangeAsync(bed.WhiteCluster(ClusterState.Draining, DateTimeOffset.UtcNow.AddHours(1)));
+        offset = login.ExpiresAt!.Value - DateTimeOffset.UtcNow - options.RenewBefore + TimeSpan.FromSeconds(1);
+        using (var renewing = await client.GetAsync("game/renewing"))
+        {
+            Assert.Equal(HttpStatusCode.OK, renewing.StatusCode);
+        }
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref answered) == 3, "the renewal's two attempts");
+        Assert.Equal(3, session.Logins);
+        Assert.Equal(LoginDecision.Unavailable, session.Current!.Decision);
+        using (var after = await client.GetAsync("game/after"))
+        {
+            Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+            Assert.Equal("white-1.0", await ClusterOfAsync(after));
+        }
+
+        Assert.Equal(login.Ticket, sent["/game/after"]);
+
+        // Once the ticket has expired, a request needs a login and there is still no cluster: no ticket, said so.
+        offset = login.ExpiresAt!.Value - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        var refused = await Assert.ThrowsAsync<RedWhiteNoTicketException>(() => client.GetAsync("game/expired"));
+        Assert.Equal(LoginDecision.Unavailable, refused.Login.Decision);
+        Assert.False(sent.Contains("/game/expired"));
+    }
+
+    [Fact]
+    public async Task ClusterRetired_AndNoClusterForTheBuild_TheDeadTicketIsDropped_NotSentAgain()
+    {
+        await using var bed = await PlayBed.StartAsync();
+        var options = bed.Options();
+        options.Delay = (_, _) => Task.CompletedTask;
+        options.Retry.MaxAttempts = 1;
+        using var session = new RedWhiteSession(options);
+        using var client = session.CreateGatewayClient();
+        await session.LoginAsync();
+        await bed.ChangeAsync(bed.WhiteCluster(ClusterState.Retired));
+
+        using (var gone = await client.GetAsync("game/gone"))
+        {
+            Assert.Equal(HttpStatusCode.Gone, gone.StatusCode); // the re-login found nothing: the caller sees the 410
+        }
+
+        Assert.Equal(2, session.Logins);
+        await Assert.ThrowsAsync<RedWhiteNoTicketException>(() => client.GetAsync("game/again"));
+        Assert.Equal(3, session.Logins); // a login, not the retired cluster's ticket sent again
+        Assert.Empty(bed.White.RequestsTo("/game/again"));
+        Assert.Empty(bed.Red.RequestsTo("/game/again"));
     }
 
     [Fact]
@@ -243,6 +336,68 @@ public sealed class SessionTests
         Assert.Equal(next, atBreak.SwitchedConfig);
         Assert.Equal(next, session.ConfigVersion);
         Assert.False(atBreak.Rediscovered);
+    }
+
+    /// <summary>The ticket each request left the client with, by path (the gateway forwards none upstream).</summary>
+    private sealed class SentTickets() : DelegatingHandler(new HttpClientHandler())
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> tickets = new();
+
+        public string? this[string path] => tickets[path];
+
+        public bool Contains(string path) => tickets.ContainsKey(path);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            tickets[request.RequestUri!.AbsolutePath] = request.Headers.TryGetValues(RedWhiteSession.TicketHeader, out var values) ? values.Single() : null;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>Discovery as the client reaches it, with logins held back while <see cref="Hold"/> is in force.</summary>
+    private sealed class HeldLogins : IHttpTransport, IDisposable
+    {
+        private readonly HttpClientTransport inner = new();
+        private TaskCompletionSource gate = CompletedGate();
+        private int sent;
+        private int waiting;
+
+        public int Sent => Volatile.Read(ref sent);
+
+        public int Waiting => Volatile.Read(ref waiting);
+
+        public void Hold() => gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => gate.TrySetResult();
+
+        public async Task<TransportResponse> SendAsync(TransportRequest request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref sent);
+            Interlocked.Increment(ref waiting);
+            try
+            {
+                await gate.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref waiting);
+            }
+
+            return await inner.SendAsync(request, cancellationToken);
+        }
+
+        public void Dispose()
+        {
+            Release();
+            inner.Dispose();
+        }
+
+        private static TaskCompletionSource CompletedGate()
+        {
+            var done = new TaskCompletionSource();
+            done.SetResult();
+            return done;
+        }
     }
 
     internal static async Task<string?> ClusterOfAsync(HttpResponseMessage answer)
