@@ -127,7 +127,7 @@ public sealed class GameSocket : IAsyncDisposable, IDisposable
         }
 
         connection = await session.Sockets.ConnectAsync(SocketUri(), headers, cancellationToken).ConfigureAwait(false);
-        Cluster = session.Ticketed?.Cluster;
+        Cluster = session.TicketLogin?.Cluster;
         session.Observe(ticket, connection.ResponseHeaders);
     }
 

@@ -73,6 +73,13 @@ public class RedWhiteSession : IDisposable
     /// </summary>
     public LoginResult? Current => Volatile.Read(ref current);
 
+    /// <summary>
+    /// The login whose ticket requests and sockets carry now (its cluster and color are where the player plays): the
+    /// last one that gave a ticket still in use, or null when there is none. It differs from <see cref="Current"/> after
+    /// a renewal that gave no ticket.
+    /// </summary>
+    public LoginResult? TicketLogin => Volatile.Read(ref ticketed);
+
     /// <summary>The config version the game should run now (switched only at a natural break, or by a login).</summary>
     public string? ConfigVersion => Volatile.Read(ref configVersion);
 
@@ -96,8 +103,6 @@ public class RedWhiteSession : IDisposable
 
     internal RedWhiteClientOptions Options => options;
 
-    /// <summary>The login whose ticket requests carry: the last one that gave a ticket still in use, or null.</summary>
-    internal LoginResult? Ticketed => Volatile.Read(ref ticketed);
 
     /// <summary>
     /// Logs in now, retrying network failures, 429 and 5xx answers and <c>unavailable</c> decisions with jittered
@@ -204,7 +209,7 @@ public class RedWhiteSession : IDisposable
     /// </summary>
     internal async Task<string> TicketAsync(CancellationToken cancellationToken)
     {
-        var held = Ticketed;
+        var held = TicketLogin;
         if (held is { Ticket: { } ticket, ExpiresAt: { } expires } && options.UtcNow() < expires)
         {
             if (options.UtcNow() >= expires - options.RenewBefore)
@@ -229,7 +234,7 @@ public class RedWhiteSession : IDisposable
         await loginGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var held = Ticketed;
+            var held = TicketLogin;
             if (held is { Ticket: { } ticket, ExpiresAt: { } expires } && ticket != stale && options.UtcNow() < expires - options.RenewBefore)
             {
                 return held; // renewed meanwhile

@@ -112,6 +112,7 @@ public sealed class SessionTests
         await Eventually.TrueAsync(() => Volatile.Read(ref answered) == 3, "the renewal's two attempts");
         Assert.Equal(3, session.Logins);
         Assert.Equal(LoginDecision.Unavailable, session.Current!.Decision);
+        Assert.Equal(("white-1.0", login.Ticket), (session.TicketLogin!.Cluster, session.TicketLogin.Ticket));
         using (var after = await client.GetAsync("game/after"))
         {
             Assert.Equal(HttpStatusCode.OK, after.StatusCode);
@@ -147,6 +148,7 @@ public sealed class SessionTests
         Assert.Equal(2, session.Logins);
         await Assert.ThrowsAsync<RedWhiteNoTicketException>(() => client.GetAsync("game/again"));
         Assert.Equal(3, session.Logins); // a login, not the retired cluster's ticket sent again
+        Assert.Null(session.TicketLogin);
         Assert.Empty(bed.White.RequestsTo("/game/again"));
         Assert.Empty(bed.Red.RequestsTo("/game/again"));
     }

@@ -26,6 +26,9 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
 
     public LoginResult? Login => session?.Current;
 
+    /// <summary>The color the player's requests go to (its ticket's), or null without a ticket.</summary>
+    public string? Color => session?.TicketLogin?.Color;
+
     public bool HasSocket => socket is not null;
 
     /// <summary>Marks the player to update at its next natural break (the update rate chose it).</summary>
@@ -131,11 +134,11 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
 
     private async Task RequestAsync(CancellationToken cancellationToken)
     {
-        var color = Login?.Color;
+        var color = Color;
         try
         {
             using var answer = await client.GetAsync("game/state", cancellationToken);
-            color = Login?.Color;
+            color = Color;
             if (answer.IsSuccessStatusCode)
             {
                 Interlocked.Increment(ref stats.Of(color).Requests);
@@ -245,7 +248,7 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
         }
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or RedWhiteRequestFailedException)
         {
-            stats.Failure(Login?.Color, "socket connect failed: " + ex.Message);
+            stats.Failure(Color, "socket connect failed: " + ex.Message);
             return;
         }
 
@@ -295,15 +298,15 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
                 switch (received.Event)
                 {
                     case GameSocketEvent.Message:
-                        Interlocked.Increment(ref stats.Of(Login?.Color).SocketMessages);
+                        Interlocked.Increment(ref stats.Of(Color).SocketMessages);
                         break;
                     case GameSocketEvent.Reconnected:
-                        Interlocked.Increment(ref stats.Of(Login?.Color).Reconnects);
+                        Interlocked.Increment(ref stats.Of(Color).Reconnects);
                         break;
                     default:
                         if (received.Error is not RedWhiteNoTicketException)
                         {
-                            stats.Failure(Login?.Color, $"socket closed: status {received.CloseStatus} {received.Error?.Message}");
+                            stats.Failure(Color, $"socket closed: status {received.CloseStatus} {received.Error?.Message}");
                         }
 
                         return; // the player updates (no ticket for this build) and opens a new one

@@ -213,7 +213,7 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
     {
         lock (gate)
         {
-            return players.Count > 0 && players.All(p => p.Player.Login is { HasTicket: true } login && login.Color == color);
+            return players.Count > 0 && players.All(p => p.Player.Color == color);
         }
     }
 
@@ -225,7 +225,7 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
         {
             foreach (var (player, _, _) in players)
             {
-                var color = player.Login is { HasTicket: true } login ? login.Color ?? "?" : "waiting";
+                var color = player.Color ?? "waiting";
                 onColor[color] = onColor.GetValueOrDefault(color) + 1;
                 if (player.HasSocket)
                 {
