@@ -17,72 +17,52 @@ public sealed class WalkthroughTests : IAsyncLifetime
 {
     private const string AdminKey = "walkthrough-release-key-0123456789abcdef";
     private const string ServerKey = "walkthrough-server-key-4c9e1f0a7b3d";
-    private readonly List<IAsyncDisposable> running = [];
     private readonly HttpClient http = new();
-    private TestRegistry registry = null!;
-    private ServiceProcess discovery = null!;
-    private ServiceProcess gateway = null!;
-    private ServiceProcess admin = null!;
+    private FileStack stack = null!;
+
+    private ServiceProcess Discovery => stack.Discovery;
+
+    private ServiceProcess Gateway => stack.Gateway;
+
+    private ServiceProcess Admin => stack.Admin;
 
     public async Task InitializeAsync()
     {
-        try
+        stack = await FileStack.StartAsync(async stack =>
         {
-            await StartAsync();
-        }
-        catch
-        {
-            await DisposeAsync(); // xunit does not dispose a fixture whose start failed: stop what did start
-            throw;
-        }
+            var upstreams = new Dictionary<string, TestUpstream>();
+            foreach (var (name, cluster) in new[] { ("w1", "white-1.0"), ("w2", "white-1.0"), ("r1", "red-1.1"), ("r2", "red-1.1") })
+            {
+                upstreams[name] = stack.Own(await TestUpstream.StartAsync(name, cluster));
+            }
+
+            stack.Registry.Write(TestRegistry.Demo(
+                white: new Dictionary<string, string> { ["w1"] = upstreams["w1"].Url, ["w2"] = upstreams["w2"].Url },
+                red: new Dictionary<string, string> { ["r1"] = upstreams["r1"].Url, ["r2"] = upstreams["r2"].Url }) with
+            {
+                Pins = [new DevicePin { DeviceId = "qa-ipad-07", ClusterId = "red-1.1", Expires = DateTimeOffset.UtcNow.AddDays(1) }],
+            });
+            stack.Registry.PublishConfig(TestRegistry.ConfigJson("red-1.1")); // as infra/stack publishes the demo configs
+            return
+            [
+                $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
+                $"--Discovery:ServerKeys:demo-servers={ServerKey}",
+
+                // A reader pastes a step's logins once; this test polls them until a change shows, far faster than the
+                // default 10 logins a minute per device allow. The per-address limit stays as shipped.
+                "--Discovery:RateLimits:PerDevice:PermitLimit=10000",
+            ];
+        });
+        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
     }
 
     public async Task DisposeAsync()
     {
         http.Dispose();
-        foreach (var item in Enumerable.Reverse(running))
+        if (stack is not null)
         {
-            await item.DisposeAsync();
+            await stack.DisposeAsync();
         }
-
-        running.Clear();
-        registry?.Dispose();
-    }
-
-    private async Task StartAsync()
-    {
-        var upstreams = new Dictionary<string, TestUpstream>();
-        foreach (var (name, cluster) in new[] { ("w1", "white-1.0"), ("w2", "white-1.0"), ("r1", "red-1.1"), ("r2", "red-1.1") })
-        {
-            upstreams[name] = await TestUpstream.StartAsync(name, cluster);
-            running.Add(upstreams[name]);
-        }
-
-        registry = new TestRegistry(TestRegistry.Demo(
-            white: new Dictionary<string, string> { ["w1"] = upstreams["w1"].Url, ["w2"] = upstreams["w2"].Url },
-            red: new Dictionary<string, string> { ["r1"] = upstreams["r1"].Url, ["r2"] = upstreams["r2"].Url }) with
-        {
-            Pins = [new DevicePin { DeviceId = "qa-ipad-07", ClusterId = "red-1.1", Expires = DateTimeOffset.UtcNow.AddDays(1) }],
-        });
-
-        string[] settings =
-        [
-            .. registry.Settings().Concat(TestKeys.Settings()).Append(TestKeys.AnonymousPlayers).Select(kv => $"--{kv.Key}={kv.Value}"),
-            $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
-            $"--Discovery:ServerKeys:demo-servers={ServerKey}",
-
-            // A reader pastes a step's logins once; this test polls them until a change shows, far faster than the
-            // default 10 logins a minute per device allow. The per-address limit stays as shipped.
-            "--Discovery:RateLimits:PerDevice:PermitLimit=10000",
-        ];
-        registry.PublishConfig(TestRegistry.ConfigJson("red-1.1")); // as infra/stack publishes the demo configs
-        var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
-        discovery = Start("discovery", "Discovery", settings, environment);
-        gateway = Start("gateway", "Gateway", settings, environment);
-        admin = Start("admin", "Admin", settings, environment);
-        await Task.WhenAll(discovery.WaitReadyAsync("/readyz"), gateway.WaitReadyAsync("/_rw/readyz"), admin.WaitReadyAsync("/readyz"));
-        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-    
     }
 
     [Fact]
@@ -143,7 +123,7 @@ public sealed class WalkthroughTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => ConfigOf(await LoginAsync("p-2", "phone-2", "1.1.0")) == fresh, "logins to announce the new config");
         var login = await LoginAsync("p-2", "phone-2", "1.1.0");
         Assert.Equal(("/v1/configs/" + fresh, false), (login.GetProperty("configUrl").GetString(), login.GetProperty("configAccepted").GetBoolean()));
-        Assert.Equal("""{"energy":{"max":150,"regenSeconds":200},"event":"winter-festival"}""", await http.GetStringAsync($"{discovery.Url}/v1/configs/{fresh}"));
+        Assert.Equal("""{"energy":{"max":150,"regenSeconds":200},"event":"winter-festival"}""", await http.GetStringAsync($"{Discovery.Url}/v1/configs/{fresh}"));
         await Eventually.TrueAsync(async () => await ConfigHeaderAsync(red) == fresh, "the Gateway to name the new config");
         var view = (await AdminAsync(HttpMethod.Get, "/v1/clusters/red-1.1")).GetProperty("config");
         Assert.Equal([fresh, old], view.GetProperty("accepted").EnumerateArray().Select(v => v.GetString()));
@@ -155,7 +135,7 @@ public sealed class WalkthroughTests : IAsyncLifetime
 
     private async Task<JsonElement> HeartbeatAsync(string destination, string version)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{discovery.Url}/v1/servers/heartbeat")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Discovery.Url}/v1/servers/heartbeat")
         {
             Content = new StringContent($$"""{"cluster":"red-1.1","destination":"{{destination}}","configVersion":"{{version}}"}""", Encoding.UTF8, "application/json"),
         };
@@ -167,22 +147,15 @@ public sealed class WalkthroughTests : IAsyncLifetime
 
     private async Task<string?> ConfigHeaderAsync(string ticket)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{gateway.Url}/play");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Gateway.Url}/play");
         request.Headers.Add("X-Route-Ticket", ticket);
         using var response = await http.SendAsync(request);
         return response.Headers.TryGetValues("RW-Config", out var values) ? values.Single() : null;
     }
 
-    private ServiceProcess Start(string name, string service, string[] settings, Dictionary<string, string> environment)
-    {
-        var process = ServiceProcess.StartDotnet(name, Repository.Dll($"src/{service}", $"RedWhite.{service}"), registry.Directory, settings, environment);
-        running.Add(process);
-        return process;
-    }
-
     private async Task<JsonElement> LoginAsync(string player, string device, string build)
     {
-        var response = await http.PostAsJsonAsync($"{discovery.Url}/v1/discovery/login", new { playerId = player, deviceId = device, platform = "ios", clientBuild = build });
+        var response = await http.PostAsJsonAsync($"{Discovery.Url}/v1/discovery/login", new { playerId = player, deviceId = device, platform = "ios", clientBuild = build });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
@@ -192,7 +165,7 @@ public sealed class WalkthroughTests : IAsyncLifetime
 
     private async Task<string?> ClusterAnsweringAsync(string ticket, params (string Name, string Value)[] extra)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{gateway.Url}/play");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Gateway.Url}/play");
         request.Headers.Add("X-Route-Ticket", ticket);
         foreach (var (name, value) in extra)
         {
@@ -205,7 +178,7 @@ public sealed class WalkthroughTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode, string?)> RefusalAsync(string? ticket)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{gateway.Url}/play");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Gateway.Url}/play");
         if (ticket is not null)
         {
             request.Headers.Add("X-Route-Ticket", ticket);
@@ -218,7 +191,7 @@ public sealed class WalkthroughTests : IAsyncLifetime
 
     private async Task<JsonElement> AdminAsync(HttpMethod method, string path, string? body = null)
     {
-        using var request = new HttpRequestMessage(method, $"{admin.Url}{path}");
+        using var request = new HttpRequestMessage(method, $"{Admin.Url}{path}");
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");

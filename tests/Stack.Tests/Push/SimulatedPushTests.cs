@@ -18,85 +18,60 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
 {
     private const string AdminKey = "push-release-key-0123456789abcdef0123";
     private const int Players = 200;
-    private readonly List<IAsyncDisposable> running = [];
     private readonly HttpClient admin = new();
-    private TestRegistry registry = null!;
-    private ServiceProcess discovery = null!;
-    private ServiceProcess gateway = null!;
-    private ServiceProcess adminService = null!;
     private readonly Dictionary<string, ServiceProcess> servers = [];
+    private FileStack stack = null!;
 
     public async Task InitializeAsync()
     {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            await DisposeAsync(); // xunit does not dispose a fixture whose start failed: stop what did start
-            throw;
-        }
+        stack = await FileStack.StartAsync(
+            async stack =>
+            {
+                foreach (var (name, color, cluster) in new[] { ("w1", "white", "white-1.0"), ("w2", "white", "white-1.0"), ("r1", "red", "red-1.1"), ("r2", "red", "red-1.1") })
+                {
+                    servers[name] = stack.Own(ServiceProcess.StartDotnet(
+                        "game-" + name, Repository.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), stack.Registry.Directory,
+                        [$"--Demo:Name={name}", $"--Demo:Color={color}", $"--Demo:Cluster={cluster}"]));
+                }
+
+                await Task.WhenAll(servers.Values.Select(s => s.WaitReadyAsync("/healthz")));
+                stack.Registry.Write(TestRegistry.Demo() with
+                {
+                    Clusters =
+                    [
+                        TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active, 100, Destinations("w1", "w2")) with { ConfigVersion = null },
+                    ],
+                });
+                return
+                [
+                    $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
+                    "--Discovery:RateLimits:Enabled=false", // 200 players log in from 127.0.0.1 within seconds
+                    "--Gateway:Players:ReportInterval=00:00:02",
+                ];
+            },
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+        admin.BaseAddress = new Uri(stack.Admin.Url);
+        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
     }
 
     public async Task DisposeAsync()
     {
         admin.Dispose();
-        foreach (var item in Enumerable.Reverse(running))
+        if (stack is not null)
         {
-            await item.DisposeAsync();
+            await stack.DisposeAsync();
         }
-
-        running.Clear();
-        registry?.Dispose();
-    }
-
-    private async Task StartAsync()
-    {
-        registry = new TestRegistry();
-        foreach (var (name, color, cluster) in new[] { ("w1", "white", "white-1.0"), ("w2", "white", "white-1.0"), ("r1", "red", "red-1.1"), ("r2", "red", "red-1.1") })
-        {
-            servers[name] = ServiceProcess.StartDotnet(
-                "game-" + name, Repository.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), registry.Directory,
-                [$"--Demo:Name={name}", $"--Demo:Color={color}", $"--Demo:Cluster={cluster}"]);
-            running.Add(servers[name]);
-        }
-
-        registry.Write(TestRegistry.Demo() with
-        {
-            Clusters =
-            [
-                TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active, 100, Destinations("w1", "w2")) with { ConfigVersion = null },
-            ],
-        });
-        string[] settings =
-        [
-            .. registry.Settings().Concat(TestKeys.Settings()).Append(TestKeys.AnonymousPlayers).Select(kv => $"--{kv.Key}={kv.Value}"),
-            $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
-            "--Discovery:RateLimits:Enabled=false", // 200 players log in from 127.0.0.1 within seconds
-            "--Gateway:Players:ReportInterval=00:00:02",
-        ];
-        var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing", ["DOTNET_gcServer"] = "0" };
-        discovery = Start("discovery", "Discovery", settings, environment);
-        gateway = Start("gateway", "Gateway", settings, environment);
-        adminService = Start("admin", "Admin", settings, environment);
-        await Task.WhenAll(
-            [discovery.WaitReadyAsync("/readyz"), gateway.WaitReadyAsync("/_rw/readyz"), adminService.WaitReadyAsync("/readyz"),
-             .. servers.Values.Select(s => s.WaitReadyAsync("/healthz"))]);
-        admin.BaseAddress = new Uri(adminService.Url);
-        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-    
     }
 
     [Fact]
     public async Task WholePush_UnderSimulatedPlayers_LosesNothing_AndEndsWithEveryPlayerOnRed()
     {
-        var summaryFile = Path.Combine(registry.Directory, "simulator.json");
+        var summaryFile = Path.Combine(stack.Registry.Directory, "simulator.json");
         var simulator = Command.RunAsync(
             "dotnet",
             [
                 Repository.Dll("tools/Simulator", "RedWhite.Simulator"),
-                $"--discovery={discovery.Url}", $"--gateway={gateway.Url}",
+                $"--discovery={stack.Discovery.Url}", $"--gateway={stack.Gateway.Url}",
                 $"--players={Players}", "--builds=1.0.4", "--update-to=1.1.0", "--updates-per-minute=60",
                 "--sockets=0.3", "--rate=1", "--match=5", "--logins-per-second=1", "--ramp=00:00:05",
                 "--until-all-on=red", "--duration=00:04:00", "--report=00:00:02", $"--summary={summaryFile}", "--seed=7",
@@ -168,11 +143,4 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     private Dictionary<string, string> Destinations(params string[] names) => names.ToDictionary(n => n, n => servers[n].Url + "/");
-
-    private ServiceProcess Start(string name, string service, string[] settings, Dictionary<string, string> environment)
-    {
-        var process = ServiceProcess.StartDotnet(name, Repository.Dll($"src/{service}", $"RedWhite.{service}"), registry.Directory, settings, environment);
-        running.Add(process);
-        return process;
-    }
 }
