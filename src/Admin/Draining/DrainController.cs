@@ -1,6 +1,6 @@
-using RedWhite.Core.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Clusters;
+using RedWhite.Admin.Leases;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
@@ -30,16 +30,14 @@ internal sealed class DrainController(
     DrainMetrics metrics,
     IOptions<DrainingOptions> options,
     TimeProvider time,
-    ILogger<DrainController> logger) : PeriodicService(time, logger)
+    ILogger<DrainController> logger) : LeasedService(leases, Actor, options.Value.InstanceId, time, logger)
 {
     /// <summary>The name the audit log records for the controller's actions.</summary>
     public const string Actor = "drain-controller";
 
-    private const string Lease = "drain-controller";
     private readonly DrainingOptions settings = options.Value;
     private int ticks;
     private int passes;
-    private bool holding;
     private DateTimeOffset? lastPass;
 
     /// <summary>Lease ticks completed (every half interval, holder or not), for tests that step a fake clock.</summary>
@@ -48,22 +46,12 @@ internal sealed class DrainController(
     /// <summary>Passes over the draining clusters completed by this Admin.</summary>
     public int Passes => Volatile.Read(ref passes);
 
-    /// <summary>Whether this Admin held the lease at its last tick.</summary>
-    public bool Holding => Volatile.Read(ref holding);
-
     /// <summary>One tick: takes or renews the lease and, holding it, makes a pass when one is due (once per interval).</summary>
     public async Task TickOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var held = await leases.TryHoldAsync(Lease, settings.InstanceId, settings.Interval, cancellationToken);
-            if (held != Holding)
-            {
-                Log.DrainLeaseChanged(logger, settings.InstanceId, held);
-                Volatile.Write(ref holding, held);
-                lastPass = null; // a new holder looks at once
-            }
-
+            var held = await HoldLeaseAsync(cancellationToken);
             var now = Time.GetUtcNow();
             if (held && (lastPass is null || now - lastPass >= settings.Interval * 0.9) && registry.TryGetCurrent(out var snapshot))
             {
@@ -82,23 +70,15 @@ internal sealed class DrainController(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        if (Holding)
-        {
-            try
-            {
-                await leases.ReleaseAsync(Lease, settings.InstanceId, cancellationToken); // hand over at once, not after the lease runs out
-            }
-            catch (RegistryStoreUnavailableException)
-            {
-                // it runs out by itself
-            }
-        }
-    }
-
     protected override TimeSpan Period => settings.Interval / 2;
+
+    protected override TimeSpan LeaseDuration => settings.Interval;
+
+    protected override void OnLeaseChanged(bool held)
+    {
+        Log.DrainLeaseChanged(logger, Instance, held);
+        lastPass = null; // a new holder looks at once
+    }
 
     protected override Task TickAsync(CancellationToken cancellationToken) => TickOnceAsync(cancellationToken);
 

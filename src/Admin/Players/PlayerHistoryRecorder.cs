@@ -1,6 +1,7 @@
 using RedWhite.Core.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
+using RedWhite.Admin.Leases;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
@@ -13,10 +14,8 @@ namespace RedWhite.Admin.Players;
 /// </summary>
 internal sealed class PlayerHistoryRecorder(
     RegistryMonitor registry, IPlayerStore players, ILeaseStore leases, PlayerWindow window, IOptions<DrainingOptions> draining,
-    TimeProvider time, ILogger<PlayerHistoryRecorder> logger) : PeriodicService(time, logger)
+    TimeProvider time, ILogger<PlayerHistoryRecorder> logger) : LeasedService(leases, "player-history", draining.Value.InstanceId, time, logger)
 {
-    private const string Lease = "player-history";
-    private readonly string instance = draining.Value.InstanceId;
     private readonly Outage failing = new();
     private int records;
 
@@ -27,8 +26,7 @@ internal sealed class PlayerHistoryRecorder(
     {
         try
         {
-            if (!registry.TryGetCurrent(out var snapshot) ||
-                !await leases.TryHoldAsync(Lease, instance, window.ReportInterval * 3, cancellationToken))
+            if (!registry.TryGetCurrent(out var snapshot) || !await HoldLeaseAsync(cancellationToken))
             {
                 return;
             }
@@ -53,6 +51,8 @@ internal sealed class PlayerHistoryRecorder(
     }
 
     protected override TimeSpan Period => window.ReportInterval;
+
+    protected override TimeSpan LeaseDuration => window.ReportInterval * 3;
 
     protected override Task TickAsync(CancellationToken cancellationToken) => RecordOnceAsync(cancellationToken);
 }

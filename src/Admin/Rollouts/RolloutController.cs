@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
+using RedWhite.Admin.Leases;
 using RedWhite.Admin.Mutations;
-using RedWhite.Core.Hosting;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Rollouts;
@@ -27,16 +27,11 @@ internal sealed class RolloutController(
     IOptions<RolloutOptions> options,
     IOptions<DrainingOptions> draining,
     TimeProvider time,
-    ILogger<RolloutController> logger) : PeriodicService(time, logger)
+    ILogger<RolloutController> logger) : LeasedService(leases, Actor, draining.Value.InstanceId, time, logger)
 {
     public const string Actor = "rollout-controller";
 
-    private const string Lease = "rollout-controller";
     private readonly RolloutOptions settings = options.Value;
-    private readonly string instance = draining.Value.InstanceId;
-    private bool holding;
-
-    public bool Holding => Volatile.Read(ref holding);
 
     /// <summary>Passes finished (held or not), for tests stepping a fake clock.</summary>
     public int Ticks => Volatile.Read(ref ticks);
@@ -44,6 +39,8 @@ internal sealed class RolloutController(
     private int ticks;
 
     protected override TimeSpan Period => settings.Interval;
+
+    protected override TimeSpan LeaseDuration => settings.Interval * 2;
 
     protected override bool Enabled => settings.Enabled;
 
@@ -54,14 +51,7 @@ internal sealed class RolloutController(
     {
         try
         {
-            var held = await leases.TryHoldAsync(Lease, instance, settings.Interval * 2, cancellationToken);
-            if (held != Holding)
-            {
-                Log.RolloutLeaseChanged(logger, instance, held);
-                Volatile.Write(ref holding, held);
-            }
-
-            if (!held || !registry.TryGetCurrent(out var snapshot))
+            if (!await HoldLeaseAsync(cancellationToken) || !registry.TryGetCurrent(out var snapshot))
             {
                 return;
             }

@@ -1,0 +1,59 @@
+using RedWhite.Core.Hosting;
+using RedWhite.Core.Stores;
+
+namespace RedWhite.Admin.Leases;
+
+/// <summary>
+/// A periodic Admin job that one Admin at a time runs: the holder of a named lease in the shared store. Each tick
+/// takes or renews the lease (<see cref="HoldLeaseAsync"/>); a clean stop gives it up, so another Admin takes over at
+/// its next tick rather than when the lease runs out.
+/// </summary>
+internal abstract class LeasedService(ILeaseStore leases, string lease, string instance, TimeProvider time, ILogger logger)
+    : PeriodicService(time, logger)
+{
+    private bool holding;
+
+    /// <summary>Whether this Admin held the lease at its last tick.</summary>
+    public bool Holding => Volatile.Read(ref holding);
+
+    /// <summary>This Admin's name in the lease (<c>Draining:InstanceId</c>).</summary>
+    protected string Instance => instance;
+
+    /// <summary>How long a hold lasts unless renewed: longer than a tick, so a live holder never loses it between two.</summary>
+    protected abstract TimeSpan LeaseDuration { get; }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (Holding)
+        {
+            try
+            {
+                await leases.ReleaseAsync(lease, instance, cancellationToken);
+            }
+            catch (RegistryStoreUnavailableException)
+            {
+                // it runs out by itself
+            }
+        }
+    }
+
+    /// <summary>Takes or renews the lease; true when this Admin holds it now. Throws when the store cannot be reached.</summary>
+    protected async Task<bool> HoldLeaseAsync(CancellationToken cancellationToken)
+    {
+        var held = await leases.TryHoldAsync(lease, instance, LeaseDuration, cancellationToken);
+        if (held != Holding)
+        {
+            Volatile.Write(ref holding, held);
+            OnLeaseChanged(held);
+        }
+
+        return held;
+    }
+
+    /// <summary>Called when this Admin takes or loses the lease (to log it, or to act at once as a new holder).</summary>
+    protected virtual void OnLeaseChanged(bool held)
+    {
+    }
+}
