@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Micro -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// (this assembly is found from a benchmark class: the top-level Program would clash with the Gateway's, which it references)
+BenchmarkSwitcher.FromAssembly(typeof(RedWhite.Micro.RoutingBenchmarks).Assembly).Run(args);

@@ -1,8 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using RedWhite.TestKit;
 
 namespace RedWhite.Client.Tests;
@@ -70,13 +67,9 @@ public sealed class HostileAnswerTests
 
         public static async Task<Server> StartAsync(RequestDelegate answer)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
+            var app = LoopbackApp.CreateBuilder().Build();
             app.Run(answer);
-            await app.StartAsync();
-            return new Server(app) { Url = new Uri(app.Urls.Single().TrimEnd('/') + "/") };
+            return new Server(app) { Url = await LoopbackApp.StartAsync(app) };
         }
 
         public async ValueTask DisposeAsync() => await app.DisposeAsync();

@@ -3,11 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using RedWhite.Admin.Notifications;
 using RedWhite.TestKit;
@@ -110,9 +106,7 @@ public sealed class WebhookTests
 
         public static async Task<Receiver> StartAsync(int failFirst)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-            var app = builder.Build();
+            var app = LoopbackApp.CreateBuilder().Build();
             var receiver = new Receiver(app);
             app.MapPost("/hook", async (HttpContext context) =>
             {
@@ -123,8 +117,7 @@ public sealed class WebhookTests
                     buffer.ToArray(), status));
                 return Results.StatusCode((int)status);
             });
-            await app.StartAsync();
-            receiver.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single() + "/hook";
+            receiver.Url = new Uri(await LoopbackApp.StartAsync(app), "hook").ToString();
             return receiver;
         }
 

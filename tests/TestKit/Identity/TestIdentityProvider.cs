@@ -1,14 +1,7 @@
-using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -38,10 +31,7 @@ public sealed class TestIdentityProvider : IAsyncDisposable
     /// <summary>Starts the provider and waits until it listens.</summary>
     public static async Task<TestIdentityProvider> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.CreateBuilder().Build();
         var provider = new TestIdentityProvider(app, new RsaSecurityKey(RSA.Create(2048)) { KeyId = "idp-1" });
         app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, object>
         {
@@ -55,9 +45,7 @@ public sealed class TestIdentityProvider : IAsyncDisposable
             var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(provider.key);
             return Results.Json(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = jwk.Kid, n = jwk.N, e = jwk.E } } });
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        provider.Authority = address.TrimEnd('/');
+        provider.Authority = (await LoopbackApp.StartAsync(app)).ToString().TrimEnd('/');
         return provider;
     }
 
