@@ -18,7 +18,8 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Core/Core.csproj src/Core/
 COPY src/ServiceDefaults/ServiceDefaults.csproj src/ServiceDefaults/
 COPY src/Admin/Admin.csproj src/Admin/
-RUN dotnet restore src/Admin/Admin.csproj -r linux-x64
+# ReadyToRun at restore too: it fetches the crossgen2 pack that the --no-restore publish below compiles with.
+RUN dotnet restore src/Admin/Admin.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/Core/ src/Core/
 COPY src/ServiceDefaults/ src/ServiceDefaults/
 COPY src/Admin/ src/Admin/

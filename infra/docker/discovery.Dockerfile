@@ -10,7 +10,8 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Core/Core.csproj src/Core/
 COPY src/ServiceDefaults/ServiceDefaults.csproj src/ServiceDefaults/
 COPY src/Discovery/Discovery.csproj src/Discovery/
-RUN dotnet restore src/Discovery/Discovery.csproj -r linux-x64
+# ReadyToRun at restore too: it fetches the crossgen2 pack that the --no-restore publish below compiles with.
+RUN dotnet restore src/Discovery/Discovery.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/Core/ src/Core/
 COPY src/ServiceDefaults/ src/ServiceDefaults/
 COPY src/Discovery/ src/Discovery/
