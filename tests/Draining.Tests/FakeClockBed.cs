@@ -94,6 +94,9 @@ internal abstract class FakeClockBed : IAsyncDisposable
         await Eventually.TrueAsync(() => JobTicks >= due, "the Admin job's tick");
     }
 
+    /// <summary>What Admin's meters record from now on.</summary>
+    public Meters AdminMeters() => new(AdminService<System.Diagnostics.Metrics.IMeterFactory>());
+
     /// <summary>Posts to Admin (a JSON body, or none); throws unless it succeeds.</summary>
     public async Task PostAsync(string path, object? body = null)
     {

@@ -4,18 +4,31 @@ using Microsoft.Extensions.DependencyInjection;
 namespace RedWhite.TestKit;
 
 /// <summary>
-/// A meter factory of its own for a class under test, and what its instruments record: each test sees only the
-/// measurements of the meters it created, whatever else runs in the process.
+/// A meter factory of its own for a class under test (or a host's own factory), and what its instruments record: each
+/// test sees only the measurements of the meters made by that factory, whatever else runs in the process.
 /// </summary>
 public sealed class Meters : IDisposable
 {
-    private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly ServiceProvider? services;
     private readonly MeterListener listener = new();
     private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> recorded = [];
 
+    /// <summary>A factory of its own, for a class the test builds.</summary>
     public Meters()
+        : this(null)
     {
-        Factory = services.GetRequiredService<IMeterFactory>();
+    }
+
+    /// <summary>What the meters of <paramref name="factory"/> (a running host's) record from now on.</summary>
+    public Meters(IMeterFactory? factory)
+    {
+        if (factory is null)
+        {
+            services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+            factory = services.GetRequiredService<IMeterFactory>();
+        }
+
+        Factory = factory;
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Scope == Factory)
@@ -66,6 +79,6 @@ public sealed class Meters : IDisposable
     public void Dispose()
     {
         listener.Dispose();
-        services.Dispose();
+        services?.Dispose();
     }
 }

@@ -24,6 +24,7 @@ internal sealed class RolloutController(
     IPlayerStore players,
     ILeaseStore leases,
     RolloutBook book,
+    RolloutMetrics metrics,
     IOptions<RolloutOptions> options,
     IOptions<DrainingOptions> draining,
     TimeProvider time,
@@ -106,6 +107,7 @@ internal sealed class RolloutController(
         var canaryWindow = Window(outcomes, record.Start, [canary.Id]);
         var baselineWindow = Window(outcomes, record.Start, active);
         var check = CanaryJudge.Judge(plan.Analysis, canaryWindow, baselineWindow);
+        metrics.Checked(canary.Id, check.Verdict);
         var from = record.WindowFrom ?? now;
         var failures = check.Verdict switch
         {
@@ -139,9 +141,10 @@ internal sealed class RolloutController(
                 : RolloutChanges.Pause(current, canary.Id, reason), cancellationToken);
         }
 
-        if (action is not null)
+        if (action is not null && change is not null)
         {
             Log.RolloutActed(logger, canary.Id, action, check.Verdict, check.Note ?? evidence);
+            metrics.Acted(canary.Id, action);
         }
         else if (check.Verdict == RolloutVerdict.Failed)
         {

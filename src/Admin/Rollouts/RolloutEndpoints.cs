@@ -91,6 +91,7 @@ internal static class RolloutServices
             .Validate(o => o.Interval >= TimeSpan.FromSeconds(1) && o.Interval <= TimeSpan.FromMinutes(10), "Rollouts:Interval must be from 00:00:01 to 00:10:00.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RolloutBook>();
+        builder.Services.AddSingleton<RolloutMetrics>();
         builder.Services.AddSingleton<RolloutController>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloutController>());
         return builder;

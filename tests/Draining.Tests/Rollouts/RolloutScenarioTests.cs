@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using RedWhite.Core.Registry;
+using RedWhite.TestKit;
 using Xunit.Abstractions;
 
 namespace RedWhite.Draining.Tests.Rollouts;
@@ -23,6 +24,7 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
     public async Task HealthyCanary_Goes5To25To50To100_AndIsPromoted()
     {
         await using var bed = await RolloutBed.StartAsync(Quick);
+        using var meters = bed.AdminMeters();
         await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
         Assert.Equal(5, (await bed.RedAsync()).Weight);
 
@@ -42,12 +44,15 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
         Assert.Contains("weight 25 -> 50", actions[1].Detail, StringComparison.Ordinal);
         Assert.Contains("weight 50 -> 100", actions[2].Detail, StringComparison.Ordinal);
         Assert.True(bed.Elapsed >= TimeSpan.FromSeconds(4 * 30), $"four bake times cannot pass in {bed.Elapsed}");
+        Assert.Equal((3, 1, 0), Actions(meters, "step", "promote", "abort"));
+        Assert.True(meters.Sum("redwhite.rollout.checks", ("cluster", RolloutBed.Red), ("verdict", "passed")) >= 4);
     }
 
     [Fact]
     public async Task CanaryFailingFivePercent_IsAbortedAtItsFirstStep_WithinAMinuteOfMinRequests_AndTakesNoFurtherStep()
     {
         await using var bed = await RolloutBed.StartAsync(new RolloutPlan()); // the default plan: 200 requests, 5 min bake, 2 failures
+        using var meters = bed.AdminMeters();
         bed.RedServer.FailOneIn = 20;
         await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
 
@@ -64,6 +69,8 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
         Assert.Contains("requests, error rate", red.Rollout.Status.Reason, StringComparison.Ordinal);
         output.WriteLine(red.Rollout.Status.Reason);
         Assert.Equal(["rollout-abort"], (await bed.ControllerActionsAsync()).Select(a => a.Action));
+        Assert.Equal((0, 0, 1), Actions(meters, "step", "promote", "abort"));
+        Assert.True(meters.Sum("redwhite.rollout.checks", ("cluster", RolloutBed.Red), ("verdict", "failed")) >= 2); // the plan's failure limit
 
         // From reaching minRequests (the first check that was not waiting for traffic) to the abort: within a minute.
         var checks = (await bed.RolloutAsync()).GetProperty("checks").EnumerateArray().Reverse().ToList();
@@ -200,4 +207,10 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
         Assert.Contains("waited 00:00:30 for traffic", red.Rollout.Status.Reason, StringComparison.Ordinal);
         Assert.Contains("of 50 requests", red.Rollout.Status.Reason, StringComparison.Ordinal);
     }
+
+    private static (int, int, int) Actions(Meters meters, string first, string second, string third) =>
+        (Count(meters, first), Count(meters, second), Count(meters, third));
+
+    private static int Count(Meters meters, string action) =>
+        (int)meters.Sum("redwhite.rollout.actions", ("cluster", RolloutBed.Red), ("action", action));
 }
