@@ -14,11 +14,8 @@ public sealed class LeasedServiceTests
     [Fact]
     public async Task OneAdminHolds_TheOtherWaits_UntilTheLeaseRunsOut()
     {
-        using var registry = new TestRegistry();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new FileLeaseStore(registry.FilePath, time);
-        using var first = new Job(store, "admin-1", time);
-        using var second = new Job(store, "admin-2", time);
+        using var admins = new TwoAdmins();
+        var (time, first, second) = (admins.Time, admins.First, admins.Second);
 
         Assert.True(await first.TickAsync());
         Assert.False(await second.TickAsync());
@@ -37,11 +34,8 @@ public sealed class LeasedServiceTests
     [Fact]
     public async Task CleanStop_GivesTheLeaseUp_AndAnotherAdminTakesItAtItsNextTick()
     {
-        using var registry = new TestRegistry();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new FileLeaseStore(registry.FilePath, time);
-        using var first = new Job(store, "admin-1", time);
-        using var second = new Job(store, "admin-2", time);
+        using var admins = new TwoAdmins();
+        var (first, second) = (admins.First, admins.Second);
         Assert.True(await first.TickAsync());
         Assert.False(await second.TickAsync());
 
@@ -54,19 +48,45 @@ public sealed class LeasedServiceTests
     [Fact]
     public async Task StopWithoutHolding_LeavesTheHoldersLeaseAlone()
     {
-        using var registry = new TestRegistry();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new FileLeaseStore(registry.FilePath, time);
-        using var first = new Job(store, "admin-1", time);
-        using var second = new Job(store, "admin-2", time);
+        using var admins = new TwoAdmins();
+        var (first, second) = (admins.First, admins.Second);
         Assert.True(await first.TickAsync());
         Assert.False(await second.TickAsync());
 
         await second.StopAsync(CancellationToken.None);
 
         Assert.True(await first.TickAsync());
-        using var third = new Job(store, "admin-3", time);
+        using var third = admins.Another("admin-3");
         Assert.False(await third.TickAsync());
+    }
+
+    /// <summary>Two Admins' jobs on one lease file and one fake clock.</summary>
+    private sealed class TwoAdmins : IDisposable
+    {
+        private readonly TestRegistry registry = new();
+        private readonly FileLeaseStore store;
+
+        public TwoAdmins()
+        {
+            store = new FileLeaseStore(registry.FilePath, Time);
+            First = Another("admin-1");
+            Second = Another("admin-2");
+        }
+
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+        public Job First { get; }
+
+        public Job Second { get; }
+
+        public Job Another(string instance) => new(store, instance, Time);
+
+        public void Dispose()
+        {
+            First.Dispose();
+            Second.Dispose();
+            registry.Dispose();
+        }
     }
 
     private sealed class Job(ILeaseStore store, string instance, TimeProvider time)
