@@ -103,7 +103,6 @@ public class RedWhiteSession : IDisposable
 
     internal RedWhiteClientOptions Options => options;
 
-
     /// <summary>
     /// Logs in now, retrying network failures, 429 and 5xx answers and <c>unavailable</c> decisions with jittered
     /// backoff that honours <c>Retry-After</c> and <c>retryAfterSeconds</c>. Throws
@@ -210,9 +209,10 @@ public class RedWhiteSession : IDisposable
     internal async Task<string> TicketAsync(CancellationToken cancellationToken)
     {
         var held = TicketLogin;
-        if (held is { Ticket: { } ticket, ExpiresAt: { } expires } && options.UtcNow() < expires)
+        var now = options.UtcNow();
+        if (held is { Ticket: { } ticket, ExpiresAt: { } expires } && now < expires)
         {
-            if (options.UtcNow() >= expires - options.RenewBefore)
+            if (now >= expires - options.RenewBefore)
             {
                 _ = RenewBesideAsync();
             }

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 using RedWhite.Admin.Draining;
 using RedWhite.Core.Rollouts;
 
@@ -35,6 +34,6 @@ public sealed class RolloutMetrics
         RolloutVerdict.Passed => "passed",
         RolloutVerdict.Failed => "failed",
         RolloutVerdict.WaitingForTraffic => "waiting-for-traffic",
-        _ => JsonNamingPolicy.KebabCaseLower.ConvertName(verdict.ToString()),
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "not a rollout verdict"),
     };
 }
