@@ -117,6 +117,9 @@ internal sealed class BenchStack : IAsyncDisposable
         return Enumerable.Range(0, players).Select(i => codec.Issue($"bench-player-{i}", "white-1.0", "1.0.4", Config, now).Ticket);
     }
 
+    /// <summary>File descriptors each product service started from now on may hold (<c>ulimit -n</c>); null: as this process.</summary>
+    public int? OpenFileLimit { get; set; }
+
     /// <summary>Services started from now on use the Redis registry at <paramref name="connectionString"/>.</summary>
     public void UseRedis(string connectionString) => redis = connectionString;
 
@@ -155,7 +158,7 @@ internal sealed class BenchStack : IAsyncDisposable
             environment[key] = value;
         }
 
-        var process = ServiceProcess.StartDotnet(name, dll, Work, [.. common, .. extra], environment);
+        var process = ServiceProcess.StartDotnet(name, dll, Work, [.. common, .. extra], environment, openFileLimit: OpenFileLimit);
         processes.Add(process);
         await process.WaitReadyAsync(readyPath);
         return process;

@@ -10,6 +10,7 @@ using RedWhite.Runner;
 //   Runner propagation-redis [changes]                   the same on Redis: two Admins, two Gateways
 //   Runner coldstart [starts] [connections]              a gateway started cold under load: JIT build vs ReadyToRun publish
 //   Runner simulator [players,...]                       simulated players (tools/Simulator) at growing populations
+//   Runner surge [websockets|http|login] [held] [surge] [open files]  a connection surge past the limit (0 files: as inherited)
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -25,6 +26,7 @@ var table = scenario switch
     "propagation-redis" => await PropagationScenario.RunOnRedisAsync(Arg(1, 200)),
     "coldstart" => await ColdStartScenario.RunAsync(Arg(1, 3), Arg(2, 256)),
     "simulator" => await SimulatorScenario.RunAsync(List(1, [500, 1000, 2000, 4000])),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart or simulator."),
+    "surge" => await SurgeScenario.RunAsync(args.ElementAtOrDefault(1) ?? "websockets", Arg(2, 6_000), Arg(3, 9_000), Arg(4, 20_000)),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator or surge."),
 };
 Console.WriteLine(table);

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(3104, LogLevel.Debug, "Forwarding to cluster {ClusterId} failed: {Error}")]
     public static partial void ForwardingFailed(ILogger logger, string clusterId, ForwarderError error);
+
+    [LoggerMessage(3105, LogLevel.Debug, "Could not forward to cluster {ClusterId} for want of this gateway's own descriptors or memory: {Error}")]
+    public static partial void GatewayExhausted(ILogger logger, string clusterId, ForwarderError error);
 }

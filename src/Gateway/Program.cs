@@ -5,9 +5,10 @@ using RedWhite.Gateway.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Logging, strict JSON, problem details; the registry followed live; ticket verification;
+// Logging, strict JSON, problem details, connection limits (two descriptors per proxied connection);
+// the registry followed live; ticket verification;
 // YARP with one route and health-checked cluster per serving color, rebuilt on every registry revision.
-builder.AddServiceDefaults(RequestLimits.GatewayBodyBytes);
+builder.AddServiceDefaults(RequestLimits.GatewayBodyBytes, descriptorsPerConnection: 2, maxConnectionsAlias: "Gateway:MaxConnections");
 builder.AddRegistry();
 builder.AddRoutingTickets();
 builder.AddRedWhiteProxy();

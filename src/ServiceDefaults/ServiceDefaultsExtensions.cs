@@ -13,6 +13,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Stores;
 using RedWhite.Core.Tickets;
 using RedWhite.Core.Validation;
+using RedWhite.ServiceDefaults.Connections;
 using Serilog;
 using Serilog.AspNetCore;
 using Serilog.Extensions.Hosting;
@@ -30,7 +31,10 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     /// <param name="builder">The service's builder.</param>
     /// <param name="defaultBodyBytes">This service's request body limit unless <c>Limits:MaxRequestBodyBytes</c> is set.</param>
-    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, long? defaultBodyBytes = null)
+    /// <param name="descriptorsPerConnection">File descriptors one client connection holds in this service (two for a proxy).</param>
+    /// <param name="maxConnectionsAlias">This service's own older key for <c>Limits:MaxConnections</c>, if it has one.</param>
+    public static IHostApplicationBuilder AddServiceDefaults(
+        this IHostApplicationBuilder builder, long? defaultBodyBytes = null, int descriptorsPerConnection = 1, string? maxConnectionsAlias = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = new LoggerConfiguration()
@@ -72,6 +76,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.AddTelemetry();
         builder.AddRequestLimits(defaultBodyBytes);
+        builder.AddConnectionLimits(descriptorsPerConnection, maxConnectionsAlias);
 
         // ASP.NET Core's hosting starts an Activity and a log scope for every request whenever its
         // diagnostics logger is enabled at any level, and the forwarder's HttpClient then starts a child

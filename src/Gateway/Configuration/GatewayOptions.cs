@@ -22,8 +22,8 @@ internal sealed class GatewayOptions
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// Client connections accepted at once (<c>Gateway:MaxConnections</c>); 0 for no limit. Default: half the
-    /// process's open-file limit less 256, since each proxied connection holds two descriptors.
+    /// Client connections accepted at once (<c>Gateway:MaxConnections</c>, the Gateway's name for <c>Limits:MaxConnections</c>);
+    /// 0 for no limit. Applied by ServiceDefaults' connection budget, which derives it when neither is set.
     /// </summary>
     public long? MaxConnections { get; set; }
 

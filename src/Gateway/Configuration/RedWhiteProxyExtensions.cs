@@ -29,6 +29,7 @@ public static class RedWhiteProxyExtensions
             sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
         builder.Services.AddReverseProxy().AddTransforms(ForwardedHeaders);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, DestinationFailurePolicy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ProbeFailurePolicy>());
         builder.Services.TryAddSingleton<Telemetry.GatewayTelemetry>();
 
         // Before it reports ready, the gateway runs synthetic traffic through itself (Gateway:WarmUp).
@@ -47,17 +48,9 @@ public static class RedWhiteProxyExtensions
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
-        // No Server header: it says nothing a client needs and costs bytes on every response.
-        // A bounded number of connections: past it new ones are refused, rather than the process running out
-        // of file descriptors and failing at everything (see ConnectionLimit).
-        var maxConnections = ConnectionLimit.Resolve(
-            builder.Configuration.GetSection(GatewayOptions.Section).GetValue<long?>(nameof(GatewayOptions.MaxConnections)), ConnectionLimit.OpenFileLimit());
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
-        {
-            o.AddServerHeader = false;
-            o.Limits.MaxConcurrentConnections = maxConnections;
-            o.Limits.MaxConcurrentUpgradedConnections = maxConnections;
-        });
+        // No Server header: it says nothing a client needs and costs bytes on every response. Connection limits are
+        // ServiceDefaults' (Limits:MaxConnections, or Gateway:MaxConnections as documented before it).
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
         return builder;
     }
 

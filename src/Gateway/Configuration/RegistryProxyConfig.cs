@@ -145,7 +145,7 @@ internal sealed class RegistryProxyConfig : IProxyConfig
             Interval = health.Interval,
             Timeout = health.Timeout,
             Path = health.Path,
-            Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+            Policy = ProbeFailurePolicy.PolicyName,
         },
         Passive = new PassiveHealthCheckConfig
         {

@@ -1,3 +1,4 @@
+using RedWhite.ServiceDefaults.Connections;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Forwarder;
@@ -13,7 +14,7 @@ namespace RedWhite.Gateway.Health;
 /// This policy counts only what says the destination itself failed to answer: it refused or reset the
 /// connection, ended it or answered garbage before a response, did not answer in time, or answered
 /// 502, 503 or 504. Nothing the client did counts: aborts, bodies that fail mid-upload, requests that
-/// could not be built, and failures after the response began (a server that resets one stream it
+/// could not be built, requests this Gateway could not send for want of its own descriptors or memory, and failures after the response began (a server that resets one stream it
 /// dislikes is judged by its probes, not by the stream). 500 does not count either: an application
 /// error is usually about the request's content, which a client controls.
 /// </summary>
@@ -84,9 +85,9 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
     /// </summary>
     private static bool IsTransportFailure(Exception? exception)
     {
-        if (exception is not HttpRequestException http)
+        if (exception is not HttpRequestException http || LocalExhaustion.Is(http))
         {
-            return false;
+            return false; // not a transport failure, or this Gateway's own shortage of descriptors or memory
         }
 
         return http.HttpRequestError switch

@@ -20,6 +20,9 @@ internal sealed class GatewayTelemetry
     /// <summary>The refusal code of a request whose cluster had no healthy server or did not answer.</summary>
     public const string ClusterUnavailable = "cluster_unavailable";
 
+    /// <summary>The refusal code of a request this Gateway could not forward for want of its own descriptors or memory.</summary>
+    public const string GatewayBusy = "gateway_busy";
+
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
     private readonly Histogram<double> requests;
     private readonly Counter<long> refusals;
@@ -34,7 +37,7 @@ internal sealed class GatewayTelemetry
             "Requests the gateway answered, by cluster and status class, from the ticket check to the end of the answer; the count is the number of requests. WebSockets and other long-lived requests count in 1xx for their whole life.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServiceDefaults.Telemetry.LatencyBuckets });
         refusals = meter.CreateCounter<long>("redwhite.gateway.refusals", "{request}",
-            "Requests the gateway answered itself with a problem, by code (ticket_missing, ticket_expired, ticket_invalid, cluster_retired, cluster_unavailable, header_invalid, registry_unavailable).");
+            "Requests the gateway answered itself with a problem, by code (ticket_missing, ticket_expired, ticket_invalid, cluster_retired, cluster_unavailable, gateway_busy, header_invalid, registry_unavailable).");
         meter.CreateObservableUpDownCounter("redwhite.gateway.connections", () => players.OpenConnections(), "{connection}",
             "Long-lived connections (WebSockets, upgrades, server-sent events) open now through this gateway, by cluster.");
         meter.CreateObservableGauge("redwhite.gateway.players", () => players.WindowPlayers(), "{player}",

@@ -1,4 +1,5 @@
 using RedWhite.ServiceDefaults;
+using RedWhite.ServiceDefaults.Connections;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
@@ -36,6 +37,8 @@ internal sealed class TicketGate(
     private static readonly Refusal Unavailable = new(StatusCodes.Status503ServiceUnavailable, GatewayTelemetry.ClusterUnavailable, "The ticket's cluster has no healthy server.",
         "Retry shortly.");
 
+    private static readonly Microsoft.Extensions.Primitives.StringValues BusyRetryAfter = "5";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var startedAt = Stopwatch.GetTimestamp();
@@ -55,16 +58,36 @@ internal sealed class TicketGate(
             if (context.Features.Get<IForwarderErrorFeature>() is { } failure && !context.Response.HasStarted &&
                 !context.RequestAborted.IsCancellationRequested && context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
             {
-                Log.ForwardingFailed(logger, cluster!, failure.Error);
-                failed = GatewayTelemetry.ClusterUnavailable;
-                await Problems.Code(context.Response.StatusCode, failed, "The ticket's cluster did not answer.",
-                    "Retry shortly; if it persists, log in through discovery again.").ExecuteAsync(context);
+                failed = await AnswerForwardingFailure(context, failure, cluster!);
             }
         }
         finally
         {
             telemetry.Answered(context, cluster, ticket!.PlayerId, failed, startedAt);
         }
+    }
+
+    /// <summary>
+    /// YARP answers its own failures with a bare status; this gives clients the same problem shape as every refusal,
+    /// and its code. A request this Gateway could not send for want of its own descriptors or memory is
+    /// <c>gateway_busy</c> (503, Retry-After), which is not the cluster's outcome: no rollout judges a canary on it.
+    /// </summary>
+    private async Task<string> AnswerForwardingFailure(HttpContext context, IForwarderErrorFeature failure, string cluster)
+    {
+        if (LocalExhaustion.Is(failure.Exception))
+        {
+            Log.GatewayExhausted(logger, cluster, failure.Error);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = BusyRetryAfter;
+            await Problems.Code(StatusCodes.Status503ServiceUnavailable, GatewayTelemetry.GatewayBusy, "This gateway is out of connections for now.",
+                "Retry after the time in Retry-After.").ExecuteAsync(context);
+            return GatewayTelemetry.GatewayBusy;
+        }
+
+        Log.ForwardingFailed(logger, cluster, failure.Error);
+        await Problems.Code(context.Response.StatusCode, GatewayTelemetry.ClusterUnavailable, "The ticket's cluster did not answer.",
+            "Retry shortly; if it persists, log in through discovery again.").ExecuteAsync(context);
+        return GatewayTelemetry.ClusterUnavailable;
     }
 
     /// <summary>

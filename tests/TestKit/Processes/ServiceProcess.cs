@@ -37,9 +37,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     public bool IsRunning => !process.HasExited;
 
     /// <summary>Starts <c>dotnet {dll} --urls http://127.0.0.1:{port} {args}</c> in the DLL's folder (so its appsettings load).</summary>
-    /// <remarks>Pass <paramref name="port"/> to restart a service where its clients expect it.</remarks>
+    /// <remarks>
+    /// Pass <paramref name="port"/> to restart a service where its clients expect it, and <paramref name="openFileLimit"/> to
+    /// start it with that many file descriptors at most (soft and hard limit, as <c>ulimit -n</c> sets them).
+    /// </remarks>
     public static ServiceProcess StartDotnet(
-        string name, string dll, string logDirectory, IEnumerable<string> args, IDictionary<string, string>? environment = null, int? port = null)
+        string name, string dll, string logDirectory, IEnumerable<string> args, IDictionary<string, string>? environment = null, int? port = null,
+        int? openFileLimit = null)
     {
         port ??= FreePort();
         if (!File.Exists(dll))
@@ -47,7 +51,14 @@ public sealed class ServiceProcess : IAsyncDisposable
             throw new FileNotFoundException($"{dll} is not built; build the solution first (tests/run and bench/run do).", dll);
         }
 
-        return Start(name, "dotnet", [dll, "--urls", $"http://127.0.0.1:{port}", .. args], Path.GetDirectoryName(dll)!, logDirectory, port.Value, environment);
+        string[] command = ["dotnet", dll, "--urls", $"http://127.0.0.1:{port}", .. args];
+        if (openFileLimit is { } files)
+        {
+            // bash sets both limits, so the runtime cannot raise its soft limit to a higher hard one; exec keeps the pid.
+            command = ["bash", "-c", $"ulimit -n {files} && exec \"$@\"", "bash", .. command];
+        }
+
+        return Start(name, command[0], command[1..], Path.GetDirectoryName(dll)!, logDirectory, port.Value, environment);
     }
 
     public static ServiceProcess Start(string name, string file, IEnumerable<string> args, string workingDirectory, string logDirectory, int port, IDictionary<string, string>? environment = null)
@@ -131,13 +142,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static extern int kill(int pid, int sig);
 
     /// <summary>Peak resident memory of the process (VmHWM), in bytes.</summary>
-    public long PeakMemoryBytes()
+    public long PeakMemoryBytes() => StatusKilobytes("VmHWM:") * 1024;
+
+    /// <summary>Resident memory of the process now (VmRSS), in bytes.</summary>
+    public long MemoryBytes() => StatusKilobytes("VmRSS:") * 1024;
+
+    /// <summary>File descriptors the process holds open now.</summary>
+    public int OpenDescriptors() => Directory.GetFiles($"/proc/{process.Id}/fd").Length;
+
+    private long StatusKilobytes(string field)
     {
         foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
         {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
             }
         }
 

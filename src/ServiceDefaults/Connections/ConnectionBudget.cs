@@ -1,0 +1,216 @@
+using System.Diagnostics.Metrics;
+
+namespace RedWhite.ServiceDefaults.Connections;
+
+/// <summary>
+/// How many client connections this process holds at once, for their whole life (an upgraded connection, a
+/// WebSocket, keeps its place: Kestrel's own limit lets it go on upgrade, and counts upgrades apart, so together
+/// they let through twice what the descriptors hold). Past the limit a new connection is answered 503 with
+/// <c>Retry-After</c> while a few hundred such answers are in flight, and closed at once beyond that: either way
+/// before it costs a game-server socket or a request's buffers. The limit leaves room for what the process
+/// itself needs (see <see cref="Reserve"/>) and for the memory connections take.
+/// </summary>
+/// <remarks>
+/// The management listener (<c>Management:Urls</c>) has a small budget of its own, so a surge never locks out
+/// the scrape that would show it. Admission is two interlocked operations per connection, none per request.
+/// </remarks>
+public sealed class ConnectionBudget : IDisposable
+{
+    /// <summary>Meter of the connection metrics.</summary>
+    public const string MeterName = Telemetry.Prefix + "Connections";
+
+    /// <summary>
+    /// Descriptors kept for the process's own needs, beside the connections and the refusals in flight: an idle Gateway
+    /// holds about 330 (the runtime, its socket engines, the listeners, loaded files, log pipes), and health probes,
+    /// player reports, registry reads and Redis take a few dozen more under load (measured, BENCHMARKS.md "connection surges").
+    /// </summary>
+    public const int Reserve = 512;
+
+    /// <summary>Refused connections answered 503 at once at most; more than that are closed without an answer.</summary>
+    public const int AnsweringSlots = 256;
+
+    /// <summary>Connections the management listener holds at once (scrapes, health checks by operators).</summary>
+    public const int ManagementConnections = 32;
+
+    /// <summary>
+    /// Memory a connection is allowed in the derived limit: a proxied WebSocket measured 25-31 KiB of Gateway memory,
+    /// doubled for bursts of traffic on it. The limit never promises more connections than half the memory the runtime
+    /// may use holds at this size.
+    /// </summary>
+    public const long MemoryPerConnection = 64 * 1024;
+
+    private readonly Meter meter;
+    private readonly Counter<long> refused;
+    private long open;
+    private long upgraded;
+    private long answering;
+    private long management;
+
+    public ConnectionBudget(long? limit, long? openFileLimit, int descriptorsPerConnection, IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        Limit = limit;
+        OpenFileLimit = openFileLimit;
+        DescriptorsPerConnection = descriptorsPerConnection;
+        meter = meters.Create(MeterName);
+        refused = meter.CreateCounter<long>("redwhite.connections.refused", "{connection}",
+            "Client connections refused, by reason (limit: the connection limit; descriptors: the process ran out of file descriptors) " +
+            "and how (answered: 503 with Retry-After; closed: closed without an answer).");
+        meter.CreateObservableUpDownCounter("redwhite.connections.open", Open, "{connection}",
+            "Client connections open now, by kind (http; upgraded: WebSockets and other upgrades; management: the management listener).");
+        meter.CreateObservableGauge("redwhite.connections.limit", () => Limit ?? -1, "{connection}",
+            "Client connections this process accepts at once (-1: no limit).");
+        meter.CreateObservableGauge("redwhite.process.descriptors", () => (long)ProcessDescriptors.Open(), "{descriptor}",
+            "File descriptors this process holds open now.");
+        meter.CreateObservableGauge("redwhite.process.descriptors.limit", () => OpenFileLimit ?? -1, "{descriptor}",
+            "The most file descriptors this process may hold (its soft open-file limit; -1: unknown).");
+    }
+
+    /// <summary>Client connections accepted at once on the public listeners; null for no limit.</summary>
+    public long? Limit { get; }
+
+    /// <summary>The process's open-file limit it was sized from; null when unknown.</summary>
+    public long? OpenFileLimit { get; }
+
+    /// <summary>Why the derived limit is too low to be useful, said once at start; null when it is not.</summary>
+    public string? Shortage { get; init; }
+
+    /// <summary>Descriptors one client connection holds (two for a proxied one: the client's and the game server's).</summary>
+    public int DescriptorsPerConnection { get; }
+
+    /// <summary>Connections open now on the public listeners.</summary>
+    public long OpenConnections => Volatile.Read(ref open);
+
+    /// <summary>Of those, how many have been upgraded (WebSockets).</summary>
+    public long UpgradedConnections => Volatile.Read(ref upgraded);
+
+    /// <summary>
+    /// The limit for this process: <paramref name="configured"/> when set (0 or less: none), else what the descriptors
+    /// left after <see cref="Reserve"/> and the refusals in flight hold at <paramref name="descriptorsPerConnection"/>
+    /// each, capped by memory; null (no limit) when neither is known.
+    /// </summary>
+    public static long? Resolve(long? configured, long? openFileLimit, int descriptorsPerConnection, long availableMemoryBytes)
+    {
+        if (configured is { } set)
+        {
+            return set > 0 ? set : null;
+        }
+
+        long? byMemory = availableMemoryBytes > 0 ? Math.Max(1, availableMemoryBytes / 2 / MemoryPerConnection) : null;
+        long? byFiles = openFileLimit is { } files ? Math.Max(0, files - Reserve - AnsweringSlots) / descriptorsPerConnection : null;
+        return (byFiles, byMemory) switch
+        {
+            ({ } f, { } m) => Math.Min(f, m),
+            ({ } f, null) => f,
+            (null, { } m) => m,
+            _ => null,
+        };
+    }
+
+    /// <summary>What to do with a connection the listener just accepted; <see cref="Admission.Serve"/> must be released once.</summary>
+    internal Admission Admit(bool isManagement)
+    {
+        if (isManagement)
+        {
+            if (Interlocked.Increment(ref management) <= ManagementConnections)
+            {
+                return Admission.Serve;
+            }
+
+            Interlocked.Decrement(ref management);
+            return Refuse(Reason.Limit, answer: false);
+        }
+
+        var now = Interlocked.Increment(ref open);
+        if (Limit is not { } limit || now <= limit)
+        {
+            return Admission.Serve;
+        }
+
+        Interlocked.Decrement(ref open);
+        return Refuse(Reason.Limit, answer: true);
+    }
+
+    /// <summary>A served connection has ended.</summary>
+    internal void Release(bool isManagement, bool wasUpgraded)
+    {
+        if (isManagement)
+        {
+            Interlocked.Decrement(ref management);
+            return;
+        }
+
+        if (wasUpgraded)
+        {
+            Interlocked.Decrement(ref upgraded);
+        }
+
+        Interlocked.Decrement(ref open);
+    }
+
+    /// <summary>A served connection was upgraded (it keeps its place in the budget).</summary>
+    internal void Upgraded() => Interlocked.Increment(ref upgraded);
+
+    /// <summary>An answered refusal is done.</summary>
+    internal void Answered() => Interlocked.Decrement(ref answering);
+
+    /// <summary>A connection refused because the process had no descriptor for it (accepted with the spare one and closed).</summary>
+    internal void RefusedForDescriptors() => Count(Reason.Descriptors, answered: false);
+
+    private Admission Refuse(Reason reason, bool answer)
+    {
+        if (answer && Interlocked.Increment(ref answering) <= AnsweringSlots)
+        {
+            Count(reason, answered: true);
+            return Admission.AnswerBusy;
+        }
+
+        if (answer)
+        {
+            Interlocked.Decrement(ref answering);
+        }
+
+        Count(reason, answered: false);
+        return Admission.Close;
+    }
+
+    private void Count(Reason reason, bool answered)
+    {
+        if (refused.Enabled)
+        {
+            refused.Add(1,
+                new KeyValuePair<string, object?>("reason", reason == Reason.Limit ? "limit" : "descriptors"),
+                new KeyValuePair<string, object?>("how", answered ? "answered" : "closed"));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Open()
+    {
+        var all = Volatile.Read(ref open);
+        var up = Volatile.Read(ref upgraded);
+        yield return new Measurement<long>(Math.Max(0, all - up), new KeyValuePair<string, object?>("kind", "http"));
+        yield return new Measurement<long>(up, new KeyValuePair<string, object?>("kind", "upgraded"));
+        yield return new Measurement<long>(Volatile.Read(ref management), new KeyValuePair<string, object?>("kind", "management"));
+    }
+
+    public void Dispose() => meter.Dispose();
+
+    private enum Reason
+    {
+        Limit,
+        Descriptors,
+    }
+}
+
+/// <summary>What the listener does with an accepted connection.</summary>
+internal enum Admission
+{
+    /// <summary>Hand it to the server.</summary>
+    Serve,
+
+    /// <summary>Answer 503 with Retry-After and close it.</summary>
+    AnswerBusy,
+
+    /// <summary>Close it at once.</summary>
+    Close,
+}
