@@ -21,6 +21,54 @@ internal static class BusyAnswer
 
     private static readonly byte[] Response = Build();
 
+    /// <summary>
+    /// Whether the request waiting on <paramref name="socket"/> is a health probe (<c>GET</c> or <c>HEAD</c> of
+    /// <c>/healthz</c> or <c>/readyz</c>, under <c>/_rw</c> too), looked at without taking it off the socket, so the server
+    /// can still read it. False if the head does not arrive within <see cref="Deadline"/>.
+    /// </summary>
+    public static async Task<bool> IsProbeAsync(Socket socket)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(HeadBytes);
+        try
+        {
+            using var deadline = new CancellationTokenSource(Deadline);
+            while (true)
+            {
+                var seen = await socket.ReceiveAsync(buffer.AsMemory(0, HeadBytes), SocketFlags.Peek, deadline.Token);
+                var line = buffer.AsSpan(0, seen);
+                if (seen == 0 || line.IndexOf("\r\n"u8) >= 0 || seen == HeadBytes)
+                {
+                    return IsProbe(line);
+                }
+
+                await Task.Delay(10, deadline.Token); // a request line in pieces: look again when more has come
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Whether a request head starts with a health probe's request line.</summary>
+    internal static bool IsProbe(ReadOnlySpan<byte> head)
+    {
+        var target = head.StartsWith("GET "u8) ? head[4..] : head.StartsWith("HEAD "u8) ? head[5..] : default;
+        if (target.StartsWith("/_rw/"u8))
+        {
+            target = target[4..];
+        }
+
+        return IsPath(target, "/healthz"u8) || IsPath(target, "/readyz"u8);
+
+        static bool IsPath(ReadOnlySpan<byte> target, ReadOnlySpan<byte> path) =>
+            target.Length > path.Length && target.StartsWith(path) && target[path.Length] is (byte)' ' or (byte)'?';
+    }
+
     /// <summary>Answers and closes <paramref name="socket"/>; never throws.</summary>
     public static async Task AnswerAsync(Socket socket)
     {

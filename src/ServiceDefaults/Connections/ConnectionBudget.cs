@@ -33,6 +33,12 @@ public sealed class ConnectionBudget : IDisposable
     public const int ManagementConnections = 32;
 
     /// <summary>
+    /// Health probes (<c>/healthz</c>, <c>/readyz</c>) served past the limit at once: a full instance is still alive and
+    /// ready for the players it holds, and a load balancer that took it out for being full would cut them.
+    /// </summary>
+    public const int ProbeConnections = 16;
+
+    /// <summary>
     /// Memory a connection is allowed in the derived limit: a proxied WebSocket measured 25-31 KiB of Gateway memory,
     /// doubled for bursts of traffic on it. The limit never promises more connections than half the memory the runtime
     /// may use holds at this size.
@@ -45,6 +51,7 @@ public sealed class ConnectionBudget : IDisposable
     private long upgraded;
     private long answering;
     private long management;
+    private long probes;
 
     public ConnectionBudget(long? limit, long? openFileLimit, int descriptorsPerConnection, IMeterFactory meters)
     {
@@ -108,17 +115,14 @@ public sealed class ConnectionBudget : IDisposable
     }
 
     /// <summary>What to do with a connection the listener just accepted; <see cref="Admission.Serve"/> must be released once.</summary>
-    internal Admission Admit(bool isManagement)
+    internal Admission Admit(Lane lane)
     {
-        if (isManagement)
+        switch (lane)
         {
-            if (Interlocked.Increment(ref management) <= ManagementConnections)
-            {
-                return Admission.Serve;
-            }
-
-            Interlocked.Decrement(ref management);
-            return Refuse(Reason.Limit, answer: false);
+            case Lane.Management:
+                return Take(ref management, ManagementConnections) ? Admission.Serve : Refuse(Reason.Limit, answer: false);
+            case Lane.Probe:
+                return Take(ref probes, ProbeConnections) ? Admission.Serve : Admission.AnswerBusy;
         }
 
         var now = Interlocked.Increment(ref open);
@@ -132,12 +136,16 @@ public sealed class ConnectionBudget : IDisposable
     }
 
     /// <summary>A served connection has ended.</summary>
-    internal void Release(bool isManagement, bool wasUpgraded)
+    internal void Release(Lane lane, bool wasUpgraded)
     {
-        if (isManagement)
+        switch (lane)
         {
-            Interlocked.Decrement(ref management);
-            return;
+            case Lane.Management:
+                Interlocked.Decrement(ref management);
+                return;
+            case Lane.Probe:
+                Interlocked.Decrement(ref probes);
+                return;
         }
 
         if (wasUpgraded)
@@ -146,6 +154,17 @@ public sealed class ConnectionBudget : IDisposable
         }
 
         Interlocked.Decrement(ref open);
+    }
+
+    private static bool Take(ref long count, int most)
+    {
+        if (Interlocked.Increment(ref count) <= most)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref count);
+        return false;
     }
 
     /// <summary>A served connection was upgraded (it keeps its place in the budget).</summary>
@@ -200,6 +219,19 @@ public sealed class ConnectionBudget : IDisposable
         Limit,
         Descriptors,
     }
+}
+
+/// <summary>Which allowance a connection is counted in.</summary>
+internal enum Lane
+{
+    /// <summary>Players and other clients on the public listeners.</summary>
+    Public,
+
+    /// <summary>The management listener.</summary>
+    Management,
+
+    /// <summary>A health probe that arrived past the public limit.</summary>
+    Probe,
 }
 
 /// <summary>What the listener does with an accepted connection.</summary>

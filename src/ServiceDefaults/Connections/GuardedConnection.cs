@@ -16,15 +16,15 @@ internal sealed class GuardedConnection : ConnectionContext, IDecrementConcurren
 {
     private readonly ConnectionContext inner;
     private readonly ConnectionBudget budget;
-    private readonly bool isManagement;
+    private readonly Lane lane;
     private int upgraded;
     private int released;
 
-    public GuardedConnection(ConnectionContext inner, ConnectionBudget budget, bool isManagement)
+    public GuardedConnection(ConnectionContext inner, ConnectionBudget budget, Lane lane)
     {
         this.inner = inner;
         this.budget = budget;
-        this.isManagement = isManagement;
+        this.lane = lane;
         inner.Features.Set<IDecrementConcurrentConnectionCountFeature>(this);
     }
 
@@ -49,7 +49,7 @@ internal sealed class GuardedConnection : ConnectionContext, IDecrementConcurren
     /// <summary>Kestrel upgraded the connection (a WebSocket): still open, still counted.</summary>
     public void ReleaseConnection()
     {
-        if (!isManagement && Interlocked.Exchange(ref upgraded, 1) == 0)
+        if (lane == Lane.Public && Interlocked.Exchange(ref upgraded, 1) == 0)
         {
             budget.Upgraded();
         }
@@ -65,7 +65,7 @@ internal sealed class GuardedConnection : ConnectionContext, IDecrementConcurren
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                budget.Release(isManagement, Volatile.Read(ref upgraded) == 1);
+                budget.Release(lane, Volatile.Read(ref upgraded) == 1);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,10 @@ internal sealed class GuardedListener : IConnectionListener
     private readonly Socket listenSocket;
     private readonly SocketConnectionContextFactory factory;
     private readonly ConnectionBudget budget;
-    private readonly bool isManagement;
+    private readonly Lane lane;
+    private readonly Channel<ConnectionContext> probes = Channel.CreateUnbounded<ConnectionContext>();
+    private Task<Socket>? pendingAccept;
+    private Task<bool>? pendingProbe;
     private readonly bool noDelay;
     private readonly ILogger logger;
     private SafeFileHandle? spare;
@@ -31,7 +35,7 @@ internal sealed class GuardedListener : IConnectionListener
         this.listenSocket = listenSocket;
         this.factory = factory;
         this.budget = budget;
-        this.isManagement = isManagement;
+        lane = isManagement ? Lane.Management : Lane.Public;
         this.noDelay = noDelay;
         this.logger = logger;
         EndPoint = listenSocket.LocalEndPoint!;
@@ -44,10 +48,26 @@ internal sealed class GuardedListener : IConnectionListener
     {
         while (true)
         {
+            // A health probe that arrived past the limit and was let in (see AnswerAsync) is handed over like any other.
+            if (probes.Reader.TryRead(out var probe))
+            {
+                return probe;
+            }
+
+            pendingAccept ??= listenSocket.AcceptAsync(cancellationToken).AsTask();
+            pendingProbe ??= probes.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(pendingAccept, pendingProbe) == pendingProbe)
+            {
+                pendingProbe = null;
+                continue;
+            }
+
+            var accepted = pendingAccept;
+            pendingAccept = null;
             Socket socket;
             try
             {
-                socket = await listenSocket.AcceptAsync(cancellationToken);
+                socket = await accepted;
             }
             catch (ObjectDisposedException)
             {
@@ -77,7 +97,7 @@ internal sealed class GuardedListener : IConnectionListener
                 Log.DescriptorsBack(logger, EndPoint.ToString() ?? "");
             }
 
-            switch (budget.Admit(isManagement))
+            switch (budget.Admit(lane))
             {
                 case Admission.Serve:
                     if (socket.LocalEndPoint is IPEndPoint)
@@ -85,7 +105,7 @@ internal sealed class GuardedListener : IConnectionListener
                         socket.NoDelay = noDelay;
                     }
 
-                    return new GuardedConnection(factory.Create(socket), budget, isManagement);
+                    return new GuardedConnection(factory.Create(socket), budget, lane);
                 case Admission.AnswerBusy:
                     _ = AnswerAsync(socket);
                     break;
@@ -96,10 +116,17 @@ internal sealed class GuardedListener : IConnectionListener
         }
     }
 
+    /// <summary>A connection past the limit: served in the probes' allowance if it is a health probe, else answered busy.</summary>
     private async Task AnswerAsync(Socket socket)
     {
         try
         {
+            if (await BusyAnswer.IsProbeAsync(socket) && budget.Admit(Lane.Probe) == Admission.Serve)
+            {
+                probes.Writer.TryWrite(new GuardedConnection(factory.Create(socket), budget, Lane.Probe));
+                return;
+            }
+
             await BusyAnswer.AnswerAsync(socket);
         }
         finally
@@ -167,6 +194,7 @@ internal sealed class GuardedListener : IConnectionListener
     public ValueTask DisposeAsync()
     {
         listenSocket.Dispose();
+        probes.Writer.TryComplete();
         spare?.Dispose();
         factory.Dispose();
         return default;

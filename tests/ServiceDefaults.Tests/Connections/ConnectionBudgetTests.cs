@@ -33,19 +33,19 @@ public sealed class ConnectionBudgetTests
     public void Admit_PastTheLimit_AnswersBusyThenCloses_AndAReleaseMakesRoom()
     {
         using var budget = Budget(limit: 2);
-        Assert.Equal(Admission.Serve, budget.Admit(isManagement: false));
-        Assert.Equal(Admission.Serve, budget.Admit(isManagement: false));
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Public));
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Public));
         for (var i = 0; i < ConnectionBudget.AnsweringSlots; i++)
         {
-            Assert.Equal(Admission.AnswerBusy, budget.Admit(isManagement: false));
+            Assert.Equal(Admission.AnswerBusy, budget.Admit(Lane.Public));
         }
 
-        Assert.Equal(Admission.Close, budget.Admit(isManagement: false)); // every answering slot busy
+        Assert.Equal(Admission.Close, budget.Admit(Lane.Public)); // every answering slot busy
         budget.Answered();
-        Assert.Equal(Admission.AnswerBusy, budget.Admit(isManagement: false));
+        Assert.Equal(Admission.AnswerBusy, budget.Admit(Lane.Public));
 
-        budget.Release(isManagement: false, wasUpgraded: false);
-        Assert.Equal(Admission.Serve, budget.Admit(isManagement: false));
+        budget.Release(Lane.Public, wasUpgraded: false);
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Public));
         Assert.Equal(2, budget.OpenConnections);
     }
 
@@ -53,27 +53,27 @@ public sealed class ConnectionBudgetTests
     public void AnUpgradedConnection_KeepsItsPlace_UntilItEnds()
     {
         using var budget = Budget(limit: 1);
-        Assert.Equal(Admission.Serve, budget.Admit(isManagement: false));
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Public));
         budget.Upgraded();
-        Assert.NotEqual(Admission.Serve, budget.Admit(isManagement: false)); // Kestrel's own limit would have let it go here
+        Assert.NotEqual(Admission.Serve, budget.Admit(Lane.Public)); // Kestrel's own limit would have let it go here
         Assert.Equal(1, budget.UpgradedConnections);
 
-        budget.Release(isManagement: false, wasUpgraded: true);
+        budget.Release(Lane.Public, wasUpgraded: true);
         Assert.Equal(0, budget.UpgradedConnections);
-        Assert.Equal(Admission.Serve, budget.Admit(isManagement: false));
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Public));
     }
 
     [Fact]
     public void TheManagementListener_HasABudgetOfItsOwn()
     {
         using var budget = Budget(limit: 1);
-        Assert.Equal(Admission.Serve, budget.Admit(isManagement: false));
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Public));
         for (var i = 0; i < ConnectionBudget.ManagementConnections; i++)
         {
-            Assert.Equal(Admission.Serve, budget.Admit(isManagement: true)); // a public surge does not lock the scrape out
+            Assert.Equal(Admission.Serve, budget.Admit(Lane.Management)); // a public surge does not lock the scrape out
         }
 
-        Assert.Equal(Admission.Close, budget.Admit(isManagement: true));
+        Assert.Equal(Admission.Close, budget.Admit(Lane.Management));
         Assert.Equal(1, budget.OpenConnections);
     }
 
@@ -86,6 +86,17 @@ public sealed class ConnectionBudgetTests
     [InlineData("GET", false)]
     public void OnlyAnHttp1RequestIsAnsweredBusy(string head, bool answered) =>
         Assert.Equal(answered, BusyAnswer.LooksLikeHttp1(System.Text.Encoding.Latin1.GetBytes(head)));
+
+    [Theory]
+    [InlineData("GET /readyz HTTP/1.1\r\n", true)]
+    [InlineData("HEAD /_rw/healthz HTTP/1.1\r\n", true)]
+    [InlineData("GET /readyz?verbose=1 HTTP/1.1\r\n", true)]
+    [InlineData("GET /readyzz HTTP/1.1\r\n", false)]
+    [InlineData("POST /readyz HTTP/1.1\r\n", false)]
+    [InlineData("GET /ws HTTP/1.1\r\n", false)]
+    [InlineData("GET /_rw/_rw/readyz HTTP/1.1\r\n", false)]
+    public void OnlyAHealthProbeIsServedPastTheLimit(string head, bool probe) =>
+        Assert.Equal(probe, BusyAnswer.IsProbe(System.Text.Encoding.Latin1.GetBytes(head)));
 
     [Theory]
     [InlineData(SocketError.TooManyOpenSockets, true)]

@@ -154,7 +154,8 @@ public static class ConnectionSurge
     }
 
     /// <summary>Each kept-alive connection sends <paramref name="request"/> again; how many were answered 2xx.</summary>
-    public static async Task<int> RequestAllAsync(IEnumerable<Socket> sockets, string request, TimeSpan timeout, int parallel = 500)
+    public static async Task<int> RequestAllAsync(
+        IEnumerable<Socket> sockets, string request, TimeSpan timeout, int parallel = 500, System.Collections.Concurrent.ConcurrentBag<string>? failures = null)
     {
         var answered = 0;
         var bytes = Encoding.ASCII.GetBytes(request);
@@ -165,14 +166,19 @@ public static class ConnectionSurge
             try
             {
                 using var deadline = new CancellationTokenSource(timeout);
-                if (await ExchangeAsync(socket, bytes, deadline.Token) is >= 200 and < 300)
+                var status = await ExchangeAsync(socket, bytes, deadline.Token);
+                if (status is >= 200 and < 300)
                 {
                     Interlocked.Increment(ref answered);
+                }
+                else
+                {
+                    failures?.Add($"status {status}");
                 }
             }
             catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
             {
-                // not answered
+                failures?.Add(ex.GetType().Name + ": " + ex.Message);
             }
             finally
             {
@@ -218,15 +224,19 @@ public static class ConnectionSurge
             }
 
             var length = 0;
+            var chunked = false;
             foreach (var line in text[..end].Split("\r\n"))
             {
                 if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
                 {
                     length = int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
                 }
+
+                chunked |= line.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase) && line.Contains("chunked", StringComparison.OrdinalIgnoreCase);
             }
 
-            if (filled - end - 4 >= length)
+            // The whole answer is read before the next request goes out on the same connection.
+            if (chunked ? text.EndsWith("0\r\n\r\n", StringComparison.Ordinal) : filled - end - 4 >= length)
             {
                 return text.StartsWith("HTTP/1.1 ", StringComparison.Ordinal)
                     ? int.Parse(text.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture)

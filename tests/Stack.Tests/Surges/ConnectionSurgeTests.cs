@@ -1,0 +1,150 @@
+using System.Net.WebSockets;
+using RedWhite.Core.Registry;
+using RedWhite.Core.Tickets;
+using RedWhite.TestKit;
+using RedWhite.TestKit.Processes;
+using RedWhite.TestKit.Surge;
+using RedWhite.TestKit.Upstreams;
+using Xunit.Abstractions;
+
+namespace RedWhite.Stack.Tests.Surges;
+
+/// <summary>
+/// A launch's connection surge against real service processes whose descriptors are few (<c>ulimit -n</c>), the CI-sized
+/// version of <c>bench/run surge</c>: a population held open, then more connections at once than the service can hold.
+/// The service stays up and ready, every connection held before still works, the surge past the limit is refused (not
+/// left waiting), and memory stays bounded.
+/// </summary>
+public sealed class ConnectionSurgeTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int OpenFiles = 2_000;
+    private const int Held = 500;
+    private const int Surge = 900;
+    private static readonly TimeSpan AttemptDeadline = TimeSpan.FromSeconds(5);
+    private readonly TestRegistry registry = new();
+    private TestUpstream server = null!;
+    private string ticket = null!;
+
+    public async Task InitializeAsync()
+    {
+        server = await TestUpstream.StartAsync("w1", "white-1.0");
+        registry.Write(new RegistryDocument
+        {
+            Revision = 1,
+            Clusters = [TestRegistry.Cluster("white-1.0", "[1.0.0,2.0.0)", destinations: new Dictionary<string, string> { ["d1"] = server.Url })],
+        });
+        ticket = new TicketCodec(TestKeys.Options()).Issue("surge-player", "white-1.0", "1.0.4", TestRegistry.ConfigOf("white-1.0"), DateTimeOffset.UtcNow).Ticket;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        registry.Dispose();
+    }
+
+    [Fact]
+    public async Task WebSocketSurge_PastTheGatewaysLimit_IsRefused_AndEveryPlayerAlreadyConnectedKeepsPlaying()
+    {
+        await using var gateway = await StartAsync("Gateway", "/_rw/readyz", OpenFiles);
+        var ws = new Uri($"ws://127.0.0.1:{gateway.Port}/ws");
+        var held = await ConnectionSurge.HoldWebSocketsAsync(ws, ticket, Held);
+
+        var (surge, surged) = await ConnectionSurge.AttemptWebSocketsAsync(ws, ticket, Surge, Surge, AttemptDeadline);
+        output.WriteLine($"surge: {surge}");
+
+        await AssertStillServingAsync(gateway, "/_rw/readyz");
+        Assert.Equal(Held, await ConnectionSurge.EchoAllAsync(held, AttemptDeadline));
+        Assert.Equal(surge.Admitted, await ConnectionSurge.EchoAllAsync(surged, AttemptDeadline));
+        AssertRefusedPastTheLimit(surge, Limit(OpenFiles, 2) - Held);
+        Dispose(held.Concat(surged));
+    }
+
+    [Fact]
+    public async Task KeepAliveSurge_PastTheGatewaysLimit_IsRefused_AndTheConnectionsAlreadyOpenAreServed()
+    {
+        await using var gateway = await StartAsync("Gateway", "/_rw/readyz", OpenFiles);
+        var request = ConnectionSurge.TicketedGet("/play", ticket);
+        var (before, held) = await ConnectionSurge.AttemptKeepAliveAsync(gateway.Port, request, Held, 200, AttemptDeadline);
+        Assert.Equal(Held, before.Admitted);
+
+        var (surge, surged) = await ConnectionSurge.AttemptKeepAliveAsync(gateway.Port, request, Surge, Surge, AttemptDeadline);
+        output.WriteLine($"surge: {surge}");
+
+        await AssertStillServingAsync(gateway, "/_rw/readyz");
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Assert.True(Held == await ConnectionSurge.RequestAllAsync(held, request, AttemptDeadline, failures: failures), string.Join("; ", failures.Distinct()));
+        AssertRefusedPastTheLimit(surge, Limit(OpenFiles, 2) - Held);
+        held.Concat(surged).ToList().ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task LoginSurge_PastDiscoverysLimit_IsRefused_AndLoginsOnOpenConnectionsContinue()
+    {
+        await using var discovery = await StartAsync("Discovery", "/readyz", OpenFiles, "--Discovery:RateLimits:Enabled=false");
+        var login = ConnectionSurge.JsonPost("/v1/discovery/login", """{"playerId":"p","deviceId":"d","platform":"ios","clientBuild":"1.0.4"}""");
+        var (before, held) = await ConnectionSurge.AttemptKeepAliveAsync(discovery.Port, login, 300, 100, AttemptDeadline);
+        Assert.Equal(300, before.Admitted);
+
+        var (surge, surged) = await ConnectionSurge.AttemptKeepAliveAsync(discovery.Port, login, 1_500, 1_500, TimeSpan.FromSeconds(20));
+        output.WriteLine($"surge: {surge}");
+
+        await AssertStillServingAsync(discovery, "/readyz");
+        Assert.Equal(300, await ConnectionSurge.RequestAllAsync(held, login, AttemptDeadline));
+        Assert.Equal(0, surge.TimedOut);
+        Assert.Equal(0, surge.OtherStatus);
+        Assert.True(surge.Admitted <= Limit(OpenFiles, 1) - 300, $"{surge.Admitted} admitted past the limit");
+        Assert.True(surge.Refused > 0, "a surge past the limit was refused");
+        held.Concat(surged).ToList().ForEach(s => s.Dispose());
+    }
+
+    /// <summary>The derived limit for <paramref name="files"/> descriptors at <paramref name="perConnection"/> each.</summary>
+    private static int Limit(int files, int perConnection) => (files - 512 - 256) / perConnection;
+
+    private static void AssertRefusedPastTheLimit(SurgeResult surge, int room)
+    {
+        Assert.Equal(0, surge.TimedOut);
+        Assert.Equal(0, surge.OtherStatus);
+        Assert.True(surge.Admitted <= room, $"{surge.Admitted} admitted with room for {room}");
+        Assert.Equal(Surge - surge.Admitted, surge.Refused);
+        Assert.True(surge.Busy > 0, "refusals are answered 503 while there are answering slots");
+    }
+
+    private static async Task AssertStillServingAsync(ServiceProcess service, string ready)
+    {
+        Assert.True(service.IsRunning, $"{service.Name} died; see {service.LogFile}");
+        using var http = new HttpClient();
+        Assert.True((await http.GetAsync(service.Url + ready)).IsSuccessStatusCode, $"{service.Name} is not ready");
+        Assert.True(service.PeakMemoryBytes() < 1L << 30, $"{service.Name} peaked at {service.PeakMemoryBytes() >> 20} MiB");
+    }
+
+    private static void Dispose(IEnumerable<ClientWebSocket> sockets)
+    {
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
+    }
+
+    private async Task<ServiceProcess> StartAsync(string service, string ready, int openFiles, params string[] extra)
+    {
+        string[] settings =
+        [
+            .. registry.Settings().Concat(TestKeys.Settings()).Append(TestKeys.AnonymousPlayers).Select(kv => $"--{kv.Key}={kv.Value}"),
+            .. extra,
+        ];
+        var process = ServiceProcess.StartDotnet(
+            service.ToLowerInvariant(), Repository.Dll($"src/{service}", $"RedWhite.{service}"), registry.Directory, settings,
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" }, openFileLimit: openFiles);
+        try
+        {
+            await process.WaitReadyAsync(ready);
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+}
