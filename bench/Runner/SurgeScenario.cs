@@ -22,9 +22,17 @@ internal static class SurgeScenario
         var upstream = await stack.StartUpstreamAsync();
         stack.WriteRegistry(1, upstream.Url + "/");
         var ticket = stack.MintTickets(1).Single();
+        // SURGE_ARGS="--Key=value ..." adds settings to the service under test (e.g. a limit set too high for its descriptors).
+        var settings = (Environment.GetEnvironmentVariable("SURGE_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var (service, ready) = kind == "login"
-            ? (await stack.StartAsync("discovery", "src/Discovery", "RedWhite.Discovery", "/readyz"), "/readyz")
-            : (await stack.StartAsync("gateway", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz"), "/_rw/readyz");
+            ? (await stack.StartAsync("discovery", "src/Discovery", "RedWhite.Discovery", "/readyz", settings), "/readyz")
+            : (await stack.StartAsync("gateway", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz", settings), "/_rw/readyz");
+        if (Environment.GetEnvironmentVariable("SURGE_PAUSE") is { } pause)
+        {
+            Console.Error.WriteLine($"  {service.Name} is pid {service.Pid}; waiting {pause} s");
+            await Task.Delay(TimeSpan.FromSeconds(int.Parse(pause, CultureInfo.InvariantCulture)));
+        }
+
         var baseline = service.MemoryBytes();
         var baseDescriptors = service.OpenDescriptors();
         using var sampling = new CancellationTokenSource();

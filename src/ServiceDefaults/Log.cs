@@ -14,11 +14,11 @@ internal static partial class Log
     [LoggerMessage(1032, LogLevel.Information, "Stopping: not ready from now on, serving {Delay} more so load balancers take this instance out")]
     public static partial void ShutdownDelay(ILogger logger, TimeSpan delay);
 
-    [LoggerMessage(1033, LogLevel.Error, "Out of file descriptors (limit {OpenFileLimit}): new connections on {Endpoint} are refused until some close; open ones carry on")]
-    public static partial void DescriptorsExhausted(ILogger logger, string endpoint, long openFileLimit);
+    [LoggerMessage(1033, LogLevel.Error, "Out of file descriptors ({Open} open, limit {OpenFileLimit}): new connections are refused until some close; open ones carry on")]
+    public static partial void DescriptorsExhausted(ILogger logger, long openFileLimit, int open);
 
-    [LoggerMessage(1034, LogLevel.Information, "File descriptors are available again: {Endpoint} accepts connections")]
-    public static partial void DescriptorsBack(ILogger logger, string endpoint);
+    [LoggerMessage(1034, LogLevel.Information, "File descriptors are available again ({Open} open): new connections are accepted")]
+    public static partial void DescriptorsBack(ILogger logger, int open);
 
     [LoggerMessage(1035, LogLevel.Information, "Connection limit {Limit} ({DescriptorsPerConnection} descriptors each, open-file limit {OpenFileLimit}, {Reserve} kept for the process)")]
     public static partial void ConnectionLimit(ILogger logger, long limit, int descriptorsPerConnection, long openFileLimit, int reserve);

@@ -12,7 +12,8 @@ namespace RedWhite.Gateway.Health;
 /// at its next success), except that a probe this Gateway could not even send, for want of a descriptor or memory
 /// of its own, says nothing about the game server: it neither counts as a failure nor resets the count.
 /// </summary>
-internal sealed class ProbeFailurePolicy(IOptions<ConsecutiveFailuresHealthPolicyOptions> options, IDestinationHealthUpdater health) : IActiveHealthCheckPolicy
+internal sealed class ProbeFailurePolicy(
+    IOptions<ConsecutiveFailuresHealthPolicyOptions> options, IDestinationHealthUpdater health, DescriptorReserve descriptors) : IActiveHealthCheckPolicy
 {
     /// <summary>The policy's name in YARP's cluster config.</summary>
     public const string PolicyName = "RedWhiteProbeFailures";
@@ -28,6 +29,7 @@ internal sealed class ProbeFailurePolicy(IOptions<ConsecutiveFailuresHealthPolic
         {
             if (result.Response is null && LocalExhaustion.Is(result.Exception))
             {
+                descriptors.Exhaust();
                 continue; // the Gateway's own shortage: the destination keeps the health it had
             }
 

@@ -18,7 +18,7 @@ namespace RedWhite.Gateway.Tickets;
 /// </summary>
 internal sealed class TicketGate(
     RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, ConfigAnnouncements configs, IProxyStateLookup proxy,
-    WarmUpTraffic warmUp, GatewayTelemetry telemetry, TimeProvider time, ILogger<TicketGate> logger)
+    WarmUpTraffic warmUp, GatewayTelemetry telemetry, DescriptorReserve descriptors, TimeProvider time, ILogger<TicketGate> logger)
 {
     private static readonly Refusal Missing = new(StatusCodes.Status401Unauthorized, "ticket_missing", "A routing ticket is required.",
         "Send the ticket from discovery in the X-Route-Ticket header or the rw_ticket cookie.");
@@ -76,6 +76,7 @@ internal sealed class TicketGate(
     {
         if (LocalExhaustion.Is(failure.Exception))
         {
+            descriptors.Exhaust(); // new connections are refused until this process has room again
             Log.GatewayExhausted(logger, cluster, failure.Error);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = BusyRetryAfter;

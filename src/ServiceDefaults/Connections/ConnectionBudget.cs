@@ -29,6 +29,12 @@ public sealed class ConnectionBudget : IDisposable
     /// <summary>Refused connections answered 503 at once at most; more than that are closed without an answer.</summary>
     public const int AnsweringSlots = 256;
 
+    /// <summary>Fewest connections a limit allows however few descriptors there are: the service stays reachable.</summary>
+    public const int Floor = 32;
+
+    /// <summary>A limit the descriptors hold below this is worth a warning at start: a launch would fill it at once.</summary>
+    public const int Useful = 1000;
+
     /// <summary>Connections the management listener holds at once (scrapes, health checks by operators).</summary>
     public const int ManagementConnections = 32;
 
@@ -53,9 +59,10 @@ public sealed class ConnectionBudget : IDisposable
     private long management;
     private long probes;
 
-    public ConnectionBudget(long? limit, long? openFileLimit, int descriptorsPerConnection, IMeterFactory meters)
+    public ConnectionBudget(long? limit, long? openFileLimit, int descriptorsPerConnection, IMeterFactory meters, DescriptorReserve? reserve = null)
     {
         ArgumentNullException.ThrowIfNull(meters);
+        Reserved = reserve;
         Limit = limit;
         OpenFileLimit = openFileLimit;
         DescriptorsPerConnection = descriptorsPerConnection;
@@ -73,13 +80,16 @@ public sealed class ConnectionBudget : IDisposable
             "The most file descriptors this process may hold (its soft open-file limit; -1: unknown).");
     }
 
+    /// <summary>Descriptors held back for running out anyway; while it is exhausted, new public connections are closed.</summary>
+    public DescriptorReserve? Reserved { get; }
+
     /// <summary>Client connections accepted at once on the public listeners; null for no limit.</summary>
     public long? Limit { get; }
 
     /// <summary>The process's open-file limit it was sized from; null when unknown.</summary>
     public long? OpenFileLimit { get; }
 
-    /// <summary>Why the derived limit is too low to be useful, said once at start; null when it is not.</summary>
+    /// <summary>Why the limit is lower than asked for or too low to be useful, said once at start; null when neither.</summary>
     public string? Shortage { get; init; }
 
     /// <summary>Descriptors one client connection holds (two for a proxied one: the client's and the game server's).</summary>
@@ -92,26 +102,35 @@ public sealed class ConnectionBudget : IDisposable
     public long UpgradedConnections => Volatile.Read(ref upgraded);
 
     /// <summary>
-    /// The limit for this process: <paramref name="configured"/> when set (0 or less: none), else what the descriptors
-    /// left after <see cref="Reserve"/> and the refusals in flight hold at <paramref name="descriptorsPerConnection"/>
-    /// each, capped by memory; null (no limit) when neither is known.
+    /// The limit for this process, and a warning to log at start when it is lower than asked for or too low to be useful.
+    /// The descriptors always cap it: what the open-file limit leaves after <see cref="Reserve"/> and the refusals in
+    /// flight, at <paramref name="descriptorsPerConnection"/> each (a process that runs out of them fails at everything,
+    /// and the runtime ends it when it cannot open a file of its own). <paramref name="configured"/> (named
+    /// <paramref name="key"/>) sets a lower limit, 0 none below that cap; unset, the limit is the cap, further capped by
+    /// memory. Never below <see cref="Floor"/>, so the service stays reachable; null (no limit) when nothing is known.
     /// </summary>
-    public static long? Resolve(long? configured, long? openFileLimit, int descriptorsPerConnection, long availableMemoryBytes)
+    public static (long? Limit, string? Warning) Resolve(
+        long? configured, long? openFileLimit, int descriptorsPerConnection, long availableMemoryBytes, string key = "Limits:MaxConnections")
     {
-        if (configured is { } set)
+        const int Kept = Reserve + AnsweringSlots;
+        long? byFiles = openFileLimit is { } files ? Math.Max(Floor, Math.Max(0, files - Kept) / descriptorsPerConnection) : null;
+        long? byMemory = availableMemoryBytes > 0 ? Math.Max(Floor, availableMemoryBytes / 2 / MemoryPerConnection) : null;
+        var raise = $"raise it (ulimit -n, systemd LimitNOFILE, the container's nofile) to {Kept + (10_000L * descriptorsPerConnection)} for 10,000";
+        if (configured is > 0 and var set)
         {
-            return set > 0 ? set : null;
+            return byFiles is { } most && set > most
+                ? (most, $"{key}={set} is more connections than the open-file limit {openFileLimit} holds ({descriptorsPerConnection} descriptors each, " +
+                    $"{Kept} kept for the process): the limit is {most}; {raise}.")
+                : (set, null);
         }
 
-        long? byMemory = availableMemoryBytes > 0 ? Math.Max(1, availableMemoryBytes / 2 / MemoryPerConnection) : null;
-        long? byFiles = openFileLimit is { } files ? Math.Max(0, files - Reserve - AnsweringSlots) / descriptorsPerConnection : null;
-        return (byFiles, byMemory) switch
-        {
-            ({ } f, { } m) => Math.Min(f, m),
-            ({ } f, null) => f,
-            (null, { } m) => m,
-            _ => null,
-        };
+        var limit = configured == 0 ? byFiles : Min(byFiles, byMemory);
+        return limit < Useful && byFiles == limit
+            ? (limit, $"The open-file limit {openFileLimit} leaves room for only {limit} connections ({descriptorsPerConnection} descriptors each, {Kept} kept " +
+                $"for the process): {raise}.")
+            : (limit, null);
+
+        static long? Min(long? a, long? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
     }
 
     /// <summary>What to do with a connection the listener just accepted; <see cref="Admission.Serve"/> must be released once.</summary>
@@ -123,6 +142,11 @@ public sealed class ConnectionBudget : IDisposable
                 return Take(ref management, ManagementConnections) ? Admission.Serve : Refuse(Reason.Limit, answer: false);
             case Lane.Probe:
                 return Take(ref probes, ProbeConnections) ? Admission.Serve : Admission.AnswerBusy;
+        }
+
+        if (Reserved is { Exhausted: true })
+        {
+            return Refuse(Reason.Descriptors, answer: false); // every descriptor is spoken for: this one goes back at once
         }
 
         var now = Interlocked.Increment(ref open);
@@ -172,9 +196,6 @@ public sealed class ConnectionBudget : IDisposable
 
     /// <summary>An answered refusal is done.</summary>
     internal void Answered() => Interlocked.Decrement(ref answering);
-
-    /// <summary>A connection refused because the process had no descriptor for it (accepted with the spare one and closed).</summary>
-    internal void RefusedForDescriptors() => Count(Reason.Descriptors, answered: false);
 
     private Admission Refuse(Reason reason, bool answer)
     {

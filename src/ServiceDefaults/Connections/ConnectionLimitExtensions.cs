@@ -15,12 +15,6 @@ public static class ConnectionLimitExtensions
     /// <summary>Setting that fixes the limit: <c>Limits:MaxConnections</c> (0 for none); derived when absent.</summary>
     public const string MaxConnectionsKey = RequestLimitOptions.Section + ":MaxConnections";
 
-    /// <summary>Fewest connections a derived limit allows however few descriptors there are: the service stays reachable.</summary>
-    public const int Floor = 32;
-
-    /// <summary>A derived limit below this is worth a warning at start: a launch would fill it at once.</summary>
-    public const int Useful = 1000;
-
     /// <summary>
     /// Connection admission for this service, each client connection holding <paramref name="descriptorsPerConnection"/>
     /// descriptors (two for a proxy). Kestrel's own connection limits are turned off: they count an upgraded connection
@@ -40,18 +34,14 @@ public static class ConnectionLimitExtensions
         builder.Services.TryAddSingleton(sp =>
         {
             var files = ProcessDescriptors.OpenFileLimit();
-            var limit = ConnectionBudget.Resolve(configured, files, descriptorsPerConnection, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
-            string? shortage = null;
-            if (configured is null && files is { } open && limit < Useful)
+            var (limit, shortage) = ConnectionBudget.Resolve(configured, files, descriptorsPerConnection, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, key);
+            return new ConnectionBudget(limit, files, descriptorsPerConnection, sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<DescriptorReserve>())
             {
-                limit = Math.Max(Floor, limit ?? 0);
-                var kept = ConnectionBudget.Reserve + ConnectionBudget.AnsweringSlots;
-                shortage = $"The open-file limit {open} leaves room for only {limit} connections ({descriptorsPerConnection} descriptors each, {kept} kept " +
-                    $"for the process): raise it (ulimit -n, systemd LimitNOFILE, the container's nofile) to {kept + (10_000L * descriptorsPerConnection)} for 10,000.";
-            }
-
-            return new ConnectionBudget(limit, files, descriptorsPerConnection, sp.GetRequiredService<IMeterFactory>()) { Shortage = shortage };
+                Shortage = shortage,
+            };
         });
+        builder.Services.TryAddSingleton(sp => new DescriptorReserve(
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<DescriptorReserve>>()));
         builder.Services.AddSingleton<IConnectionListenerFactory, GuardedTransportFactory>();
         builder.Services.Configure<KestrelServerOptions>(o =>
         {

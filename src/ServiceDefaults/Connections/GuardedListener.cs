@@ -3,17 +3,15 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace RedWhite.ServiceDefaults.Connections;
 
 /// <summary>
 /// Kestrel's socket listener with admission at the accept: each accepted socket is served, answered busy or closed
-/// (see <see cref="ConnectionBudget"/>) before Kestrel spends anything on it. And when the process is out of
-/// descriptors anyway, accepting fails with EMFILE while the connection waits in the backlog; Kestrel's own
-/// listener retries at once, spinning a core for as long as it lasts. Here a spare descriptor is given up to
-/// accept that connection and close it (counted), and taken back: the backlog is refused, not spun on.
+/// (see <see cref="ConnectionBudget"/>) before Kestrel spends anything on it. When the process is out of descriptors
+/// anyway, accepting fails with EMFILE while the connection waits in the backlog, and Kestrel's own listener retries
+/// at once, spinning a core for as long as it lasts. Here the <see cref="DescriptorReserve"/> is given back, and the
+/// waiting connections are accepted and closed (refused, counted) until the process recovers.
 /// </summary>
 internal sealed class GuardedListener : IConnectionListener
 {
@@ -26,20 +24,15 @@ internal sealed class GuardedListener : IConnectionListener
     private Task<Socket>? pendingAccept;
     private Task<bool>? pendingProbe;
     private readonly bool noDelay;
-    private readonly ILogger logger;
-    private SafeFileHandle? spare;
-    private long exhaustedSince = -1;
 
-    public GuardedListener(Socket listenSocket, SocketConnectionContextFactory factory, ConnectionBudget budget, bool isManagement, bool noDelay, ILogger logger)
+    public GuardedListener(Socket listenSocket, SocketConnectionContextFactory factory, ConnectionBudget budget, bool isManagement, bool noDelay)
     {
         this.listenSocket = listenSocket;
         this.factory = factory;
         this.budget = budget;
         lane = isManagement ? Lane.Management : Lane.Public;
         this.noDelay = noDelay;
-        this.logger = logger;
         EndPoint = listenSocket.LocalEndPoint!;
-        spare = OpenSpare();
     }
 
     public EndPoint EndPoint { get; }
@@ -83,18 +76,12 @@ internal sealed class GuardedListener : IConnectionListener
             }
             catch (SocketException e) when (LocalExhaustion.Is(e))
             {
-                await RefuseWithSpareAsync(cancellationToken);
+                await ExhaustedAsync(cancellationToken);
                 continue;
             }
             catch (SocketException)
             {
                 continue; // reset while in the backlog
-            }
-
-            if (Volatile.Read(ref exhaustedSince) >= 0)
-            {
-                Volatile.Write(ref exhaustedSince, -1);
-                Log.DescriptorsBack(logger, EndPoint.ToString() ?? "");
             }
 
             switch (budget.Admit(lane))
@@ -135,54 +122,19 @@ internal sealed class GuardedListener : IConnectionListener
         }
     }
 
-    /// <summary>Out of descriptors: accept the waiting connection with the spare one and close it; pause if there is no spare.</summary>
-    private async Task RefuseWithSpareAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Out of descriptors: the reserve is given back, so the connection waiting in the backlog can be accepted and closed
+    /// (the budget refuses every connection while the reserve is exhausted). Already given back: pause, rather than spin.
+    /// </summary>
+    private async Task ExhaustedAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.CompareExchange(ref exhaustedSince, Environment.TickCount64, -1) == -1)
+        if (budget.Reserved is { Exhausted: false } reserve)
         {
-            Log.DescriptorsExhausted(logger, EndPoint.ToString() ?? "", ProcessDescriptors.OpenFileLimit() ?? -1);
-        }
-
-        var held = Interlocked.Exchange(ref spare, null);
-        if (held is null)
-        {
-            spare = OpenSpare();
-            await Task.Delay(ExhaustedPause, cancellationToken).ConfigureAwait(false);
+            reserve.Exhaust();
             return;
         }
 
-        held.Dispose();
-        try
-        {
-            using var waiting = await listenSocket.AcceptAsync(cancellationToken);
-            waiting.LingerState = new LingerOption(true, 0);
-            budget.RefusedForDescriptors();
-        }
-        catch (SocketException)
-        {
-            // someone else took the freed descriptor first: pause below
-        }
-        finally
-        {
-            spare = OpenSpare();
-        }
-
-        if (spare is null)
-        {
-            await Task.Delay(ExhaustedPause, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static SafeFileHandle? OpenSpare()
-    {
-        try
-        {
-            return File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null; // out of descriptors (or no /dev/null): try again at the next refusal
-        }
+        await Task.Delay(ExhaustedPause, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
@@ -195,7 +147,6 @@ internal sealed class GuardedListener : IConnectionListener
     {
         listenSocket.Dispose();
         probes.Writer.TryComplete();
-        spare?.Dispose();
         factory.Dispose();
         return default;
     }

@@ -47,6 +47,6 @@ internal sealed class GuardedTransportFactory(
             loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         var isManagement = socket.LocalEndPoint is IPEndPoint local && managementPorts.Contains(local.Port);
         return ValueTask.FromResult<IConnectionListener>(
-            new GuardedListener(socket, connections, budget, isManagement, transport.NoDelay, loggers.CreateLogger<GuardedListener>()));
+            new GuardedListener(socket, connections, budget, isManagement, transport.NoDelay));
     }
 }

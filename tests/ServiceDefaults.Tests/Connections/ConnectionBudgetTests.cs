@@ -12,18 +12,40 @@ public sealed class ConnectionBudgetTests
     [Theory]
     [InlineData(null, 20_000L, 2, 9_616L)]   // (20,000 - 512 reserved - 256 answering) / 2 descriptors
     [InlineData(null, 20_000L, 1, 19_232L)]  // Discovery and Admin: one descriptor a connection
-    [InlineData(null, 500L, 2, 0L)]          // fewer descriptors than the reserve: nothing left (start-up floors and warns)
-    [InlineData(5_000L, 20_000L, 2, 5_000L)] // set by the operator: taken as is
-    [InlineData(0L, 20_000L, 2, null)]       // 0: no limit
+    [InlineData(5_000L, 20_000L, 2, 5_000L)] // set lower by the operator: taken as is
+    [InlineData(0L, 20_000L, 2, 9_616L)]     // 0: no limit of the operator's, the descriptors' still holds
     [InlineData(null, null, 2, 524_288L)]    // descriptors unknown: the memory cap alone
-    public void Resolve_DerivesTheLimitFromDescriptors_UnlessConfigured(long? configured, long? files, int perConnection, long? expected) =>
-        Assert.Equal(expected, ConnectionBudget.Resolve(configured, files, perConnection, Plenty));
+    [InlineData(0L, null, 2, null)]          // nothing known and no limit asked for: none
+    public void Resolve_DerivesTheLimitFromDescriptors(long? configured, long? files, int perConnection, long? expected)
+    {
+        var (limit, warning) = ConnectionBudget.Resolve(configured, files, perConnection, Plenty);
+        Assert.Equal(expected, limit);
+        Assert.Null(warning);
+    }
+
+    [Fact]
+    public void Resolve_ALimitSetAboveWhatTheDescriptorsHold_IsCapped_AndSaysSo()
+    {
+        // An operator asked for 5,000 proxied connections with 1,000 descriptors: the process would run out and die.
+        var (limit, warning) = ConnectionBudget.Resolve(5_000, 1_000, 2, Plenty, "Gateway:MaxConnections");
+        Assert.Equal(116, limit);
+        Assert.StartsWith("Gateway:MaxConnections=5000 is more connections than the open-file limit 1000 holds", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_TooFewDescriptors_KeepsTheServiceReachable_AndSaysWhatToRaise()
+    {
+        var (limit, warning) = ConnectionBudget.Resolve(null, 500, 2, Plenty);
+        Assert.Equal(ConnectionBudget.Floor, limit);
+        Assert.Contains("raise it (ulimit -n", warning, StringComparison.Ordinal);
+        Assert.Contains("to 20768 for 10,000", warning, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Resolve_NeverPromisesMoreConnectionsThanHalfTheMemoryHolds()
     {
         // A 1 GiB container with a million descriptors: 512 MiB at 64 KiB a connection.
-        Assert.Equal(8_192, ConnectionBudget.Resolve(null, 1_048_576, 2, 1L << 30));
+        Assert.Equal(8_192, ConnectionBudget.Resolve(null, 1_048_576, 2, 1L << 30).Limit);
     }
 
     [Fact]
@@ -75,6 +97,25 @@ public sealed class ConnectionBudgetTests
 
         Assert.Equal(Admission.Close, budget.Admit(Lane.Management));
         Assert.Equal(1, budget.OpenConnections);
+    }
+
+    [Fact]
+    public void RunningOutAnyway_GivesTheReserveBack_RefusesNewConnections_AndRecoversWhenThereIsRoom()
+    {
+        using var reserve = new DescriptorReserve(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<DescriptorReserve>.Instance);
+        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var budget = new ConnectionBudget(100, 20_000, 2, services.GetRequiredService<IMeterFactory>(), reserve);
+        Assert.Equal(DescriptorReserve.Size, reserve.Held);
+
+        reserve.Exhaust();
+        Assert.Equal(0, reserve.Held); // given back for the runtime's own files
+        Assert.Equal(Admission.Close, budget.Admit(Lane.Public));
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Management)); // the scrape still gets in
+
+        reserve.Recover(); // this test process is far from its limit
+        Assert.False(reserve.Exhausted);
+        Assert.Equal(DescriptorReserve.Size, reserve.Held);
+        Assert.Equal(Admission.Serve, budget.Admit(Lane.Public));
     }
 
     [Theory]

@@ -97,6 +97,41 @@ public sealed class ConnectionSurgeTests(ITestOutputHelper output) : IAsyncLifet
         held.Concat(surged).ToList().ForEach(s => s.Dispose());
     }
 
+    [Fact]
+    public async Task RunningOutOfDescriptorsAnyway_RefusesNewConnections_KeepsTheOpenOnes_BenchesNoGameServer_AndRecovers()
+    {
+        await using var gateway = await StartAsync("Gateway", "/_rw/readyz", OpenFiles, "--Gateway:HealthChecks:Interval=00:00:01");
+        var ws = new Uri($"ws://127.0.0.1:{gateway.Port}/ws");
+        var held = await ConnectionSurge.HoldWebSocketsAsync(ws, ticket, 200);
+
+        // Something else takes the descriptors the limit counted on: the process may now open only 150 more.
+        SetOpenFileLimit(gateway, gateway.OpenDescriptors() + 150);
+        var (surge, surged) = await ConnectionSurge.AttemptWebSocketsAsync(ws, ticket, 400, 400, AttemptDeadline);
+        output.WriteLine($"surge: {surge}");
+
+        Assert.True(gateway.IsRunning, $"the gateway died; see {gateway.LogFile}");
+        Assert.Equal(0, surge.TimedOut);
+        // 150 descriptors hold 75 proxied WebSockets; the reserve given back when they ran out (32) lets the few
+        // already past the accept finish. Every other attempt was refused, none left waiting.
+        Assert.True(surge.Admitted <= 100, $"{surge.Admitted} admitted with descriptors for about 90");
+        Assert.Equal(200, await ConnectionSurge.EchoAllAsync(held, AttemptDeadline));
+        Assert.Equal(surge.Admitted, await ConnectionSurge.EchoAllAsync(surged, AttemptDeadline));
+        Assert.Contains("Out of file descriptors", Log(gateway), StringComparison.Ordinal);
+
+        // The surge leaves: the gateway takes players again, and never benched the game server for its own shortage.
+        Dispose(surged);
+        await Eventually.TrueAsync(async () =>
+        {
+            var (again, sockets) = await ConnectionSurge.AttemptWebSocketsAsync(ws, ticket, 1, 1, AttemptDeadline);
+            Dispose(sockets);
+            return again.Admitted == 1;
+        }, "a new player connects once descriptors are free");
+        await AssertStillServingAsync(gateway, "/_rw/readyz");
+        Assert.Equal(200, await ConnectionSurge.EchoAllAsync(held, AttemptDeadline));
+        Assert.DoesNotContain("'Unhealthy'", Log(gateway), StringComparison.Ordinal);
+        Dispose(held);
+    }
+
     /// <summary>The derived limit for <paramref name="files"/> descriptors at <paramref name="perConnection"/> each.</summary>
     private static int Limit(int files, int perConnection) => (files - 512 - 256) / perConnection;
 
@@ -115,6 +150,20 @@ public sealed class ConnectionSurgeTests(ITestOutputHelper output) : IAsyncLifet
         using var http = new HttpClient();
         Assert.True((await http.GetAsync(service.Url + ready)).IsSuccessStatusCode, $"{service.Name} is not ready");
         Assert.True(service.PeakMemoryBytes() < 1L << 30, $"{service.Name} peaked at {service.PeakMemoryBytes() >> 20} MiB");
+    }
+
+    private static string Log(ServiceProcess service)
+    {
+        using var stream = new FileStream(service.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    /// <summary>Lowers a running process's open-file limit (util-linux's prlimit), as if the rest were taken.</summary>
+    private static void SetOpenFileLimit(ServiceProcess service, int files)
+    {
+        using var prlimit = System.Diagnostics.Process.Start("prlimit", ["--pid", service.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--nofile={files}:{files}"]);
+        prlimit.WaitForExit(10_000);
+        Assert.Equal(0, prlimit.ExitCode);
     }
 
     private static void Dispose(IEnumerable<ClientWebSocket> sockets)
