@@ -34,6 +34,10 @@ public sealed class DestinationFailurePolicyTests
         { "a response header the client side refused", ForwarderError.ResponseHeaders, new InvalidOperationException() },
         { "a stream reset after the answer began", ForwarderError.ResponseBodyDestination, new IOException("reset") },
         { "a WebSocket the client dropped", ForwarderError.UpgradeRequestClient, new IOException("reset") },
+        { "the gateway out of descriptors", ForwarderError.Request,
+            new HttpRequestException(HttpRequestError.ConnectionError, "Too many open files", new SocketException((int)SocketError.TooManyOpenSockets)) },
+        { "the gateway out of socket buffers", ForwarderError.Request,
+            new HttpRequestException(HttpRequestError.Unknown, "No buffer space", new SocketException((int)SocketError.NoBufferSpaceAvailable)) },
     };
 
     [Theory]

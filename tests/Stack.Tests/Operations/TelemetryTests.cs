@@ -133,17 +133,17 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
         await SendAsync(null, 2); // no ticket: refused, counted under no cluster
 
         var gateway = await ScrapeAsync("gateway");
-        Assert.Equal(7, Value(gateway, "redwhite_gateway_request_duration_seconds_count", ("cluster", OperationsStack.White), ("status_class", "2xx")));
-        Assert.Equal(3, Value(gateway, "redwhite_gateway_request_duration_seconds_count", ("cluster", OperationsStack.Red), ("status_class", "2xx")));
-        Assert.Equal(2, Value(gateway, "redwhite_gateway_request_duration_seconds_count", ("cluster", "none"), ("status_class", "4xx")));
-        Assert.Equal(2, Value(gateway, "redwhite_gateway_refusals_total", ("code", "ticket_missing")));
-        Assert.Equal(1, Value(gateway, "redwhite_registry_revision"));
-        Assert.Equal(1, Value(gateway, "redwhite_registry_store_reachable"));
+        Assert.Equal(7, PrometheusText.Value(gateway, "redwhite_gateway_request_duration_seconds_count", ("cluster", OperationsStack.White), ("status_class", "2xx")));
+        Assert.Equal(3, PrometheusText.Value(gateway, "redwhite_gateway_request_duration_seconds_count", ("cluster", OperationsStack.Red), ("status_class", "2xx")));
+        Assert.Equal(2, PrometheusText.Value(gateway, "redwhite_gateway_request_duration_seconds_count", ("cluster", "none"), ("status_class", "4xx")));
+        Assert.Equal(2, PrometheusText.Value(gateway, "redwhite_gateway_refusals_total", ("code", "ticket_missing")));
+        Assert.Equal(1, PrometheusText.Value(gateway, "redwhite_registry_revision"));
+        Assert.Equal(1, PrometheusText.Value(gateway, "redwhite_registry_store_reachable"));
 
         var discovery = await ScrapeAsync("discovery");
-        Assert.Equal(1, Value(discovery, "redwhite_discovery_login_duration_seconds_count", ("decision", "ok"), ("cluster", OperationsStack.White)));
-        Assert.Equal(1, Value(discovery, "redwhite_discovery_login_duration_seconds_count", ("decision", "ok"), ("cluster", OperationsStack.Red)));
-        Assert.Equal(1, Value(await ScrapeAsync("admin"), "redwhite_registry_revision"));
+        Assert.Equal(1, PrometheusText.Value(discovery, "redwhite_discovery_login_duration_seconds_count", ("decision", "ok"), ("cluster", OperationsStack.White)));
+        Assert.Equal(1, PrometheusText.Value(discovery, "redwhite_discovery_login_duration_seconds_count", ("decision", "ok"), ("cluster", OperationsStack.Red)));
+        Assert.Equal(1, PrometheusText.Value(await ScrapeAsync("admin"), "redwhite_registry_revision"));
 
         // The public ports have no /metrics; the management listener serves nothing else.
         foreach (var url in new[] { stack.Gateway.Url, stack.Discovery.Url, stack.Admin.Url })
@@ -180,16 +180,6 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>The value of the one sample of <paramref name="metric"/> whose labels include <paramref name="labels"/>.</summary>
-    private static double Value(string exposition, string metric, params (string Name, string Value)[] labels)
-    {
-        var samples = exposition.Split('\n')
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
-            .Where(l => labels.All(label => l.Contains($"{label.Name}=\"{label.Value}\"", StringComparison.Ordinal)))
-            .ToList();
-        var sample = Assert.Single(samples);
-        return double.Parse(sample[(sample.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-    }
-
     private IEnumerable<JsonElement> Json(string service)
     {
         foreach (var line in stack.LogLines(service))

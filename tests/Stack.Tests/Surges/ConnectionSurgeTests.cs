@@ -45,7 +45,8 @@ public sealed class ConnectionSurgeTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task WebSocketSurge_PastTheGatewaysLimit_IsRefused_AndEveryPlayerAlreadyConnectedKeepsPlaying()
     {
-        await using var gateway = await StartAsync("Gateway", "/_rw/readyz", OpenFiles);
+        var management = ServiceProcess.FreePort();
+        await using var gateway = await StartAsync("Gateway", "/_rw/readyz", OpenFiles, $"--Management:Urls=http://127.0.0.1:{management}");
         var ws = new Uri($"ws://127.0.0.1:{gateway.Port}/ws");
         var held = await ConnectionSurge.HoldWebSocketsAsync(ws, ticket, Held);
 
@@ -56,6 +57,18 @@ public sealed class ConnectionSurgeTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(Held, await ConnectionSurge.EchoAllAsync(held, AttemptDeadline));
         Assert.Equal(surge.Admitted, await ConnectionSurge.EchoAllAsync(surged, AttemptDeadline));
         AssertRefusedPastTheLimit(surge, Limit(OpenFiles, 2) - Held);
+
+        // What operators see: every WebSocket open and counted as upgraded, each refusal counted by reason and how.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{management}/metrics");
+        Assert.Equal(Held + surge.Admitted, PrometheusText.Value(metrics, "redwhite_connections_open", ("kind", "upgraded")));
+        Assert.Equal(Limit(OpenFiles, 2), PrometheusText.Value(metrics, "redwhite_connections_limit"));
+        // At least every refusal the surge saw: a client whose connection was closed unanswered may try once more.
+        var refused = PrometheusText.Value(metrics, "redwhite_connections_refused_total", ("reason", "limit"), ("how", "answered")) +
+            PrometheusText.Value(metrics, "redwhite_connections_refused_total", ("reason", "limit"), ("how", "closed"));
+        Assert.True(refused >= surge.Refused, $"{refused} refusals counted, {surge.Refused} seen");
+        Assert.True(PrometheusText.Value(metrics, "redwhite_process_descriptors") < OpenFiles);
+        Assert.Equal(OpenFiles, PrometheusText.Value(metrics, "redwhite_process_descriptors_limit"));
         Dispose(held.Concat(surged));
     }
 
