@@ -38,6 +38,7 @@ internal static class SurgeScenario
         using var sampling = new CancellationTokenSource();
         var mostDescriptors = SampleMostDescriptorsAsync(service, sampling.Token);
         var timeout = TimeSpan.FromSeconds(15);
+        var inFlight = int.Parse(Environment.GetEnvironmentVariable("SURGE_IN_FLIGHT") ?? "1000", CultureInfo.InvariantCulture);
 
         SurgeResult before, during, past;
         int stillWorking, surgedWorking;
@@ -54,7 +55,7 @@ internal static class SurgeScenario
             (before, population) = await ConnectionSurge.AttemptWebSocketsAsync(ws, ticket, held, 200, timeout);
             heldMemory = service.MemoryBytes();
             Console.Error.WriteLine($"  held: {before}");
-            (during, surged) = await ConnectionSurge.AttemptWebSocketsAsync(ws, ticket, surge, 1000, timeout);
+            (during, surged) = await ConnectionSurge.AttemptWebSocketsAsync(ws, ticket, surge, inFlight, timeout);
             Console.Error.WriteLine($"  surge: {during}");
             (past, extra) = await ConnectionSurge.AttemptWebSocketsAsync(ws, ticket, 1, 1, timeout);
             stillWorking = await ConnectionSurge.EchoAllAsync(population, timeout);
@@ -72,7 +73,7 @@ internal static class SurgeScenario
             (before, population) = await ConnectionSurge.AttemptKeepAliveAsync(service.Port, request, held, 200, timeout);
             heldMemory = service.MemoryBytes();
             Console.Error.WriteLine($"  held: {before}");
-            (during, surged) = await ConnectionSurge.AttemptKeepAliveAsync(service.Port, request, surge, 1000, timeout);
+            (during, surged) = await ConnectionSurge.AttemptKeepAliveAsync(service.Port, request, surge, inFlight, timeout);
             Console.Error.WriteLine($"  surge: {during}");
             (past, extra) = await ConnectionSurge.AttemptKeepAliveAsync(service.Port, request, 1, 1, timeout);
             stillWorking = await ConnectionSurge.RequestAllAsync(population, request, timeout);
@@ -91,10 +92,10 @@ internal static class SurgeScenario
 
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"{kind}: {held} held, then {surge} attempted at once (1,000 in flight), descriptor limit {(openFiles > 0 ? openFiles.ToString("N0", CultureInfo.InvariantCulture) : "as inherited")}.");
+            $"{kind}: {held} held, then {surge} attempted at once ({inFlight:N0} in flight), descriptor limit {(openFiles > 0 ? openFiles.ToString("N0", CultureInfo.InvariantCulture) : "as inherited")}.");
         s.AppendLine();
-        s.AppendLine("| phase | attempted | admitted | answered 503 | closed | other | timed out | slowest admission | slowest refusal |");
-        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        s.AppendLine("| phase | attempted | admitted | answered 503 | closed | other | timed out | slowest admission | refusals p99 | slowest refusal |");
+        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         Row(s, "held", before);
         Row(s, "surge", during);
         Row(s, "one more", past);
@@ -111,7 +112,7 @@ internal static class SurgeScenario
 
     private static void Row(StringBuilder s, string phase, SurgeResult r) =>
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"| {phase} | {r.Attempted} | {r.Admitted} | {r.Busy} | {r.Closed} | {r.OtherStatus} | {r.TimedOut} | {r.SlowestAdmission.TotalMilliseconds:F0} ms | {r.SlowestRefusal.TotalMilliseconds:F0} ms |");
+            $"| {phase} | {r.Attempted} | {r.Admitted} | {r.Busy} | {r.Closed} | {r.OtherStatus} | {r.TimedOut} | {r.SlowestAdmission.TotalMilliseconds:F0} ms | {r.RefusalP99.TotalMilliseconds:F0} ms | {r.SlowestRefusal.TotalMilliseconds:F0} ms |");
 
     private static async Task<int> SampleMostDescriptorsAsync(ServiceProcess service, CancellationToken stop)
     {

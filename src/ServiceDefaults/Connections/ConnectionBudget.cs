@@ -20,11 +20,12 @@ public sealed class ConnectionBudget : IDisposable
     public const string MeterName = Telemetry.Prefix + "Connections";
 
     /// <summary>
-    /// Descriptors kept for the process's own needs, beside the connections and the refusals in flight: an idle Gateway
-    /// holds about 330 (the runtime, its socket engines, the listeners, loaded files, log pipes), and health probes,
-    /// player reports, registry reads and Redis take a few dozen more under load (measured, BENCHMARKS.md "connection surges").
+    /// Descriptors kept for the process's own needs, beside the connections and the refusals in flight. Measured on the
+    /// Gateway (BENCHMARKS.md "connection surges"): about 350 idle (the runtime, its socket engines, the listeners, loaded
+    /// files, log pipes and the <see cref="DescriptorReserve"/>), and up to about 580 beyond its connections at the peak
+    /// of a 9,000-connection surge (health probes, player reports, registry reads, refusals being accepted and closed).
     /// </summary>
-    public const int Reserve = 512;
+    public const int Reserve = 768;
 
     /// <summary>Refused connections answered 503 at once at most; more than that are closed without an answer.</summary>
     public const int AnsweringSlots = 256;

@@ -10,10 +10,10 @@ public sealed class ConnectionBudgetTests
     private const long Plenty = 64L * 1024 * 1024 * 1024;
 
     [Theory]
-    [InlineData(null, 20_000L, 2, 9_616L)]   // (20,000 - 512 reserved - 256 answering) / 2 descriptors
-    [InlineData(null, 20_000L, 1, 19_232L)]  // Discovery and Admin: one descriptor a connection
+    [InlineData(null, 20_000L, 2, 9_488L)]   // (20,000 - 768 reserved - 256 answering) / 2 descriptors
+    [InlineData(null, 20_000L, 1, 18_976L)]  // Discovery and Admin: one descriptor a connection
     [InlineData(5_000L, 20_000L, 2, 5_000L)] // set lower by the operator: taken as is
-    [InlineData(0L, 20_000L, 2, 9_616L)]     // 0: no limit of the operator's, the descriptors' still holds
+    [InlineData(0L, 20_000L, 2, 9_488L)]     // 0: no limit of the operator's, the descriptors' still holds
     [InlineData(null, null, 2, 524_288L)]    // descriptors unknown: the memory cap alone
     [InlineData(0L, null, 2, null)]          // nothing known and no limit asked for: none
     public void Resolve_DerivesTheLimitFromDescriptors(long? configured, long? files, int perConnection, long? expected)
@@ -27,9 +27,9 @@ public sealed class ConnectionBudgetTests
     public void Resolve_ALimitSetAboveWhatTheDescriptorsHold_IsCapped_AndSaysSo()
     {
         // An operator asked for 5,000 proxied connections with 1,000 descriptors: the process would run out and die.
-        var (limit, warning) = ConnectionBudget.Resolve(5_000, 1_000, 2, Plenty, "Gateway:MaxConnections");
-        Assert.Equal(116, limit);
-        Assert.StartsWith("Gateway:MaxConnections=5000 is more connections than the open-file limit 1000 holds", warning, StringComparison.Ordinal);
+        var (limit, warning) = ConnectionBudget.Resolve(5_000, 2_000, 2, Plenty, "Gateway:MaxConnections");
+        Assert.Equal(488, limit);
+        Assert.StartsWith("Gateway:MaxConnections=5000 is more connections than the open-file limit 2000 holds", warning, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class ConnectionBudgetTests
         var (limit, warning) = ConnectionBudget.Resolve(null, 500, 2, Plenty);
         Assert.Equal(ConnectionBudget.Floor, limit);
         Assert.Contains("raise it (ulimit -n", warning, StringComparison.Ordinal);
-        Assert.Contains("to 20768 for 10,000", warning, StringComparison.Ordinal);
+        Assert.Contains("to 21024 for 10,000", warning, StringComparison.Ordinal);
     }
 
     [Fact]

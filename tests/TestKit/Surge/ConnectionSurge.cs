@@ -253,6 +253,7 @@ public static class ConnectionSurge
     private sealed class Tally
     {
         private readonly Lock gate = new();
+        private readonly List<double> refusals = [];
         private int admitted, busy, closed, otherStatus, timedOut;
         private TimeSpan slowestAdmission, slowestRefusal;
 
@@ -276,6 +277,7 @@ public static class ConnectionSurge
                     _ => otherStatus++,
                 };
                 slowestRefusal = took > slowestRefusal ? took : slowestRefusal;
+                refusals.Add(took.TotalMilliseconds);
             }
         }
 
@@ -291,7 +293,9 @@ public static class ConnectionSurge
         {
             lock (gate)
             {
-                return new SurgeResult(attempted, admitted, busy, closed, otherStatus, timedOut, slowestAdmission, slowestRefusal);
+                refusals.Sort();
+                var p99 = refusals.Count == 0 ? 0 : refusals[(int)Math.Ceiling(0.99 * refusals.Count) - 1];
+                return new SurgeResult(attempted, admitted, busy, closed, otherStatus, timedOut, slowestAdmission, slowestRefusal, TimeSpan.FromMilliseconds(p99));
             }
         }
     }
@@ -299,15 +303,17 @@ public static class ConnectionSurge
 
 /// <summary>
 /// How a surge's attempts ended: admitted; refused with 503 (<see cref="Busy"/>); closed without an answer;
-/// answered another non-2xx status; or still waiting at the deadline. The slowest admission and refusal.
+/// answered another non-2xx status; or still waiting at the deadline. The slowest admission and refusal, and the 99th
+/// percentile of refusals (each timed from the client's connect to the refusal, on the client's side).
 /// </summary>
 public sealed record SurgeResult(
-    int Attempted, int Admitted, int Busy, int Closed, int OtherStatus, int TimedOut, TimeSpan SlowestAdmission, TimeSpan SlowestRefusal)
+    int Attempted, int Admitted, int Busy, int Closed, int OtherStatus, int TimedOut, TimeSpan SlowestAdmission, TimeSpan SlowestRefusal,
+    TimeSpan RefusalP99)
 {
     /// <summary>Attempts that were refused one way or another (not admitted, not left waiting).</summary>
     public int Refused => Busy + Closed + OtherStatus;
 
     public override string ToString() =>
         $"{Admitted}/{Attempted} admitted, {Busy} answered 503, {Closed} closed, {OtherStatus} other status, {TimedOut} timed out; " +
-        $"slowest admission {SlowestAdmission.TotalMilliseconds:F0} ms, slowest refusal {SlowestRefusal.TotalMilliseconds:F0} ms";
+        $"slowest admission {SlowestAdmission.TotalMilliseconds:F0} ms, refusals p99 {RefusalP99.TotalMilliseconds:F0} ms, slowest {SlowestRefusal.TotalMilliseconds:F0} ms";
 }
