@@ -140,7 +140,7 @@ internal static class RouteHeaders
 
     /// <summary>
     /// The ticket header's value: <c>null</c> when absent or empty (the cookie may carry the ticket), and
-    /// empty, which never verifies, when sent more than once (two tickets are no ticket).
+    /// <see cref="SeveralTickets"/> when sent more than once (two tickets are no ticket: refused as ambiguous).
     /// </summary>
     public static string? ReadTicket(IHeaderDictionary headers)
     {
@@ -148,8 +148,12 @@ internal static class RouteHeaders
         return values.Count switch
         {
             0 => null,
-            1 => string.IsNullOrEmpty(values[0]) ? null : values[0],
-            _ => "",
+            // A ticket has no comma: one in the value is two headers folded into one line.
+            1 => string.IsNullOrEmpty(values[0]) ? null : values[0]!.Contains(',') ? SeveralTickets : values[0],
+            _ => SeveralTickets,
         };
     }
+
+    /// <summary>What <see cref="ReadTicket"/> answers for a request with more than one ticket header (compared by reference).</summary>
+    public static readonly string SeveralTickets = new(' ', 1);
 }

@@ -4,29 +4,59 @@ using Microsoft.Net.Http.Headers;
 namespace RedWhite.Gateway.Tickets;
 
 /// <summary>
-/// The <c>rw_ticket</c> cookie: the ticket's carrier for WebSocket clients that cannot set headers.
-/// Read and removed straight from the <c>Cookie</c> header, so the other cookies pass untouched and a
-/// request without the cookie costs no allocation.
+/// The <c>rw_ticket</c> cookie (or <c>__Host-rw_ticket</c>, which a sibling subdomain cannot plant): the ticket's
+/// carrier for WebSocket clients that cannot set headers. Read and removed straight from the <c>Cookie</c> header,
+/// so the other cookies pass untouched and a request without the cookie costs no allocation.
 /// </summary>
 internal static class TicketCookie
 {
     public const string Name = "rw_ticket";
 
-    /// <summary>Finds the first <c>rw_ticket</c> value in the <c>Cookie</c> header(s).</summary>
-    public static bool TryRead(StringValues cookieHeaders, out string header, out Range value)
+    /// <summary>The same cookie with the <c>__Host-</c> prefix: set only by the host itself, over HTTPS, for path <c>/</c>.</summary>
+    public const string HostName = "__Host-rw_ticket";
+
+    /// <summary>
+    /// Finds the ticket cookie in the <c>Cookie</c> header(s): <see cref="Found.One"/> with its value, or
+    /// <see cref="Found.Several"/> when more than one is sent (a cookie planted beside the player's own: never guessed).
+    /// </summary>
+    public static Found Read(StringValues cookieHeaders, out string header, out Range value)
     {
+        header = "";
+        value = default;
+        var found = Found.None;
         foreach (var candidate in cookieHeaders)
         {
-            if (candidate is not null && TryFind(candidate, out value))
+            if (candidate is null)
             {
+                continue;
+            }
+
+            var rest = candidate.AsSpan();
+            var offset = 0;
+            while (TryFind(rest, out var at))
+            {
+                if (found == Found.One)
+                {
+                    return Found.Several;
+                }
+
+                found = Found.One;
                 header = candidate;
-                return true;
+                value = new Range(offset + at.Start.Value, offset + at.End.Value);
+                offset += at.End.Value;
+                rest = rest[at.End.Value..];
             }
         }
 
-        header = "";
-        value = default;
-        return false;
+        return found;
+    }
+
+    /// <summary>How many ticket cookies a request carries.</summary>
+    public enum Found
+    {
+        None,
+        One,
+        Several,
     }
 
     /// <summary>Drops every <c>rw_ticket</c> pair from the <c>Cookie</c> header(s), keeping the rest as sent.</summary>
@@ -79,9 +109,9 @@ internal static class TicketCookie
         }
     }
 
-    private static bool TryFind(string header, out Range value)
+    private static bool TryFind(ReadOnlySpan<char> header, out Range value)
     {
-        var rest = header.AsSpan();
+        var rest = header;
         var offset = 0;
         while (!rest.IsEmpty)
         {
@@ -112,7 +142,7 @@ internal static class TicketCookie
         start = 0;
         length = 0;
         var equals = pair.IndexOf('=');
-        if (equals < 0 || !pair[..equals].Trim(' ').SequenceEqual(Name))
+        if (equals < 0 || pair[..equals].Trim(' ') is var name && !name.SequenceEqual(Name) && !name.SequenceEqual(HostName))
         {
             return false;
         }

@@ -29,6 +29,9 @@ internal sealed class TicketGate(
     private static readonly Refusal Invalid = new(StatusCodes.Status401Unauthorized, "ticket_invalid", "The routing ticket is not valid.",
         "Log in through discovery again for a new ticket.");
 
+    private static readonly Refusal Ambiguous = new(StatusCodes.Status401Unauthorized, "ticket_ambiguous", "The request carries more than one routing ticket.",
+        "Send one ticket: the X-Route-Ticket header, or one rw_ticket cookie (the same ticket if both are sent).");
+
     private static readonly Refusal NoRegistry = new(StatusCodes.Status503ServiceUnavailable, "registry_unavailable", "", "");
 
     private static readonly Refusal Retired = new(StatusCodes.Status410Gone, "cluster_retired", "The ticket's cluster is retired.",
@@ -99,14 +102,9 @@ internal sealed class TicketGate(
     {
         cluster = null;
         var headers = context.Request.Headers;
-        switch (Verify(headers, out ticket))
+        if (Verify(headers, out ticket) is { } unverified)
         {
-            case null:
-                return Missing;
-            case TicketStatus.Expired:
-                return Expired;
-            case TicketStatus.Invalid:
-                return Invalid;
+            return unverified;
         }
 
         if (!registry.TryGetCurrent(out var snapshot))
@@ -185,21 +183,32 @@ internal sealed class TicketGate(
     }
 
     /// <summary>Verifies the header ticket, else the cookie ticket; <c>null</c> when the request carries neither.</summary>
-    private TicketStatus? Verify(IHeaderDictionary headers, out RoutingTicket? ticket)
+    /// <summary>
+    /// The ticket the request carries, or why it cannot go: none, more than one (two headers, two cookies, or a header
+    /// and a cookie that differ: a cookie planted from a sibling domain never wins), expired, or invalid.
+    /// </summary>
+    private Refusal? Verify(IHeaderDictionary headers, out RoutingTicket? ticket)
     {
-        var now = time.GetUtcNow();
-        if (RouteHeaders.ReadTicket(headers) is { } fromHeader)
-        {
-            return tickets.Verify(fromHeader, now, out ticket);
-        }
-
-        if (TicketCookie.TryRead(headers.Cookie, out var cookieHeader, out var value))
-        {
-            return tickets.Verify(cookieHeader.AsSpan(value), now, out ticket);
-        }
-
         ticket = null;
-        return null;
+        var fromHeader = RouteHeaders.ReadTicket(headers);
+        var cookie = TicketCookie.Read(headers.Cookie, out var cookieHeader, out var value);
+        if (cookie == TicketCookie.Found.Several || ReferenceEquals(fromHeader, RouteHeaders.SeveralTickets) ||
+            (fromHeader is not null && cookie == TicketCookie.Found.One && !cookieHeader.AsSpan(value).SequenceEqual(fromHeader)))
+        {
+            return Ambiguous;
+        }
+
+        var now = time.GetUtcNow();
+        var status = fromHeader is not null ? tickets.Verify(fromHeader, now, out ticket)
+            : cookie == TicketCookie.Found.One ? tickets.Verify(cookieHeader.AsSpan(value), now, out ticket)
+            : (TicketStatus?)null;
+        return status switch
+        {
+            null => Missing,
+            TicketStatus.Expired => Expired,
+            TicketStatus.Invalid => Invalid,
+            _ => null,
+        };
     }
 
     private static Task Refuse(HttpContext context, Refusal refusal)

@@ -12,11 +12,26 @@ public sealed class TicketCookieTests
     [InlineData("a=1;rw_ticket=k1.x.y;b=2", "k1.x.y")]
     [InlineData("rw_ticket=\"quoted\"; b=2", "quoted")]
     [InlineData("a=1; rw_ticket= spaced ", "spaced")]
-    [InlineData("rw_ticket=first; rw_ticket=second", "first")]
+    [InlineData("__Host-rw_ticket=hosted; b=2", "hosted")]
     public void TicketCookie_Read_FindsTheValue(string header, string expected)
     {
-        Assert.True(TicketCookie.TryRead(new StringValues(header), out var source, out var range));
+        Assert.Equal(TicketCookie.Found.One, TicketCookie.Read(new StringValues(header), out var source, out var range));
         Assert.Equal(expected, source[range]);
+    }
+
+    [Theory]
+    [InlineData("rw_ticket=first; rw_ticket=second")]
+    [InlineData("rw_ticket=mine; __Host-rw_ticket=planted")]
+    [InlineData("a=1; rw_ticket=x; b=2; rw_ticket=x")]
+    public void TicketCookie_Read_SeveralTicketCookies_AreNeverGuessedBetween(string header)
+    {
+        Assert.Equal(TicketCookie.Found.Several, TicketCookie.Read(new StringValues(header), out _, out _));
+    }
+
+    [Fact]
+    public void TicketCookie_Read_SeveralTicketCookies_InSplitHeaders_AreNeverGuessedBetween()
+    {
+        Assert.Equal(TicketCookie.Found.Several, TicketCookie.Read(new StringValues(["rw_ticket=a", "b=1", "rw_ticket=c"]), out _, out _));
     }
 
     [Theory]
@@ -27,13 +42,13 @@ public sealed class TicketCookieTests
     [InlineData("rw_ticket")]
     public void TicketCookie_Read_IgnoresOtherCookies(string header)
     {
-        Assert.False(TicketCookie.TryRead(new StringValues(header), out _, out _));
+        Assert.Equal(TicketCookie.Found.None, TicketCookie.Read(new StringValues(header), out _, out _));
     }
 
     [Fact]
     public void TicketCookie_Read_LooksThroughEverySplitCookieHeader()
     {
-        Assert.True(TicketCookie.TryRead(new StringValues(["a=1", "rw_ticket=t"]), out var source, out var range));
+        Assert.Equal(TicketCookie.Found.One, TicketCookie.Read(new StringValues(["a=1", "rw_ticket=t"]), out var source, out var range));
         Assert.Equal("t", source[range]);
     }
 
@@ -43,6 +58,7 @@ public sealed class TicketCookieTests
     [InlineData("rw_ticket=t; a=1", "a=1")]
     [InlineData("a=1; rw_ticket=t", "a=1")]
     [InlineData("rw_ticket=1; a=1; rw_ticket=2", "a=1")]
+    [InlineData("__Host-rw_ticket=t; a=1", "a=1")]
     public void TicketCookie_Remove_KeepsOtherCookies(string header, string expected)
     {
         IHeaderDictionary headers = new HeaderDictionary { ["Cookie"] = header };

@@ -85,12 +85,49 @@ public sealed class TicketGateTests(DemoGateway demo) : IClassFixture<DemoGatewa
     }
 
     [Fact]
-    public async Task Gateway_TwoTicketHeaders_Returns401TicketInvalid()
+    public async Task Gateway_TwoTicketHeaders_Returns401TicketAmbiguous()
     {
-        using var response = await Gateway.GetAsync(UniquePath("two"), TestTickets.For(White),
+        var path = UniquePath("two");
+        using var response = await Gateway.GetAsync(path, TestTickets.For(White),
             r => r.Headers.Add("X-Route-Ticket", TestTickets.For(Red)));
 
-        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "ticket_invalid");
+        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "ticket_ambiguous");
+        Assert.False(demo.AnyReceived(path));
+    }
+
+    [Fact]
+    public async Task Gateway_TwoTicketCookies_Returns401TicketAmbiguous_NotTheFirstOne()
+    {
+        // A cookie planted from a sibling subdomain before the player's own used to win for cookie-only clients.
+        var path = UniquePath("two-cookies");
+        using var response = await Gateway.GetAsync(path, ticket: null,
+            r => r.Headers.Add("Cookie", $"rw_ticket={TestTickets.For(Red)}; rw_ticket={TestTickets.For(White)}"));
+
+        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "ticket_ambiguous");
+        Assert.False(demo.AnyReceived(path));
+    }
+
+    [Fact]
+    public async Task Gateway_HeaderAndCookieThatDisagree_Returns401TicketAmbiguous()
+    {
+        var path = UniquePath("disagree");
+        using var response = await Gateway.GetAsync(path, TestTickets.For(White),
+            r => r.Headers.Add("Cookie", $"rw_ticket={TestTickets.For(Red)}"));
+
+        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "ticket_ambiguous");
+        Assert.False(demo.AnyReceived(path));
+    }
+
+    [Fact]
+    public async Task Gateway_HostPrefixedTicketCookie_Routes_AndIsNotForwarded()
+    {
+        var path = UniquePath("host-cookie");
+        using var response = await Gateway.GetAsync(path, ticket: null,
+            r => r.Headers.Add("Cookie", $"__Host-rw_ticket={TestTickets.For(Red)}; lang=en"));
+
+        var body = await Problem.OkJsonAsync(response);
+        Assert.Equal(Red, body.GetProperty("cluster").GetString());
+        Assert.Equal("lang=en", demo.ReceivedOnce(path).Request.Header("Cookie"));
     }
 
     [Fact]
