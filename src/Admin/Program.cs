@@ -40,6 +40,7 @@ app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDashboard(); // the release dashboard's static files at /dashboard/ (public; its data needs a key)
+app.UseReferenceHeaders("/reference"); // the API reference page shares the dashboard's origin: not framed, not sniffed
 app.UseKeyGuessLimit();
 app.UseAuthentication();
 app.UseAuthorization();

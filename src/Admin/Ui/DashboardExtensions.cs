@@ -15,6 +15,29 @@ public static class DashboardExtensions
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The headers the API reference page (<c>/reference</c>, on the dashboard's origin) gets: it may not be framed,
+    /// sniffed, or leak its address, and a base or form injected into it goes nowhere. Its scripts are its own
+    /// (served by this process), so no script source is restricted here.
+    /// </summary>
+    public static IApplicationBuilder UseReferenceHeaders(this WebApplication app, string path)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(path))
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+            }
+
+            return next(context);
+        });
+    }
+
     public static IApplicationBuilder UseDashboard(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -26,13 +49,27 @@ public static class DashboardExtensions
         }
 
         var files = new PhysicalFileProvider(root);
+
+        // Relative redirects: the static file middleware's own is absolute, built from the Host header a client chooses
+        // (Host: evil.example sent the browser to http://evil.example/dashboard/).
         app.MapGet("/", () => Results.Redirect(Path + "/")).ExcludeFromDescription().AllowAnonymous();
-        app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = Path, FileProvider = files });
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.Value == DashboardExtensions.Path)
+            {
+                context.Response.StatusCode = StatusCodes.Status302Found; // a route would also take "/dashboard/" from the files
+                context.Response.Headers.Location = Path + "/";
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+        app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = Path, FileProvider = files, RedirectToAppendTrailingSlash = false });
         return app.UseStaticFiles(new StaticFileOptions
         {
             RequestPath = Path,
             FileProvider = files,
-            RedirectToAppendTrailingSlash = true,
+            RedirectToAppendTrailingSlash = false,
             OnPrepareResponse = context =>
             {
                 var headers = context.Context.Response.Headers;

@@ -47,4 +47,35 @@ public sealed class DashboardServingTests
         Assert.NotEqual(HttpStatusCode.OK, missing.StatusCode);
         Assert.NotEqual(HttpStatusCode.OK, outside.StatusCode);
     }
+
+    [Fact]
+    public async Task TheDashboardWithoutItsSlash_RedirectsRelatively_WhateverHostTheClientNames()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        var anonymous = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard");
+        request.Headers.Host = "evil.example";
+
+        var answer = await anonymous.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/dashboard/", answer.Headers.Location?.OriginalString); // never http://evil.example/dashboard/
+    }
+
+    [Fact]
+    public async Task TheReferencePage_OnTheDashboardsOrigin_CannotBeFramedOrSniffed()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        var anonymous = app.Client(apiKey: null);
+
+        var page = await anonymous.GetAsync("/reference/");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("frame-ancestors 'none'", Assert.Single(page.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.Equal("DENY", Assert.Single(page.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("nosniff", Assert.Single(page.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(page.Headers.GetValues("Referrer-Policy")));
+    }
 }
