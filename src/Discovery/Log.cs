@@ -15,6 +15,6 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Information, "Config rollouts evaluated again")]
     public static partial void AnnouncerResumed(ILogger logger);
 
-    [LoggerMessage(2005, LogLevel.Warning, "Heartbeat refused: {Reason}")]
-    public static partial void HeartbeatRefused(ILogger logger, string reason);
+    [LoggerMessage(2005, LogLevel.Warning, "Heartbeat refused from {Address}: {Reason} (the first this minute; its previous minute had {Unlogged} more, not logged)")]
+    public static partial void HeartbeatRefused(ILogger logger, string reason, string address, int unlogged);
 }

@@ -39,6 +39,7 @@ public static class HeartbeatEndpoints
         builder.Services.AddOptions<ServerKeyOptions>().BindConfiguration("Discovery").ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ServerKeyOptions>, ServerKeyOptionsValidator>();
         builder.Services.AddSingleton<ServerKeyRing>();
+        builder.Services.TryAddSingleton(sp => new RepeatedFailures(sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton<Telemetry.DiscoveryMetrics>();
         builder.Services.AddSingleton<ConfigAnnouncer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigAnnouncer>());
@@ -68,8 +69,14 @@ public static class HeartbeatEndpoints
 
         if (ring.Identify(http.Request.Headers[KeyHeader]) is not { } name)
         {
-            Log.HeartbeatRefused(http.RequestServices.GetRequiredService<ILogger<ServerKeyRing>>(),
-                http.Request.Headers.ContainsKey(KeyHeader) ? "wrong server key" : "no server key");
+            // Anyone can send wrong keys: one line per address a minute, saying how many its last minute had.
+            if (http.RequestServices.GetRequiredService<RepeatedFailures>().ShouldLog(http.Connection.RemoteIpAddress, out var unlogged))
+            {
+                Log.HeartbeatRefused(http.RequestServices.GetRequiredService<ILogger<ServerKeyRing>>(),
+                    http.Request.Headers.ContainsKey(KeyHeader) ? "wrong server key" : "no server key",
+                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown", unlogged);
+            }
+
             http.Response.Headers.WWWAuthenticate = "ServerKey";
             return Problems.Code(StatusCodes.Status401Unauthorized, "server_key_invalid", "A valid server key is required.",
                 $"Send one of the keys in Discovery:ServerKeys in the {KeyHeader} header.");

@@ -135,6 +135,25 @@ public sealed class ConfigRolloutTests : IDisposable
         Assert.Equal([v1], body.GetProperty("accepted").EnumerateArray().Select(e => e.GetString()));
     }
 
+    [Fact]
+    public async Task WrongServerKeys_AreLoggedOncePerAddressAMinute_WithTheirCount_NotOnceEach()
+    {
+        for (var i = 0; i < 2_000; i++)
+        {
+            using var refused = await HeartbeatAsync("d1", v2, "test-server-key-wrong-0000000000", ensure: false);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        var lines = discovery.Logs.Entries.Where(e => e.EventId.Id == 2005).ToList();
+        Assert.Single(lines); // 2,000 attempts, one line
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        using var next = await HeartbeatAsync("d1", v2, "test-server-key-wrong-0000000000", ensure: false);
+        lines = [.. discovery.Logs.Entries.Where(e => e.EventId.Id == 2005)];
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(1_999, lines[1].State["Unlogged"]);
+    }
+
     [Theory]
     [InlineData(null, "no key")]
     [InlineData("test-server-key-7f3a9c2e51b84d07", "another key")]
