@@ -13,6 +13,13 @@ namespace RedWhite.Admin.Configs;
 /// <param name="Size">Bytes of the canonical form.</param>
 public sealed record PublishedConfig(string Version, long Size);
 
+/// <summary>Answer of <c>PUT /v1/configs?dryRun=true</c>: what would be stored, nothing stored.</summary>
+/// <param name="DryRun">Always true, so the answer cannot be mistaken for a publication.</param>
+/// <param name="Version">The content address the config would be stored under.</param>
+/// <param name="Size">Bytes of its canonical form.</param>
+/// <param name="Exists">Whether that version is stored already (publishing it would change nothing).</param>
+public sealed record ConfigPreview(bool DryRun, string Version, long Size, bool Exists);
+
 /// <summary>One entry of <c>GET /v1/configs</c>.</summary>
 public sealed record ConfigListEntry(string Version, long Size, DateTimeOffset PublishedAt, string PublishedBy, IReadOnlyList<string> Clusters);
 
@@ -27,14 +34,28 @@ public static class ConfigEndpoints
         group.MapPut("", Publish).RequireAuthorization(AdminPolicies.Release)
             .Accepts<System.Text.Json.Nodes.JsonObject>("application/json")
             .Produces<PublishedConfig>(StatusCodes.Status201Created).Produces<PublishedConfig>(StatusCodes.Status200OK)
-            .Refuses(StatusCodes.Status400BadRequest, "config_not_object", "config_malformed", "config_duplicate_member")
+            .WithMetadata(new QueryFlag(Mutations.DryRun.Parameter,
+                "true: check and address the config exactly as publishing would, store nothing, and answer 200 { dryRun, version, size, exists }."))
+            .Refuses(StatusCodes.Status400BadRequest, "config_not_object", "config_malformed", "config_duplicate_member", "validation_failed")
+            .Refuses(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type")
             .Refuses(StatusCodes.Status413PayloadTooLarge, "body_too_large").Refuses(StatusCodes.Status408RequestTimeout, "request_timeout");
         return group;
     }
 
-    internal static async Task<Results<JsonHttpResult<PublishedConfig>, ProblemHttpResult>> Publish(
+    internal static async Task<Results<JsonHttpResult<PublishedConfig>, Ok<ConfigPreview>, ProblemHttpResult>> Publish(
         HttpContext http, IConfigStore store, IOptions<ConfigOptions> options, TimeProvider time)
     {
+        if (!Mutations.DryRun.TryRead(http.Request, out var dryRun, out var badFlag))
+        {
+            return badFlag!;
+        }
+
+        if (!http.Request.HasJsonContentType())
+        {
+            return Problems.Code(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "A config is sent as application/json.",
+                "Send the config with Content-Type: application/json.");
+        }
+
         var limit = options.Value.MaxBytes;
         var body = await ReadCappedAsync(http.Request.Body, limit, http.RequestAborted);
         if (body is null)
@@ -58,6 +79,11 @@ public static class ConfigEndpoints
         var actor = http.User.Identity?.Name ?? "unknown";
         try
         {
+            if (dryRun)
+            {
+                return TypedResults.Ok(new ConfigPreview(true, version, canonical.Length, await store.ExistsAsync(version, http.RequestAborted)));
+            }
+
             var stored = await store.SaveAsync(new ConfigInfo(version, canonical.Length, time.GetUtcNow(), actor), canonical, CancellationToken.None);
             Log.ConfigPublished(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("RedWhite.Admin.Configs"), version, canonical.Length, actor, stored);
             return TypedResults.Json(new PublishedConfig(version, canonical.Length), statusCode: stored ? StatusCodes.Status201Created : StatusCodes.Status200OK);

@@ -33,6 +33,15 @@ public static class CanonicalJson
     {
         problem = default;
         detail = "";
+        if (FirstInvalidUtf8(utf8) is var bad and >= 0)
+        {
+            // The JSON reader checks string bytes only when a string is decoded; the canonical form keeps strings as
+            // written, so invalid bytes (or an overlong encoding) would be stored and served as application/json.
+            problem = CanonicalJsonProblem.Malformed;
+            detail = $"Not valid UTF-8 at byte {bad + 1}.";
+            return null;
+        }
+
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
         try
         {
@@ -74,6 +83,29 @@ public static class CanonicalJson
             detail = $"Member '{ex.Name}' appears twice in one object.";
             return null;
         }
+        catch (UnpairedSurrogateException ex)
+        {
+            problem = CanonicalJsonProblem.Malformed;
+            detail = $"The string at byte {ex.Position + 1} escapes half of a UTF-16 surrogate pair (\\uD800-\\uDFFF alone), which no text holds.";
+            return null;
+        }
+    }
+
+    /// <summary>The index of the first byte that is not part of well-formed UTF-8 (overlong forms and surrogates included), or -1.</summary>
+    public static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var at = 0;
+        while (at < utf8.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(utf8[at..], out _, out var consumed) != OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return -1;
     }
 
     /// <summary>The content address of canonical bytes: <c>sha256-</c> and 64 lowercase hex digits.</summary>
@@ -88,7 +120,7 @@ public static class CanonicalJson
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var name = reader.GetString()!;
+                    var name = Decode(ref reader);
                     var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
                     if (!names.Add(name))
                     {
@@ -110,6 +142,11 @@ public static class CanonicalJson
 
                 return new ArrayNode(items);
             case JsonTokenType.String:
+                if (reader.ValueIsEscaped)
+                {
+                    _ = Decode(ref reader); // its escapes must make text: no half surrogate pair
+                }
+
                 // ValueSpan is the string as written, escapes included; put the quotes back.
                 var text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
                 return new RawNode([(byte)'"', .. text, (byte)'"']);
@@ -117,6 +154,24 @@ public static class CanonicalJson
                 // number, true, false, null: exactly the bytes written
                 return new RawNode(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray());
         }
+    }
+
+    /// <summary>A string or member name as text; throws <see cref="UnpairedSurrogateException"/> when its escapes make none.</summary>
+    private static string Decode(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new UnpairedSurrogateException(reader.TokenStartIndex);
+        }
+    }
+
+    private sealed class UnpairedSurrogateException(long position) : Exception
+    {
+        public long Position { get; } = position;
     }
 
     private abstract class Node
