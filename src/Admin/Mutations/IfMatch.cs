@@ -55,13 +55,10 @@ internal sealed class IfMatch
                     continue;
                 }
 
-                var tag = part.StartsWith("W/", StringComparison.Ordinal) ? part[2..] : part;
-                if (tag.Length >= 2 && tag[0] == '"' && tag[^1] == '"')
-                {
-                    tag = tag[1..^1];
-                }
-
-                if (long.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var revision))
+                // Only a strong entity-tag, "n", names a revision (RFC 9110 13.1.1 compares If-Match strongly): a weak
+                // W/"n" or a bare n matches nothing, so the change is refused with 412 rather than applied on a guess.
+                if (part.Length >= 3 && part[0] == '"' && part[^1] == '"' &&
+                    long.TryParse(part.AsSpan(1, part.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var revision))
                 {
                     revisions.Add(revision);
                 }

@@ -23,7 +23,8 @@ public static class ConfigServing
     public static RouteHandlerBuilder MapConfigServing(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapGet("/v1/configs/{version}", ServeAsync).WithTags("Configs")
+        // HEAD too: a CDN or a client checks a version (size, ETag) without taking its bytes.
+        return endpoints.MapMethods("/v1/configs/{version}", [HttpMethods.Get, HttpMethods.Head], ServeAsync).WithTags("Configs")
             .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK).Produces(StatusCodes.Status304NotModified)
             .Refuses(StatusCodes.Status400BadRequest, "config_version_invalid")
             .Refuses(StatusCodes.Status404NotFound, "config_not_found")
@@ -38,7 +39,7 @@ public static class ConfigServing
         }
 
         var etag = $"\"{version}\"";
-        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        if (NoneMatch(http.Request.Headers.IfNoneMatch, etag))
         {
             http.Response.Headers.ETag = etag;
             http.Response.Headers.CacheControl = Immutable;
@@ -68,7 +69,27 @@ public static class ConfigServing
 
         http.Response.Headers.ETag = etag;
         http.Response.Headers.CacheControl = Immutable;
-        return Results.Bytes(bytes, "application/json");
+        return Results.Bytes(bytes, "application/json"); // on HEAD, the server sends the headers (length included) without the body
+    }
+
+    /// <summary>
+    /// Whether <c>If-None-Match</c> names <paramref name="etag"/> or <c>*</c>. The comparison is weak (RFC 9110 13.1.2): a
+    /// cache that revalidates with <c>W/"…"</c> (as some proxies rewrite tags) still gets its 304.
+    /// </summary>
+    private static bool NoneMatch(Microsoft.Extensions.Primitives.StringValues header, string etag)
+    {
+        foreach (var line in header)
+        {
+            foreach (var part in (line ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part == "*" || part == etag || (part.StartsWith("W/", StringComparison.Ordinal) && part[2..] == etag))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }
 

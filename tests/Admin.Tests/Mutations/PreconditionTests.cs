@@ -8,8 +8,6 @@ public sealed class PreconditionTests
 {
     [Theory]
     [InlineData("\"1\"")]
-    [InlineData("1")]
-    [InlineData("W/\"1\"")]
     [InlineData("*")]
     [InlineData("\"7\", \"1\"")]
     public async Task Mutation_IfMatchCurrentRevisionInAnyForm_Applies(string ifMatch)
@@ -29,6 +27,9 @@ public sealed class PreconditionTests
     [InlineData("2")]
     [InlineData("W/\"5\"")]
     [InlineData("\"not-a-revision\"")]
+    [InlineData("1")]         // not an entity-tag: never the current one
+    [InlineData("W/\"1\"")] // a weak tag: If-Match compares strongly, so it never matches
+    [InlineData("\"+1\"")]
     public async Task Mutation_IfMatchNotCurrent_Returns412AndChangesNothing(string ifMatch)
     {
         using var registry = new TestRegistry();

@@ -49,16 +49,34 @@ public sealed class ConfigServingTests : IDisposable
         Assert.Equal("""{"rate":0.75}""", await client.GetStringAsync($"/v1/configs/{version}")); // immutable: the held copy is still right
     }
 
-    [Fact]
-    public async Task MatchingIfNoneMatch_Is304WithNoBody()
+    [Theory]
+    [InlineData("\"{0}\"")]
+    [InlineData("W/\"{0}\"")]                          // weak comparison: a weak tag of the same version matches
+    [InlineData("\"sha256-other\", W/\"{0}\"")]
+    [InlineData("*")]
+    public async Task MatchingIfNoneMatch_Is304WithNoBody(string ifNoneMatch)
     {
         var version = registry.PublishConfig("""{ "rate": 0.25 }""");
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/configs/{version}");
-        request.Headers.TryAddWithoutValidation("If-None-Match", $"\"{version}\"");
+        request.Headers.TryAddWithoutValidation("If-None-Match", string.Format(System.Globalization.CultureInfo.InvariantCulture, ifNoneMatch, version));
 
         using var response = await factory.CreateClient().SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Head_AnswersTheHeadersOfAGet_WithoutTheBody()
+    {
+        var version = registry.PublishConfig("""{ "rate": 0.5 }""");
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"/v1/configs/{version}");
+
+        using var response = await factory.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // it was 405
+        Assert.Equal($"\"{version}\"", response.Headers.ETag?.ToString());
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
