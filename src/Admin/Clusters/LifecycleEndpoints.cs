@@ -20,7 +20,7 @@ public static class LifecycleEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/clusters/{id}").WithTags("Clusters")
             .RequireAuthorization(AdminPolicies.Release).WithDryRun().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies()
-            .Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_transition", "illegal_state");
+            .Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_transition", "illegal_state", "rollout_state");
         group.MapPost("/promote", Promote);
         group.MapPost("/weight", SetWeight);
         group.MapPost("/drain", Drain);
@@ -90,6 +90,14 @@ public static class LifecycleEndpoints
         if (!ClusterLifecycle.CanMove(cluster.State, to))
         {
             return AdminProblems.IllegalTransition(id, cluster.State, to, ClusterLifecycle.Advice(id, cluster.State, to));
+        }
+
+        if (cluster.Rollout?.Status?.Phase is RolloutPhase.Running or RolloutPhase.Paused && to != ClusterState.Canary)
+        {
+            // The rollout owns the canary's weight and its promotion: moving it by hand under a running rollout is a
+            // conflict with that rollout, not a malformed document.
+            return Problems.Code(StatusCodes.Status409Conflict, "rollout_state", "A rollout runs on this canary.",
+                $"Cluster '{id}''s rollout is {Rollouts.RolloutChanges.Name(cluster.Rollout.Status.Phase)}: abort it (POST /v1/clusters/{id}/rollout/abort) or let it finish before you {action} it.");
         }
 
         var moved = alter(cluster with { State = to });

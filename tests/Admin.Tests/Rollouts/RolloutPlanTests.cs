@@ -45,4 +45,27 @@ public sealed class RolloutPlanTests
         Assert.Equal((HttpStatusCode.NotFound, "cluster_not_found"), (unknown.StatusCode, (await unknown.ProblemAsync()).Code()));
         Assert.Equal(1, (await app.StoredAsync()).Revision);
     }
+
+    [Theory]
+    [InlineData("promote")]
+    [InlineData("retire")]
+    [InlineData("drain")]
+    public async Task MovingACanaryByHand_WhileItsRolloutRuns_Is409RolloutState_NotA400AboutTheDocument(string move)
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        var planned = await app.Client().PutAsync("/v1/clusters/red-1.1", Wire.JsonBody($$"""{ {{Red}}, "state": "canary", "weight": 10, "rollout": {"steps":[10,50,100]} }"""));
+        Assert.True(planned.IsSuccessStatusCode, await planned.Content.ReadAsStringAsync());
+        var started = await app.Client().PostAsync("/v1/clusters/red-1.1/rollout/start", null);
+        Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
+        var revision = (await app.StoredAsync()).Revision;
+
+        var moved = await app.Client().PostAsync($"/v1/clusters/red-1.1/{move}", move == "drain" ? Wire.JsonBody("{}") : null);
+
+        Assert.Equal(HttpStatusCode.Conflict, moved.StatusCode);
+        var problem = await moved.ProblemAsync();
+        Assert.Equal("rollout_state", problem.Code());
+        Assert.Contains("rollout/abort", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(revision, (await app.StoredAsync()).Revision);
+    }
 }
