@@ -94,6 +94,14 @@ internal sealed class RegistryMutator(
                     }
 
                     action = planned.Action;
+                    if (Unchanged(current, planned.Next!))
+                    {
+                        // Nothing would change (a pin set again as it is, a weight set to itself): no revision, no history
+                        // entry, no audit line. Repeated identical writes used to grow the history without end.
+                        dryRun?.Planned(current, current, planned.Action, planned.Target, planned.Detail);
+                        return current;
+                    }
+
                     var next = planned.Next! with { Revision = current.Revision + 1 };
                     var errors = RegistryDocumentValidator.Check(next);
                     if (errors.Count > 0)
@@ -180,4 +188,8 @@ internal sealed class RegistryMutator(
             Log.RefreshAfterCommitFailed(logger, committed.Revision, ex); // the commit stands; the monitor catches up on its own
         }
     }
+
+    /// <summary>Whether <paramref name="planned"/> is <paramref name="current"/> again, revision aside.</summary>
+    private static bool Unchanged(RegistryDocument current, RegistryDocument planned) =>
+        RegistryJson.Serialize(current).AsSpan().SequenceEqual(RegistryJson.Serialize(planned with { Revision = current.Revision }));
 }

@@ -101,7 +101,9 @@ public sealed class IdempotencyTests
         await using var app = new AdminApp(registry);
 
         var byQa = await app.Client(AdminApp.QaKey).SendAsync(Wire.Request(HttpMethod.Put, "/v1/pins/qa-ipad-07", Pin, idempotencyKey: "shared"));
-        var byRelease = await app.Client(AdminApp.ReleaseKey).SendAsync(Wire.Request(HttpMethod.Put, "/v1/pins/qa-ipad-07", Pin, idempotencyKey: "shared"));
+        // Another body under the same key: one actor would get 422 (or a replay); another actor's key is its own.
+        var byRelease = await app.Client(AdminApp.ReleaseKey).SendAsync(Wire.Request(HttpMethod.Put, "/v1/pins/qa-ipad-07",
+            """{ "clusterId": "red-1.1", "expires": "2031-01-01T00:00:00Z" }""", idempotencyKey: "shared"));
 
         Assert.Equal("\"2\"", byQa.ETag());
         Assert.Equal("\"3\"", byRelease.ETag());
@@ -119,12 +121,14 @@ public sealed class IdempotencyTests
 
         clock.Advance(TimeSpan.FromHours(23));
         var withinDay = await client.SendAsync(Wire.Request(HttpMethod.Put, "/v1/pins/qa-ipad-07", Pin, idempotencyKey: "daily"));
+        await client.DeleteAsync("/v1/pins/qa-ipad-07"); // revision 3: pinning again is a change again
         clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
         var nextDay = await client.SendAsync(Wire.Request(HttpMethod.Put, "/v1/pins/qa-ipad-07", Pin, idempotencyKey: "daily"));
 
         Assert.Equal("\"2\"", withinDay.ETag());
-        Assert.Equal("\"3\"", nextDay.ETag());
-        Assert.Equal(3, (await app.StoredAsync()).Revision);
+        Assert.Equal("\"4\"", nextDay.ETag());
+        Assert.False(nextDay.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(4, (await app.StoredAsync()).Revision);
     }
 
     [Fact]

@@ -42,6 +42,29 @@ public sealed class PinEndpointsTests
     }
 
     [Fact]
+    public async Task Pin_SetAgainAsItIs_WritesNoRevision_NoHistory_NoAudit()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        var qa = app.Client(AdminApp.QaKey);
+        var first = await qa.PutAsync("/v1/pins/qa-ipad-07", Wire.JsonBody(RedUntil2030));
+        Assert.Equal("\"2\"", first.ETag());
+        var audited = (await app.AuditAsync()).Count;
+        var kept = Directory.GetFiles(registry.Directory, "*", SearchOption.AllDirectories).Length;
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            using var again = await qa.PutAsync("/v1/pins/qa-ipad-07", Wire.JsonBody(RedUntil2030));
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal("\"2\"", again.ETag()); // the revision it already is
+        }
+
+        Assert.Equal(2, (await app.StoredAsync()).Revision);
+        Assert.Equal(audited, (await app.AuditAsync()).Count);
+        Assert.Equal(kept, Directory.GetFiles(registry.Directory, "*", SearchOption.AllDirectories).Length); // no revision file kept
+    }
+
+    [Fact]
     public async Task Pin_UnknownCluster_Returns400NamingClusterId()
     {
         using var registry = new TestRegistry();
