@@ -42,7 +42,7 @@ internal sealed class IdempotencyCache(TimeProvider time)
                 entry.Record = null;
             }
 
-            return new Slot(entry, this);
+            return new Slot(id, entry, this);
         }
     }
 
@@ -81,10 +81,11 @@ internal sealed class IdempotencyCache(TimeProvider time)
     /// <summary>Exclusive use of one key: its record, if a first request finished, and the way to save one.</summary>
     internal sealed class Slot : IDisposable
     {
+        private readonly string id;
         private readonly Entry entry;
         private readonly IdempotencyCache cache;
 
-        internal Slot(Entry entry, IdempotencyCache cache) => (this.entry, this.cache) = (entry, cache);
+        internal Slot(string id, Entry entry, IdempotencyCache cache) => (this.id, this.entry, this.cache) = (id, entry, cache);
 
         public IdempotencyRecord? Record => entry.Record;
 
@@ -92,7 +93,18 @@ internal sealed class IdempotencyCache(TimeProvider time)
 
         public void Save(IdempotencyRecord record) => entry.Record = record;
 
-        public void Dispose() => entry.Gate.Release();
+        public void Dispose()
+        {
+            if (entry.Record is null)
+            {
+                // Nothing was recorded (a refusal, a failure): the key keeps no memory. A request waiting on this
+                // entry sees it removed and takes a fresh one.
+                entry.Removed = true;
+                cache.entries.TryRemove(new KeyValuePair<string, Entry>(id, entry));
+            }
+
+            entry.Gate.Release();
+        }
     }
 
     internal sealed class Entry

@@ -8,8 +8,10 @@ namespace RedWhite.Admin.Idempotency;
 /// <summary>
 /// <c>Idempotency-Key</c> on mutations: the first request with a key runs and its answer is recorded;
 /// a repeat (same API key name, same key, same method, path and body) gets that answer again without
-/// running; a different request under a used key is refused 422. Answers 5xx are not recorded, so a
-/// repeat after an outage can still apply. Runs after authorization, so the caller is known. On a shared
+/// running; a different request under a used key is refused 422. Only answers that changed something or
+/// read something (below 400) are recorded: a refusal (4xx) changed nothing, so its repeat simply runs again,
+/// and refused calls with fresh keys cost no memory (they used to be kept 24 hours each); a failure (5xx)
+/// leaves room for a repeat after an outage to apply. Runs after authorization, so the caller is known. On a shared
 /// store (Redis) the records are shared by every Admin instance (<see cref="SharedIdempotency"/>).
 /// </summary>
 internal sealed class IdempotencyMiddleware(
@@ -100,7 +102,7 @@ internal sealed class IdempotencyMiddleware(
             response.Body = original;
         }
 
-        if (response.StatusCode < StatusCodes.Status500InternalServerError)
+        if (response.StatusCode < StatusCodes.Status400BadRequest)
         {
             var answer = new IdempotencyRecord(
                 fingerprint, response.StatusCode, response.ContentType, response.Headers.ETag, response.Headers.Location,

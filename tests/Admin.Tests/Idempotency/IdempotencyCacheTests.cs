@@ -34,7 +34,7 @@ public sealed class IdempotencyCacheTests
         {
         }
 
-        Assert.Equal(2, cache.Count); // "fresh" (5 of its 24 hours gone) and "trigger" (added after the sweep)
+        Assert.Equal(1, cache.Count); // "fresh" (5 of its 24 hours gone); keys that recorded nothing keep no entry
         using var again = await cache.EnterAsync("qa", "fresh", CancellationToken.None);
         Assert.NotNull(again.Record);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using RedWhite.Core.Stores;
@@ -149,7 +150,7 @@ public sealed class IdempotencyTests
     }
 
     [Fact]
-    public async Task RefusedRequest_IsReplayedAsRefused()
+    public async Task RefusedRequest_IsNotRecorded_ItsRepeatRunsAgain_AndIsRefusedAlike()
     {
         using var registry = new TestRegistry();
         await using var app = new AdminApp(registry);
@@ -160,7 +161,28 @@ public sealed class IdempotencyTests
 
         Assert.Equal(HttpStatusCode.Conflict, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, repeat.StatusCode);
-        Assert.Equal(await first.Content.ReadAsStringAsync(), await repeat.Content.ReadAsStringAsync());
+        Assert.Equal((await first.ProblemAsync()).Code(), (await repeat.ProblemAsync()).Code());
+        Assert.False(repeat.Headers.Contains("Idempotent-Replayed")); // a refusal changed nothing: nothing to replay
+        Assert.Equal(1, (await app.StoredAsync()).Revision);
+    }
+
+    [Fact]
+    public async Task RefusedCalls_WithFreshKeys_KeepNoRecords()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        var qa = app.Client(AdminApp.QaKey);
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            // Invalid pins (no such cluster): refused, each under a key never seen before.
+            using var refused = await qa.SendAsync(Wire.Request(HttpMethod.Put, $"/v1/pins/device-{i}",
+                """{ "clusterId": "nope-1.0", "expires": "2030-01-01T00:00:00Z" }""", idempotencyKey: $"fresh-{i}"));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        // They used to be kept 24 hours each: 100,000 of them grew Admin's memory without bound.
+        Assert.Equal(0, app.Services.GetRequiredService<RedWhite.Admin.Idempotency.IdempotencyCache>().Count);
     }
 
     [Fact]
