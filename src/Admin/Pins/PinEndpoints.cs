@@ -26,6 +26,7 @@ public static class PinEndpoints
     internal static async Task<Results<Ok<DevicePin>, ProblemHttpResult>> Pin(
         string deviceId, JsonBody<PinRequest> body, RegistryMutator mutator, TimeProvider time, IOptions<AdminLimitsOptions> limits, HttpContext http)
     {
+        deviceId = DeviceIdOf(http, deviceId);
         var request = body.Value;
         var now = time.GetUtcNow();
         var invalid = new PinRequestValidator(now, limits.Value.MaxPinLifetime).Validate(request);
@@ -66,6 +67,7 @@ public static class PinEndpoints
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Unpin(string deviceId, RegistryMutator mutator, HttpContext http)
     {
+        deviceId = DeviceIdOf(http, deviceId);
         var outcome = await mutator.ApplyAsync(http, current =>
         {
             if (current.Pins.FirstOrDefault(p => p.DeviceId == deviceId) is not { } pin)
@@ -76,5 +78,32 @@ public static class PinEndpoints
             return Change.To(current with { Pins = [.. current.Pins.Where(p => p.DeviceId != deviceId)] }, "unpin", deviceId, $"was {pin.ClusterId}");
         });
         return outcome.Then(_ => TypedResults.NoContent());
+    }
+
+    /// <summary>
+    /// The device id as the client encoded it in the path's last segment. A device id may hold any printable character,
+    /// '/' included (sent as <c>%2F</c>); the server decodes every escape but <c>%2F</c> before routing, so the id is
+    /// read from the raw request target instead, where <c>%2F</c> (a slash) and <c>%252F</c> (the text "%2F") differ.
+    /// </summary>
+    private static string DeviceIdOf(HttpContext http, string routed)
+    {
+        var raw = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return routed;
+        }
+
+        var path = raw.AsSpan();
+        var query = path.IndexOf('?');
+        path = query >= 0 ? path[..query] : path;
+        var last = path.LastIndexOf('/');
+        try
+        {
+            return last >= 0 ? Uri.UnescapeDataString(path[(last + 1)..].ToString()) : routed;
+        }
+        catch (UriFormatException)
+        {
+            return routed;
+        }
     }
 }

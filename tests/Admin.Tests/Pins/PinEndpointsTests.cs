@@ -64,6 +64,27 @@ public sealed class PinEndpointsTests
         Assert.Equal(kept, Directory.GetFiles(registry.Directory, "*", SearchOption.AllDirectories).Length); // no revision file kept
     }
 
+    [Theory]
+    [InlineData("qa%2Fipad-07", "qa/ipad-07")]   // a slash in a device id, escaped as any client escapes it
+    [InlineData("qa%252Fipad", "qa%2Fipad")]     // the text "%2F" itself
+    [InlineData("50%25-off", "50%-off")]
+    public async Task Pin_DeviceIdWithASlashOrPercent_IsStoredAsTheClientMeantIt_AndUnpinnedTheSameWay(string inPath, string deviceId)
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        var address = app.StartOnKestrel(); // the in-memory server has no raw request target; Kestrel's is what clients meet
+        using var qa = new HttpClient { BaseAddress = address };
+        qa.DefaultRequestHeaders.Add("X-Api-Key", AdminApp.QaKey);
+
+        var pinned = await qa.PutAsync($"/v1/pins/{inPath}", Wire.JsonBody(RedUntil2030));
+
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        Assert.Equal(deviceId, Assert.Single((await app.StoredAsync()).Pins).DeviceId);
+        var unpinned = await qa.DeleteAsync($"/v1/pins/{inPath}");
+        Assert.Equal(HttpStatusCode.NoContent, unpinned.StatusCode);
+        Assert.Empty((await app.StoredAsync()).Pins);
+    }
+
     [Fact]
     public async Task Pin_UnknownCluster_Returns400NamingClusterId()
     {
