@@ -26,7 +26,7 @@ public sealed class RepeatedFailures(TimeProvider time)
     public bool ShouldLog(IPAddress? address, out int unlogged)
     {
         var now = time.GetUtcNow();
-        var key = address is null ? IPAddress.None : Block(address);
+        var key = address is null ? IPAddress.None : ClientAddress.Block(address);
         if (!counts.TryGetValue(key, out var count))
         {
             if (counts.Count >= MaxTracked)
@@ -58,24 +58,6 @@ public sealed class RepeatedFailures(TimeProvider time)
             (count.Ends, count.Failures) = (now + Window, 1);
             return true;
         }
-    }
-
-    private static IPAddress Block(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return address;
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes);
     }
 
     private sealed class Count

@@ -26,7 +26,7 @@ internal sealed class KeyGuessLimiter(IOptions<ApiKeyOptions> options, TimeProvi
     public TimeSpan? RetryAfter(IPAddress? address)
     {
         if (address is null ||
-            (!windows.TryGetValue(Block(address), out var window) && (windows.Count < MaxTracked || !windows.TryGetValue(IPAddress.None, out window))))
+            (!windows.TryGetValue(ClientAddress.Block(address), out var window) && (windows.Count < MaxTracked || !windows.TryGetValue(IPAddress.None, out window))))
         {
             return null;
         }
@@ -52,7 +52,7 @@ internal sealed class KeyGuessLimiter(IOptions<ApiKeyOptions> options, TimeProvi
             return;
         }
 
-        var block = Block(address);
+        var block = ClientAddress.Block(address);
         var now = time.GetUtcNow();
         if (!windows.TryGetValue(block, out var window))
         {
@@ -114,24 +114,6 @@ internal sealed class KeyGuessLimiter(IOptions<ApiKeyOptions> options, TimeProvi
                 windows.TryRemove(key, out _);
             }
         }
-    }
-
-    private static IPAddress Block(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return address;
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes);
     }
 
     private sealed class Window

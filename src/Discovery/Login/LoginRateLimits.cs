@@ -103,20 +103,8 @@ public static class LoginRateLimits
             return "unknown";
         }
 
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            address.TryWriteBytes(bytes, out _);
-            bytes[8..].Clear();
-            return new IPAddress(bytes).ToString() + "/64";
-        }
-
-        return address.ToString();
+        var block = ClientAddress.Block(address);
+        return block.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? block + "/64" : block.ToString();
     }
 
     /// <summary>429 problem+json with <c>Retry-After</c> in whole seconds (at least 1).</summary>
