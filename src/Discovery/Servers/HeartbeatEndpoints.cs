@@ -36,7 +36,7 @@ public static class HeartbeatEndpoints
     public static IHostApplicationBuilder AddServerHeartbeats(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<ServerKeyOptions>().BindConfiguration("Discovery").ValidateOnStart();
+        builder.Services.AddOptions<ServerKeyOptions>().Configure<IConfiguration>((o, configuration) => o.Read(configuration)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ServerKeyOptions>, ServerKeyOptionsValidator>();
         builder.Services.AddSingleton<ServerKeyRing>();
         builder.Services.TryAddSingleton(sp => new RepeatedFailures(sp.GetRequiredService<TimeProvider>()));
@@ -54,6 +54,7 @@ public static class HeartbeatEndpoints
         return endpoints.MapPost("/v1/servers/heartbeat", HeartbeatAsync).WithTags("Servers")
             .AddEndpointFilter(RequireServerKey).AddEndpointFilter<JsonBodyFilter>().RefusesBadBodies()
             .Refuses(StatusCodes.Status401Unauthorized, "server_key_invalid")
+            .Refuses(StatusCodes.Status403Forbidden, "server_key_out_of_scope")
             .Refuses(StatusCodes.Status404NotFound, "not_found")
             .Refuses(StatusCodes.Status503ServiceUnavailable, "store_unavailable");
     }
@@ -131,6 +132,13 @@ public static class HeartbeatEndpoints
         }
 
         var server = (string)http.Items[KeyHeader]!;
+        if (!http.RequestServices.GetRequiredService<ServerKeyRing>().Covers(server, cluster!.Id))
+        {
+            // A key of one fleet cannot report for another's clusters (and so hasten their config announcements).
+            return Problems.Code(StatusCodes.Status403Forbidden, "server_key_out_of_scope", "This server key may not report for this cluster.",
+                $"Key '{server}' reports only for the clusters in {ServerKeyOptions.Section}:{server}:Clusters.");
+        }
+
         try
         {
             await store.RecordHeartbeatAsync(
