@@ -28,7 +28,7 @@ public static class ConnectionSurge
         Uri url, string ticket, int count, int parallel, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var tally = new Tally();
+        var tally = new SurgeTally();
         var opened = new List<ClientWebSocket>();
         using var gate = new SemaphoreSlim(parallel);
         await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
@@ -108,7 +108,7 @@ public static class ConnectionSurge
     public static async Task<(SurgeResult Result, List<Socket> Opened)> AttemptKeepAliveAsync(
         int port, string request, int count, int parallel, TimeSpan timeout)
     {
-        var tally = new Tally();
+        var tally = new SurgeTally();
         var opened = new List<Socket>();
         var bytes = Encoding.ASCII.GetBytes(request);
         using var gate = new SemaphoreSlim(parallel);
@@ -249,71 +249,4 @@ public static class ConnectionSurge
             }
         }
     }
-
-    private sealed class Tally
-    {
-        private readonly Lock gate = new();
-        private readonly List<double> refusals = [];
-        private int admitted, busy, closed, otherStatus, timedOut;
-        private TimeSpan slowestAdmission, slowestRefusal;
-
-        public void Admitted(TimeSpan took)
-        {
-            lock (gate)
-            {
-                admitted++;
-                slowestAdmission = took > slowestAdmission ? took : slowestAdmission;
-            }
-        }
-
-        public void Refused(int status, TimeSpan took)
-        {
-            lock (gate)
-            {
-                _ = status switch
-                {
-                    0 => closed++,
-                    503 => busy++,
-                    _ => otherStatus++,
-                };
-                slowestRefusal = took > slowestRefusal ? took : slowestRefusal;
-                refusals.Add(took.TotalMilliseconds);
-            }
-        }
-
-        public void TimedOut()
-        {
-            lock (gate)
-            {
-                timedOut++;
-            }
-        }
-
-        public SurgeResult Result(int attempted)
-        {
-            lock (gate)
-            {
-                refusals.Sort();
-                var p99 = refusals.Count == 0 ? 0 : refusals[(int)Math.Ceiling(0.99 * refusals.Count) - 1];
-                return new SurgeResult(attempted, admitted, busy, closed, otherStatus, timedOut, slowestAdmission, slowestRefusal, TimeSpan.FromMilliseconds(p99));
-            }
-        }
-    }
-}
-
-/// <summary>
-/// How a surge's attempts ended: admitted; refused with 503 (<see cref="Busy"/>); closed without an answer;
-/// answered another non-2xx status; or still waiting at the deadline. The slowest admission and refusal, and the 99th
-/// percentile of refusals (each timed from the client's connect to the refusal, on the client's side).
-/// </summary>
-public sealed record SurgeResult(
-    int Attempted, int Admitted, int Busy, int Closed, int OtherStatus, int TimedOut, TimeSpan SlowestAdmission, TimeSpan SlowestRefusal,
-    TimeSpan RefusalP99)
-{
-    /// <summary>Attempts that were refused one way or another (not admitted, not left waiting).</summary>
-    public int Refused => Busy + Closed + OtherStatus;
-
-    public override string ToString() =>
-        $"{Admitted}/{Attempted} admitted, {Busy} answered 503, {Closed} closed, {OtherStatus} other status, {TimedOut} timed out; " +
-        $"slowest admission {SlowestAdmission.TotalMilliseconds:F0} ms, refusals p99 {RefusalP99.TotalMilliseconds:F0} ms, slowest {SlowestRefusal.TotalMilliseconds:F0} ms";
 }
