@@ -43,12 +43,20 @@ public static class RawHttp
         return Parse(await answer);
     }
 
-    /// <summary>Sends <paramref name="head"/> announcing <paramref name="contentLength"/> bytes, part of a body, and hangs up.</summary>
-    public static async Task CutOffAsync(Uri server, string head, int contentLength, string partialBody)
+    /// <summary>
+    /// Sends <paramref name="head"/> announcing <paramref name="contentLength"/> bytes, part of a body, waits for
+    /// <paramref name="beforeHangingUp"/> (say, until the request reached where it is going), and hangs up.
+    /// </summary>
+    public static async Task CutOffAsync(Uri server, string head, int contentLength, string partialBody, Func<Task>? beforeHangingUp = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         using var socket = await ConnectAsync(server);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"{head}\r\nContent-Length: {contentLength}\r\n\r\n{partialBody}"));
+        if (beforeHangingUp is not null)
+        {
+            await beforeHangingUp();
+        }
+
         socket.LingerState = new LingerOption(true, 0); // a reset, as a client that crashed or lost its network
         socket.Close();
     }

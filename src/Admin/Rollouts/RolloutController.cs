@@ -66,11 +66,13 @@ internal sealed class RolloutController(
 
             var now = Time.GetUtcNow();
             var outcomes = await players.ReadOutcomesAsync(now, cancellationToken);
+            var seen = await players.ReadAsync([.. running.Select(c => c.Id)], now, cancellationToken);
             var records = await book.ReadAsync(cancellationToken);
             var active = snapshot.Document.Clusters.Where(c => c.State == ClusterState.Active).Select(c => c.Id).ToList();
             foreach (var canary in running)
             {
-                records[canary.Id] = await CheckAsync(canary, active, outcomes, records.GetValueOrDefault(canary.Id) ?? new RolloutRecord(), now, cancellationToken);
+                var evidence = new Evidence(outcomes, seen.GetValueOrDefault(canary.Id)?.Players ?? 0);
+                records[canary.Id] = await CheckAsync(canary, active, evidence, records.GetValueOrDefault(canary.Id) ?? new RolloutRecord(), now, cancellationToken);
             }
 
             foreach (var gone in records.Keys.Where(id => snapshot.Document.FindCluster(id) is null).ToList())
@@ -91,9 +93,10 @@ internal sealed class RolloutController(
     }
 
     private async Task<RolloutRecord> CheckAsync(
-        ClusterDefinition canary, IReadOnlyList<string> active, IReadOnlyList<GatewayOutcomes> outcomes, RolloutRecord record, DateTimeOffset now,
+        ClusterDefinition canary, IReadOnlyList<string> active, Evidence evidence, RolloutRecord record, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        var outcomes = evidence.Outcomes;
         var plan = canary.Rollout!;
         var status = plan.Status!;
         var stepKey = string.Create(CultureInfo.InvariantCulture, $"{status.Step}@{status.StepStartedAt:O}");
@@ -106,7 +109,7 @@ internal sealed class RolloutController(
 
         var canaryWindow = Window(outcomes, record.Start, [canary.Id]);
         var baselineWindow = Window(outcomes, record.Start, active);
-        var check = CanaryJudge.Judge(plan.Analysis, canaryWindow, baselineWindow);
+        var check = CanaryJudge.Judge(plan.Analysis, canaryWindow, baselineWindow, evidence.CanaryPlayers);
         metrics.Checked(canary.Id, check.Verdict);
         var from = record.WindowFrom ?? now;
         var failures = check.Verdict switch
@@ -115,26 +118,26 @@ internal sealed class RolloutController(
             RolloutVerdict.Passed => 0,
             _ => record.ConsecutiveFailures,
         };
-        var evidence = string.Create(CultureInfo.InvariantCulture,
-            $"{canaryWindow.Requests} requests, error rate {canaryWindow.ErrorRate:P2}, p99 {Ms(canaryWindow.QuantileMs(0.99))} over {from:HH:mm:ss}-{now:HH:mm:ss} UTC");
+        var window = string.Create(CultureInfo.InvariantCulture,
+            $"{canaryWindow.Requests} requests of {evidence.CanaryPlayers} players, error rate {canaryWindow.ErrorRate:P2}, p99 {Ms(canaryWindow.QuantileMs(0.99))} over {from:HH:mm:ss}-{now:HH:mm:ss} UTC");
 
         Change? change = null;
         string? action = null;
         if (check.Verdict == RolloutVerdict.Failed && failures >= plan.Analysis.FailureLimit)
         {
             action = "abort";
-            var reason = $"{check.Note} ({failures} failed checks in a row; {evidence})";
+            var reason = $"{check.Note} ({failures} failed checks in a row; {window})";
             change = await PlanAsync(current => RolloutChanges.Abort(current, canary.Id, reason), cancellationToken);
         }
         else if (check.Verdict == RolloutVerdict.Passed && now - status.StepStartedAt >= plan.BakeTime)
         {
             action = status.Step == plan.Steps.Count - 1 ? "promote" : "step";
-            change = await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, evidence), cancellationToken);
+            change = await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, window), cancellationToken);
         }
         else if (check.Verdict == RolloutVerdict.WaitingForTraffic && plan.MaxWait is { } wait && now - status.StepStartedAt >= wait)
         {
             var reason = string.Create(CultureInfo.InvariantCulture,
-                $"waited {wait} for traffic: {canaryWindow.Requests} of {plan.Analysis.MinRequests} requests since {from:HH:mm:ss} UTC");
+                $"waited {wait} for traffic: {canaryWindow.Requests} of {plan.Analysis.MinRequests} requests, {evidence.CanaryPlayers} of {plan.Analysis.MinPlayers} players since {from:HH:mm:ss} UTC");
             action = plan.OnMaxWait == RolloutWaitAction.Abort ? "abort" : "pause";
             change = await PlanAsync(current => plan.OnMaxWait == RolloutWaitAction.Abort
                 ? RolloutChanges.Abort(current, canary.Id, reason)
@@ -143,7 +146,7 @@ internal sealed class RolloutController(
 
         if (action is not null && change is not null)
         {
-            Log.RolloutActed(logger, canary.Id, action, check.Verdict, check.Note ?? evidence);
+            Log.RolloutActed(logger, canary.Id, action, check.Verdict, check.Note ?? window);
             metrics.Acted(canary.Id, action);
         }
         else if (check.Verdict == RolloutVerdict.Failed)
@@ -195,4 +198,7 @@ internal sealed class RolloutController(
 
         return sum;
     }
+
+    /// <summary>What a check draws on: every Gateway's cumulative outcomes, and the canary's distinct players in the player window.</summary>
+    private sealed record Evidence(IReadOnlyList<GatewayOutcomes> Outcomes, long CanaryPlayers);
 }

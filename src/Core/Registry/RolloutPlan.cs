@@ -19,7 +19,7 @@ public sealed record RolloutPlan
     /// <summary>How the canary is judged at each check.</summary>
     public RolloutAnalysis Analysis { get; init; } = new();
 
-    /// <summary>How long a step may wait for <see cref="RolloutAnalysis.MinRequests"/> before <see cref="OnMaxWait"/> (null: for ever).</summary>
+    /// <summary>How long a step may wait for <see cref="RolloutAnalysis.MinRequests"/> and <see cref="RolloutAnalysis.MinPlayers"/> before <see cref="OnMaxWait"/> (null: for ever).</summary>
     public TimeSpan? MaxWait { get; init; }
 
     /// <summary>What a step that waited <see cref="MaxWait"/> for traffic does: pause (default) or abort.</summary>
@@ -34,6 +34,12 @@ public sealed record RolloutAnalysis
 {
     /// <summary>Requests the canary must have answered in a step's window before it is judged (default 200).</summary>
     public long MinRequests { get; init; } = 200;
+
+    /// <summary>
+    /// Distinct players the canary must have had within <c>Gateway:Players:Window</c> before it is judged (default 10): a
+    /// verdict drawn from a handful of players (or from one player's few tickets) is not evidence.
+    /// </summary>
+    public long MinPlayers { get; init; } = 10;
 
     /// <summary>Highest error rate (5xx and unreachable per request, 0-1) allowed at all; null: no absolute limit.</summary>
     public double? MaxErrorRate { get; init; }

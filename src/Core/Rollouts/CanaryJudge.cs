@@ -13,8 +13,11 @@ namespace RedWhite.Core.Rollouts;
 /// </summary>
 public static class CanaryJudge
 {
-    /// <summary>The verdict on one window.</summary>
-    public static RolloutCheck Judge(RolloutAnalysis analysis, RequestOutcomes canary, RequestOutcomes baseline)
+    /// <summary>
+    /// The verdict on one window, in which <paramref name="canaryPlayers"/> distinct players were seen on the canary
+    /// (null: not known, not checked).
+    /// </summary>
+    public static RolloutCheck Judge(RolloutAnalysis analysis, RequestOutcomes canary, RequestOutcomes baseline, long? canaryPlayers = null)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(canary);
@@ -22,10 +25,17 @@ public static class CanaryJudge
         var figures = new List<RolloutFigure>();
         var canaryP99 = canary.QuantileMs(0.99);
         var baselineP99 = baseline.QuantileMs(0.99);
+        var canaryFigures = Figures.Of(canary) with { Players = canaryPlayers };
         if (canary.Requests < analysis.MinRequests)
         {
-            return new RolloutCheck(RolloutVerdict.WaitingForTraffic, Figures.Of(canary), Figures.Of(baseline), figures,
+            return new RolloutCheck(RolloutVerdict.WaitingForTraffic, canaryFigures, Figures.Of(baseline), figures,
                 $"{canary.Requests} of {analysis.MinRequests} requests needed before judging");
+        }
+
+        if (canaryPlayers < analysis.MinPlayers)
+        {
+            return new RolloutCheck(RolloutVerdict.WaitingForTraffic, canaryFigures, Figures.Of(baseline), figures,
+                $"{canaryPlayers} of {analysis.MinPlayers} players needed before judging");
         }
 
         if (analysis.MaxErrorRate is { } maxRate)
@@ -55,8 +65,8 @@ public static class CanaryJudge
         var failed = figures.Where(f => f.Failed).ToList();
         var note = baseline.Requests == 0 ? "no traffic on the active clusters in this window: relative checks skipped" : null;
         return failed.Count == 0
-            ? new RolloutCheck(RolloutVerdict.Passed, Figures.Of(canary), Figures.Of(baseline), figures, note)
-            : new RolloutCheck(RolloutVerdict.Failed, Figures.Of(canary), Figures.Of(baseline), figures, string.Join("; ", failed.Select(f => f.Describe())));
+            ? new RolloutCheck(RolloutVerdict.Passed, canaryFigures, Figures.Of(baseline), figures, note)
+            : new RolloutCheck(RolloutVerdict.Failed, canaryFigures, Figures.Of(baseline), figures, string.Join("; ", failed.Select(f => f.Describe())));
     }
 
     /// <summary>
@@ -128,7 +138,7 @@ public enum RolloutVerdict
     /// <summary>At least one limit failed.</summary>
     Failed,
 
-    /// <summary>Too few requests in the window to judge: neither passed nor failed.</summary>
+    /// <summary>Too few requests in the window, or too few players, to judge: neither passed nor failed.</summary>
     WaitingForTraffic,
 }
 
@@ -151,6 +161,9 @@ public sealed record RolloutFigure(string Limit, double Measured, double Allowed
 /// <param name="P99Ms">The 99th percentile answer time, from the histogram.</param>
 public sealed record Figures(long Requests, long Errors, double ErrorRate, double? P99Ms)
 {
+    /// <summary>Distinct players seen on the side within the player window at the check (the canary's only).</summary>
+    public long? Players { get; init; }
+
     public static Figures Of(RequestOutcomes outcomes)
     {
         ArgumentNullException.ThrowIfNull(outcomes);

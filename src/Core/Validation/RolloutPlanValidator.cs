@@ -34,6 +34,7 @@ public sealed class RolloutPlanValidator : AbstractValidator<RolloutPlan>
         public RolloutAnalysisValidator()
         {
             RuleFor(a => a.MinRequests).InclusiveBetween(1, 100_000_000);
+            RuleFor(a => a.MinPlayers).InclusiveBetween(1, 100_000_000);
             RuleFor(a => a.MaxErrorRate).InclusiveBetween(0, 1).When(a => a.MaxErrorRate is not null);
             RuleFor(a => a.MaxP99Ms).GreaterThan(0).LessThanOrEqualTo(600_000).When(a => a.MaxP99Ms is not null);
             RuleFor(a => a.MaxErrorRateDelta).InclusiveBetween(0, 1).When(a => a.MaxErrorRateDelta is not null);

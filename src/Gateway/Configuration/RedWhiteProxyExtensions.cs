@@ -65,5 +65,16 @@ public static class RedWhiteProxyExtensions
         context.UseDefaultForwarders = false;
         context.AddXForwardedFor(action: ForwardedTransformActions.Set);
         context.AddXForwardedProto(action: ForwardedTransformActions.Set);
+
+        // The server's answer arrived: what a canary's latency is measured to (not the end of the client's download).
+        context.AddResponseTransform(static transform =>
+        {
+            if (transform.ProxyResponse is not null)
+            {
+                Telemetry.ServerTiming.Answered(transform.HttpContext);
+            }
+
+            return ValueTask.CompletedTask;
+        });
     }
 }

@@ -1,16 +1,20 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 
 namespace RedWhite.Gateway.Players;
 
 /// <summary>
 /// What this Gateway sees of players, per cluster: who was seen in the window (each player's last minute
-/// bucket) and which long-lived connections are open now. Fed by every proxied request; read by the
-/// reporter every interval. The request path only looks up and, once per player and minute, writes.
+/// bucket), which long-lived connections are open now, and the request outcomes a canary is judged on, at most
+/// <see cref="PlayerOptions.EvidencePerMinute"/> of each player's answers a minute. Fed by every proxied request; read
+/// by the reporter every interval. The request path only looks up, adds and, once per player and minute, writes.
 /// </summary>
-internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
+internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time, IOptions<PlayerOptions> options)
 {
+    private readonly int evidencePerMinute = options.Value.EvidencePerMinute;
+
     /// <summary>When this instance started counting: its player counts are whole once a window has passed.</summary>
     public DateTimeOffset CountingSince { get; } = time.GetUtcNow();
 
@@ -32,8 +36,13 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time)
     /// </summary>
     public OpenConnection Open(string cluster, string? destination, Action<string> end) => Counter(cluster).Open(destination, end);
 
-    /// <summary>Counts a request's outcome for its cluster (the rollout controller judges canaries on these).</summary>
-    public void Answered(string cluster, int status, bool notReached, double? milliseconds) => Counter(cluster).Outcomes.Add(status, notReached, milliseconds);
+    /// <summary>
+    /// Counts the outcome of <paramref name="player"/>'s request for its cluster (the rollout controller judges canaries
+    /// on these), unless the player already had <see cref="PlayerOptions.EvidencePerMinute"/> answers counted this minute
+    /// or is not tracked (seen first past <see cref="MaxTrackedPlayers"/>): each player's weight in a verdict is bounded.
+    /// </summary>
+    public void Answered(string cluster, string player, int status, bool notReached, double? milliseconds) =>
+        Counter(cluster).Answered(player, evidencePerMinute, status, notReached, milliseconds);
 
     /// <summary>Ends every long-lived connection to <paramref name="cluster"/>; how many were open.</summary>
     public int EndConnections(string cluster, string reason) => clusters.TryGetValue(cluster, out var counter) ? counter.EndConnections(reason) : 0;
@@ -120,8 +129,8 @@ internal sealed class OpenConnection : IDisposable
 /// <summary>One cluster's counters.</summary>
 internal sealed class ClusterActivityCounter
 {
-    // Player → the newest minute bucket it was seen in. Written once per player and minute.
-    private readonly ConcurrentDictionary<string, long> lastSeen = new(StringComparer.Ordinal);
+    // Player → its newest minute and the answers counted in it. Written once per player and minute.
+    private readonly ConcurrentDictionary<string, PlayerMinute> lastSeen = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<OpenConnection, byte> open = new(ReferenceEqualityComparer.Instance);
     private ConcurrentQueue<(long Bucket, string Player)> fresh = new();
 
@@ -134,17 +143,36 @@ internal sealed class ClusterActivityCounter
 
     public void Seen(string player, long bucket)
     {
-        if (lastSeen.TryGetValue(player, out var seenIn) && seenIn == bucket)
+        if (lastSeen.TryGetValue(player, out var minute))
         {
+            if (minute.Enter(bucket))
+            {
+                fresh.Enqueue((bucket, player)); // its first request this minute
+            }
+
             return; // the common case: seen already this minute
         }
 
-        if (lastSeen.Count < PlayerActivity.MaxTrackedPlayers || seenIn != 0)
+        if (lastSeen.Count < PlayerActivity.MaxTrackedPlayers)
         {
-            lastSeen[player] = bucket;
+            var added = new PlayerMinute(bucket);
+            var tracked = lastSeen.GetOrAdd(player, added);
+            if (!ReferenceEquals(tracked, added) && !tracked.Enter(bucket))
+            {
+                return; // another request of the same player added it first
+            }
         }
 
         fresh.Enqueue((bucket, player));
+    }
+
+    /// <summary>Counts an answer as evidence while its player has answers left this minute.</summary>
+    public void Answered(string player, int limit, int status, bool notReached, double? milliseconds)
+    {
+        if (lastSeen.TryGetValue(player, out var minute) && minute.Count(limit))
+        {
+            Outcomes.Add(status, notReached, milliseconds);
+        }
     }
 
     public OpenConnection Open(string? destination, Action<string> end)
@@ -183,15 +211,15 @@ internal sealed class ClusterActivityCounter
         }
 
         var inWindow = 0;
-        foreach (var (player, bucket) in lastSeen)
+        foreach (var (player, minute) in lastSeen)
         {
-            if (bucket >= oldestBucket)
+            if (minute.Bucket >= oldestBucket)
             {
                 inWindow++;
             }
-            else
+            else if (lastSeen.TryRemove(new KeyValuePair<string, PlayerMinute>(player, minute)) && minute.Bucket >= oldestBucket)
             {
-                lastSeen.TryRemove(new KeyValuePair<string, long>(player, bucket)); // left the window (unless seen again meanwhile)
+                lastSeen.TryAdd(player, minute); // seen again while it was being removed: it stays
             }
         }
 
@@ -214,4 +242,33 @@ internal sealed class ClusterActivityCounter
             Outcomes = Outcomes.Read(),
         };
     }
+}
+
+/// <summary>
+/// One player's newest minute on one cluster, and how many of its answers counted as evidence in it. Concurrent requests
+/// of one player may race at a minute's turn; at worst one answer more or fewer counts.
+/// </summary>
+internal sealed class PlayerMinute(long bucket)
+{
+    private long bucket = bucket;
+    private int counted;
+
+    /// <summary>The newest minute bucket the player was seen in.</summary>
+    public long Bucket => Volatile.Read(ref bucket);
+
+    /// <summary>Moves the player to minute <paramref name="now"/>; true for the call that moved it (the minute's first request).</summary>
+    public bool Enter(long now)
+    {
+        var seen = Volatile.Read(ref bucket);
+        if (seen >= now || Interlocked.CompareExchange(ref bucket, now, seen) != seen)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref counted, 0);
+        return true;
+    }
+
+    /// <summary>Whether one more answer counts: the first <paramref name="limit"/> of the minute do.</summary>
+    public bool Count(int limit) => Volatile.Read(ref counted) < limit && Interlocked.Increment(ref counted) <= limit;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using RedWhite.Gateway.Players;
 using RedWhite.ServiceDefaults;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace RedWhite.Gateway.Telemetry;
 
@@ -46,6 +47,15 @@ internal sealed class GatewayTelemetry
     }
 
     /// <summary>
+    /// Whether the forwarder failed for something the client did: left before the answer, sent a body that broke
+    /// off or was refused, or a request the forwarder could not build. Such an exchange says nothing of the server.
+    /// </summary>
+    internal static bool ClientCaused(HttpContext context) =>
+        context.Features.Get<IForwarderErrorFeature>()?.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+            or ForwarderError.RequestBodyClient or ForwarderError.RequestCreation or ForwarderError.UpgradeRequestCanceled
+            or ForwarderError.UpgradeRequestClient;
+
+    /// <summary>
     /// Records a request the gateway answered: its cluster (null before one was known), its player, the refusal code
     /// when the gateway answered it itself, and when it started (<see cref="Stopwatch.GetTimestamp"/>).
     /// </summary>
@@ -57,12 +67,16 @@ internal sealed class GatewayTelemetry
         }
 
         var status = context.Response.StatusCode;
-        var elapsed = Stopwatch.GetElapsedTime(startedAt);
-        if (cluster is not null && (code is null or ClusterUnavailable))
+        var now = Stopwatch.GetTimestamp();
+        var elapsed = Stopwatch.GetElapsedTime(startedAt, now);
+        if (cluster is not null && player is not null && (code is null or ClusterUnavailable) && !ClientCaused(context))
         {
-            // The cluster's own outcome (forwarded, or no healthy server): what rollouts judge a canary on.
-            // Bad tickets and retired clusters are the client's business, not the cluster's. Upgrades are not timed.
-            players.Answered(cluster, status, code is not null, status == StatusCodes.Status101SwitchingProtocols ? null : elapsed.TotalMilliseconds);
+            // The cluster's own outcome (forwarded, or no healthy server): what rollouts judge a canary on, timed from
+            // the request's arrival to the server's answer. Bad tickets, retired clusters and exchanges the client broke
+            // off are the client's business, not the cluster's. Upgrades are not timed.
+            double? ms = status == StatusCodes.Status101SwitchingProtocols ? null
+                : context.Features.Get<ServerTiming>() is { } timing ? timing.Milliseconds(now) : elapsed.TotalMilliseconds;
+            players.Answered(cluster, player, status, code is not null, ms);
         }
 
         if (requests.Enabled)

@@ -53,6 +53,7 @@ internal sealed class TicketGate(
         }
 
         string? failed = null;
+        ServerTiming.Begin(context, startedAt);
         try
         {
             await next(context);
@@ -182,7 +183,6 @@ internal sealed class TicketGate(
         return null;
     }
 
-    /// <summary>Verifies the header ticket, else the cookie ticket; <c>null</c> when the request carries neither.</summary>
     /// <summary>
     /// The ticket the request carries, or why it cannot go: none, more than one (two headers, two cookies, or a header
     /// and a cookie that differ: a cookie planted from a sibling domain never wins), expired, or invalid.

@@ -90,6 +90,47 @@ internal sealed class RolloutBed : FakeClockBed
         return (await Task.WhenAll(calls)).Sum();
     }
 
+    /// <summary>
+    /// Players <c>{prefix}-0</c> to <c>{prefix}-{players - 1}</c> each send <paramref name="requestsEach"/> game calls on
+    /// <paramref name="cluster"/> through the first Gateway; how many answered 2xx.
+    /// </summary>
+    public async Task<int> PlayersAsync(string cluster, string prefix, int players, int requestsEach, string path = "/game/state")
+    {
+        var build = cluster == White ? "1.0.4" : "1.1.0";
+        var calls = Enumerable.Range(0, players).Select(async p =>
+        {
+            var ok = 0;
+            var ticket = Ticket($"{prefix}-{p}", cluster, build);
+            for (var i = 0; i < requestsEach; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Add("X-Route-Ticket", ticket);
+                using var response = await Gateways[0].SendAsync(request);
+                ok += response.IsSuccessStatusCode ? 1 : 0;
+            }
+
+            return ok;
+        });
+        return (await Task.WhenAll(calls)).Sum();
+    }
+
+    /// <summary>One player floods the canary with cheap <c>GET /</c> calls, <paramref name="requestsEach"/> on each of <paramref name="tickets"/> tickets.</summary>
+    public Task<int> FloodAsync(int tickets, int requestsEach) => PlayersAsync(Red, "flooder", tickets, requestsEach, "/");
+
+    /// <summary>
+    /// <paramref name="connections"/> players each POST a 4-byte body to the canary through the first Gateway, holding it
+    /// back so the upload takes <paramref name="upload"/>; their answers' statuses.
+    /// </summary>
+    public async Task<int[]> UploadSlowlyAsync(int connections, TimeSpan upload)
+    {
+        var uploads = Enumerable.Range(0, connections).Select(async i =>
+        {
+            var head = $"POST /game/save HTTP/1.1\r\nHost: localhost\r\nX-Route-Ticket: {Ticket($"uploader-{i}", Red, "1.1.0")}";
+            return (await RawHttp.TrickleAsync(Gateways[0].BaseAddress!, head, 4, "save", upload / 4, upload * 4)).Status;
+        });
+        return await Task.WhenAll(uploads);
+    }
+
     /// <summary>The canary in the registry Admin serves.</summary>
     public async Task<ClusterDefinition> RedAsync() =>
         (await Admin.GetFromJsonAsync<RegistryDocument>("/v1/registry", RegistryJson.Options))!.FindCluster(Red)!;

@@ -66,7 +66,7 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
         var red = await bed.RedAsync();
         Assert.Equal((0, RolloutPhase.Aborted, 0), (red.Weight, red.Rollout!.Status!.Phase, red.Rollout.Status.Step));
         Assert.Contains("maxErrorRateDelta", red.Rollout.Status.Reason, StringComparison.Ordinal);
-        Assert.Contains("requests, error rate", red.Rollout.Status.Reason, StringComparison.Ordinal);
+        Assert.Contains("players, error rate", red.Rollout.Status.Reason, StringComparison.Ordinal);
         output.WriteLine(red.Rollout.Status.Reason);
         Assert.Equal(["rollout-abort"], (await bed.ControllerActionsAsync()).Select(a => a.Action));
         Assert.Equal((0, 0, 1), Actions(meters, "step", "promote", "abort"));

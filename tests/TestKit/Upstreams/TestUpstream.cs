@@ -49,15 +49,18 @@ public sealed class TestUpstream : IAsyncDisposable
     /// <summary>Requests received so far on <paramref name="path"/> (path and query, exact).</summary>
     public IReadOnlyList<RecordedRequest> RequestsTo(string path) => [.. requests.Where(r => r.Path == path)];
 
-    /// <summary>Starts a server and waits until it listens.</summary>
     /// <summary>Answers 500 to every this-many-th game call (0: never); 20 makes a 5% error rate.</summary>
     public int FailOneIn { get; set; }
+
+    /// <summary>Which game calls <see cref="FailOneIn"/> counts: those whose path starts with this (default <c>/</c>, all).</summary>
+    public string FailingPaths { get; set; } = "/";
 
     /// <summary>How long every game call waits before answering.</summary>
     public TimeSpan Delay { get; set; }
 
     private long gameCalls;
 
+    /// <summary>Starts a server and waits until it listens.</summary>
     public static async Task<TestUpstream> StartAsync(string name, string cluster)
     {
         var app = LoopbackApp.CreateBuilder().Build();
@@ -107,6 +110,19 @@ public sealed class TestUpstream : IAsyncDisposable
                 return;
             }
 
+            // A game server reads the request before it answers: a body's arrival is the client's time, not the server's.
+            if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+            {
+                try
+                {
+                    await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+                {
+                    return; // the body never came whole
+                }
+            }
+
             // ?delayMs=N answers after N ms: a slow game call that a client can give up on.
             if (int.TryParse(context.Request.Query["delayMs"], out var delay))
             {
@@ -119,7 +135,8 @@ public sealed class TestUpstream : IAsyncDisposable
                 await Task.Delay(Delay, context.RequestAborted);
             }
 
-            if (FailOneIn > 0 && Interlocked.Increment(ref gameCalls) % FailOneIn == 0)
+            if (FailOneIn > 0 && context.Request.Path.StartsWithSegments(FailingPaths.TrimEnd('/'), StringComparison.Ordinal) &&
+                Interlocked.Increment(ref gameCalls) % FailOneIn == 0)
             {
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 await context.Response.WriteAsJsonAsync(new { server = Name, cluster = Cluster, error = "failing on purpose" });

@@ -39,7 +39,7 @@ export function RolloutPanel({ cluster, can, propose }) {
       {latest && (
         <div class="check">
           <p><strong>Last check</strong> ({ago(latest.at)}): <span class={`verdict ${latest.verdict}`}>{latest.verdict}</span>
-            {' '}· canary {latest.canary.requests} req, {percent(latest.canary.errorRate)}, p99 {ms(latest.canary.p99Ms)}
+            {' '}· canary {latest.canary.requests} req{latest.canary.players != null ? ` of ${latest.canary.players} players` : ''}, {percent(latest.canary.errorRate)}, p99 {ms(latest.canary.p99Ms)}
             {' '}· active {latest.baseline.requests} req, {percent(latest.baseline.errorRate)}, p99 {ms(latest.baseline.p99Ms)}</p>
           {latest.limits.length > 0 && (
             <table class="table compact" aria-label="Last check against its limits">
