@@ -16,7 +16,7 @@ internal static class AdminProblems
 
     public static ProblemHttpResult RevisionNotFound(long revision) =>
         Problems.Code(StatusCodes.Status404NotFound, "revision_not_found", "No such revision.",
-            $"Revision {revision.ToString(CultureInfo.InvariantCulture)} is not kept in the registry history.");
+            $"Revision {revision.ToString(CultureInfo.InvariantCulture)} is not kept in the registry history (Registry:History:Keep and :MaxAge say how many and how long); GET /v1/registry/history lists those that are.");
 
     public static ProblemHttpResult ClusterExists(string id) =>
         Problems.Code(StatusCodes.Status409Conflict, "cluster_exists", "The cluster already exists.",

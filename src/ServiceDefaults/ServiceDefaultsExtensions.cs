@@ -130,15 +130,19 @@ public static class ServiceDefaultsExtensions
             .Validate(o => o.Store != RegistryStoreKind.Redis || o.RedisKeyPrefix is { Length: > 0 } p && !p.Any(char.IsWhiteSpace),
                 "Registry:RedisKeyPrefix must be a non-empty prefix without spaces, e.g. rw:.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Registry:PollInterval must be positive.")
+            .Validate(o => o.History.Keep is >= 10 and <= 1_000_000, "Registry:History:Keep must be from 10 to 1000000 revisions.")
+            .Validate(o => o.History.MaxAge >= TimeSpan.FromHours(1), "Registry:History:MaxAge must be at least 01:00:00.")
+            .Validate(o => o.Audit.Keep is >= 100 and <= 10_000_000, "Registry:Audit:Keep must be from 100 to 10000000 entries.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton<IRegistryStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
             return options.Store switch
             {
-                RegistryStoreKind.File => new FileRegistryStore(options.ResolveFile()),
+                RegistryStoreKind.File => new FileRegistryStore(options.ResolveFile(), options.History, options.Audit, sp.GetRequiredService<TimeProvider>()),
                 RegistryStoreKind.Redis => new RedisRegistryStore(
-                    sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisRegistryStore>()),
+                    sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisRegistryStore>(),
+                    options.History, options.Audit, sp.GetRequiredService<TimeProvider>()),
                 _ => throw new OptionsValidationException(RegistryOptions.Section, typeof(RegistryOptions),
                     [$"Registry:Store={options.Store} is not available in this build."]),
             };
@@ -159,6 +163,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddOptions<PlayerOptions>().BindConfiguration(PlayerOptions.Section)
             .Validate(o => o.Window >= PlayerWindow.BucketLength && o.Window <= TimeSpan.FromHours(24), "Gateway:Players:Window must be from 00:01:00 to 1.00:00:00.")
             .Validate(o => o.ReportInterval >= TimeSpan.FromSeconds(1) && o.ReportInterval <= o.Window, "Gateway:Players:ReportInterval must be at least 00:00:01 and at most the window.")
+            .Validate(o => o.EvidencePerMinute is >= 1 and <= 1_000_000, "Gateway:Players:EvidencePerMinute must be from 1 to 1000000.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PlayerOptions>>().Value.ToWindow());
         AddBeside<IPlayerStore>(builder.Services,

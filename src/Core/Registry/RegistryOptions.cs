@@ -56,6 +56,12 @@ public sealed class RegistryOptions
     /// </summary>
     public bool SeedEmptyStore { get; set; }
 
+    /// <summary>How many revisions are kept for history and rollback (<c>Registry:History:Keep</c>, <c>:MaxAge</c>).</summary>
+    public RevisionRetention History { get; set; } = new();
+
+    /// <summary>How many audit entries are kept (<c>Registry:Audit:Keep</c>).</summary>
+    public AuditRetention Audit { get; set; } = new();
+
     /// <summary>How often readers re-read the store in case a change notification was missed.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

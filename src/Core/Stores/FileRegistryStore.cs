@@ -6,9 +6,10 @@ namespace RedWhite.Core.Stores;
 
 /// <summary>
 /// The embedded store: the registry is one JSON file that humans can read and edit. Beside it,
-/// <c>&lt;file&gt;.history/</c> keeps every committed revision (for history and rollback) and the
-/// audit log. Writers serialize on a lock file, so several Admin processes on one machine cannot
-/// clobber each other; readers never lock, because every write is an atomic rename.
+/// <c>&lt;file&gt;.history/</c> keeps the committed revisions (for history and rollback, as many as
+/// <see cref="RevisionRetention"/> allows) and the audit log (trimmed to <see cref="AuditRetention"/>). Writers
+/// serialize on a lock file, so several Admin processes on one machine cannot clobber each other; readers never
+/// lock, because every write is an atomic rename.
 /// </summary>
 internal sealed class FileRegistryStore : IRegistryStore
 {
@@ -19,11 +20,22 @@ internal sealed class FileRegistryStore : IRegistryStore
     private readonly string auditPath;
     private readonly string lockPath;
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly RevisionRetention revisionRetention;
+    private readonly AuditRetention auditRetention;
+    private readonly TimeProvider time;
+    private long auditLines = -1; // this process's count of the audit file's lines: when to trim it (-1: not counted yet)
 
     /// <summary>Creates a store over the registry file at <paramref name="path"/>.</summary>
-    public FileRegistryStore(string path)
+    /// <param name="path">The registry file.</param>
+    /// <param name="history">How many revisions are kept (default: 1,000, 90 days).</param>
+    /// <param name="audit">How many audit entries are kept (default: 100,000).</param>
+    /// <param name="time">The clock revisions' ages are read on.</param>
+    public FileRegistryStore(string path, RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        revisionRetention = history ?? new RevisionRetention();
+        auditRetention = audit ?? new AuditRetention();
+        this.time = time ?? TimeProvider.System;
         this.path = Path.GetFullPath(path);
         historyDirectory = this.path + ".history";
         auditPath = Path.Combine(historyDirectory, "audit.jsonl");
@@ -101,6 +113,7 @@ internal sealed class FileRegistryStore : IRegistryStore
             await AtomicFile.WriteAsync(path, bytes, CancellationToken.None);
             await AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, CancellationToken.None);
             await WriteAuditLineAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None);
+            PruneRevisions(stored.Revision);
             return stored;
         }
         catch (IOException ex)
@@ -226,12 +239,49 @@ internal sealed class FileRegistryStore : IRegistryStore
         }
     }
 
+    /// <summary>
+    /// Deletes the archived revisions past <see cref="RevisionRetention.Keep"/>, oldest first, and those written before
+    /// <see cref="RevisionRetention.MaxAge"/>; never <paramref name="current"/>. Called under the lock, after a commit.
+    /// </summary>
+    private void PruneRevisions(long current)
+    {
+        var cutoff = (time.GetUtcNow() - revisionRetention.MaxAge).UtcDateTime;
+        var newestFirst = ArchivedRevisions().OrderDescending().ToList();
+        for (var i = 0; i < newestFirst.Count; i++)
+        {
+            var archived = RevisionPath(newestFirst[i]);
+            if (newestFirst[i] != current && (i >= revisionRetention.Keep || File.GetLastWriteTimeUtc(archived) < cutoff))
+            {
+                File.Delete(archived);
+            }
+        }
+    }
+
     private async Task WriteAuditLineAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         var line = JsonSerializer.Serialize(entry, RegistryJson.Options) + "\n";
-        await using var stream = new FileStream(auditPath, FileMode.Append, FileAccess.Write, FileShare.Read);
-        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line), cancellationToken);
-        stream.Flush(flushToDisk: true);
+        await using (var stream = new FileStream(auditPath, FileMode.Append, FileAccess.Write, FileShare.Read))
+        {
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line), cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+
+        if (auditLines < 0)
+        {
+            auditLines = File.ReadLines(auditPath).LongCount();
+        }
+        else
+        {
+            auditLines++;
+        }
+
+        // Trimmed in slices (a tenth over the limit) so the file is not rewritten at every entry.
+        if (auditLines > auditRetention.Keep + Math.Max(1, auditRetention.Keep / 10))
+        {
+            var kept = (await File.ReadAllLinesAsync(auditPath, cancellationToken)).TakeLast(auditRetention.Keep).ToList();
+            await AtomicFile.WriteAsync(auditPath, System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(l => l + "\n"))), cancellationToken);
+            auditLines = kept.Count;
+        }
     }
 
     private static AuditEntry? TryParseAudit(string line)

@@ -7,14 +7,19 @@ namespace RedWhite.Core.Stores;
 /// </summary>
 /// <remarks>
 /// Keys for both scripts: 1 = pointer (<c>current</c>), 2 = revision index (sorted set), 3 = audit list,
-/// 4 = the document key of the revision being written. Both answer <c>{1, revision}</c> on success and
-/// <c>{0, head}</c> when refused, where head is the highest revision the store knows.
+/// 4 = the document key of the revision being written, 5 = when each revision was committed (sorted set,
+/// Unix milliseconds). Both answer <c>{1, revision}</c> on success and <c>{0, head}</c> when refused, where head is
+/// the highest revision the store knows.
 /// </remarks>
 internal static class RedisRegistryScripts
 {
     /// <summary>
-    /// Compare-and-set commit. ARGV: 1 = expected revision, 2 = document, 3 = audit entry, 4 = channel.
-    /// The notification carries the document, so readers serve it without a read of their own.
+    /// Compare-and-set commit. ARGV: 1 = expected revision, 2 = document, 3 = audit entry, 4 = channel,
+    /// 5 = revisions kept, 6 = now, 7 = the oldest commit time kept (both Unix ms), 8 = audit entries kept,
+    /// 9 = the prefix of document keys. The notification carries the document, so readers serve it without a
+    /// read of their own. Then the oldest revisions past the count, and those committed before the cutoff, are
+    /// pruned (never the new current one), and the audit list is trimmed to its own count: retention is part of
+    /// the commit, so storage stays bounded however fast a key writes.
     /// The check is against the head (the higher of the pointer and the newest kept revision), not the
     /// pointer alone: a pointer set back by hand must never let a writer overwrite a kept revision, and the
     /// next change made from the head moves every reader forward again.
@@ -33,6 +38,19 @@ internal static class RedisRegistryScripts
         redis.call('SET', KEYS[1], tostring(nextRevision))
         redis.call('RPUSH', KEYS[3], ARGV[3])
         redis.call('PUBLISH', ARGV[4], ARGV[2])
+        redis.call('ZADD', KEYS[5], tonumber(ARGV[6]), tostring(nextRevision))
+        local pruned = {}
+        local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
+        if excess > 0 then pruned = redis.call('ZRANGE', KEYS[2], 0, excess - 1) end
+        for _, r in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[7])) do table.insert(pruned, r) end
+        for _, r in ipairs(pruned) do
+          if r ~= tostring(nextRevision) then
+            redis.call('DEL', ARGV[9] .. r)
+            redis.call('ZREM', KEYS[2], r)
+            redis.call('ZREM', KEYS[5], r)
+          end
+        end
+        redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
         return {1, nextRevision}
         """;
 
@@ -40,7 +58,8 @@ internal static class RedisRegistryScripts
     /// Seed a store that is empty or behind (Redis lost its last writes): ARGV 1 = the document's revision,
     /// 2 = document, 3 = audit entry serialized with <c>"revisionBefore":-1</c>, which the script fills in
     /// with the head it replaced, 4 = channel. Refused unless that revision is above the head, because
-    /// revision numbers are never reused for different content and the store never moves backward.
+    /// revision numbers are never reused for different content and the store never moves backward. ARGV 6 (now, Unix
+    /// ms) is when the seeded revision counts as committed.
     /// </summary>
     public const string Seed = """
         local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
@@ -52,6 +71,7 @@ internal static class RedisRegistryScripts
         redis.call('SET', KEYS[4], ARGV[2])
         redis.call('ZADD', KEYS[2], revision, tostring(revision))
         redis.call('SET', KEYS[1], tostring(revision))
+        redis.call('ZADD', KEYS[5], tonumber(ARGV[6]), tostring(revision))
         local audit = string.gsub(ARGV[3], '"revisionBefore":%-1', '"revisionBefore":' .. string.format('%d', head), 1)
         redis.call('RPUSH', KEYS[3], audit)
         redis.call('PUBLISH', ARGV[4], tostring(revision))

@@ -10,9 +10,10 @@ namespace RedWhite.Core.Stores;
 /// <summary>
 /// The registry in Redis, shared by many Gateway, Discovery and Admin instances. Every revision is kept
 /// whole and immutable under <c>{prefix}rev:{n}</c>; <c>{prefix}current</c> names the current one;
-/// <c>{prefix}revisions</c> (sorted set) indexes the kept revisions and <c>{prefix}audit</c> (list) holds
-/// the audit log. A commit is one Lua script: revision check, document, pointer, audit and a PUBLISH of
-/// the new revision on <c>{prefix}changed</c>, all or nothing.
+/// <c>{prefix}revisions</c> (sorted set) indexes the kept revisions, <c>{prefix}revision-times</c> when each was
+/// committed, and <c>{prefix}audit</c> (list) holds the audit log. A commit is one Lua script: revision check,
+/// document, pointer, audit, a PUBLISH of the new revision on <c>{prefix}changed</c> and the pruning of what is
+/// past <see cref="RevisionRetention"/> and <see cref="AuditRetention"/>, all or nothing.
 /// </summary>
 /// <remarks>
 /// Connecting, failure mapping and reconnection are <see cref="RedisConnection"/>'s, shared with the other
@@ -32,6 +33,10 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     private readonly RedisKey currentKey;
     private readonly RedisKey revisionsKey;
     private readonly RedisKey auditKey;
+    private readonly RedisKey commitTimesKey;
+    private readonly RevisionRetention revisionRetention;
+    private readonly AuditRetention auditRetention;
+    private readonly TimeProvider time;
     private readonly RedisChannel channel;
     private readonly ILogger logger;
     private readonly Lock watchersLock = new();
@@ -43,18 +48,33 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     /// <param name="configuration">A StackExchange.Redis connection string (see <see cref="RedisConnection(string, ILogger?)"/>).</param>
     /// <param name="keyPrefix">Prefix of every key and of the channel, so several registries can share one Redis.</param>
     /// <param name="logger">Receives connection failures and restorations.</param>
-    public RedisRegistryStore(string configuration, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null)
-        : this(new RedisConnection(configuration, logger), keyPrefix, logger, ownsConnection: true)
+    /// <param name="history">How many revisions are kept (default: 1,000, 90 days).</param>
+    /// <param name="audit">How many audit entries are kept (default: 100,000).</param>
+    /// <param name="time">The clock revisions' ages are read on.</param>
+    public RedisRegistryStore(
+        string configuration, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null,
+        RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null)
+        : this(new RedisConnection(configuration, logger), keyPrefix, logger, ownsConnection: true, history, audit, time)
     {
     }
 
     /// <summary>Creates a store on a connection it shares with the other stores on the same Redis.</summary>
-    public RedisRegistryStore(RedisConnection connection, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null)
-        : this(connection, keyPrefix, logger, ownsConnection: false)
+    /// <param name="connection">The shared connection.</param>
+    /// <param name="keyPrefix">Prefix of every key and of the channel.</param>
+    /// <param name="logger">Receives connection failures and restorations.</param>
+    /// <param name="history">How many revisions are kept (default: 1,000, 90 days).</param>
+    /// <param name="audit">How many audit entries are kept (default: 100,000).</param>
+    /// <param name="time">The clock revisions' ages are read on.</param>
+    public RedisRegistryStore(
+        RedisConnection connection, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null,
+        RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null)
+        : this(connection, keyPrefix, logger, ownsConnection: false, history, audit, time)
     {
     }
 
-    private RedisRegistryStore(RedisConnection connection, string keyPrefix, ILogger? logger, bool ownsConnection)
+    private RedisRegistryStore(
+        RedisConnection connection, string keyPrefix, ILogger? logger, bool ownsConnection,
+        RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(keyPrefix);
@@ -64,6 +84,10 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
         currentKey = prefix + "current";
         revisionsKey = prefix + "revisions";
         auditKey = prefix + "audit";
+        commitTimesKey = prefix + "revision-times";
+        revisionRetention = history ?? new RevisionRetention();
+        auditRetention = audit ?? new AuditRetention();
+        this.time = time ?? TimeProvider.System;
         channel = new RedisChannel(prefix + "changed", RedisChannel.PatternMode.Literal);
         this.logger = logger ?? NullLogger.Instance;
         connection.Restored += OnConnectionRestored;
@@ -198,7 +222,15 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return RunAsync("record an audit entry", db => db.ListRightPushAsync(auditKey, JsonSerializer.Serialize(entry, RegistryJson.Options)), cancellationToken);
+        return RunAsync("record an audit entry", async db =>
+        {
+            var batch = db.CreateTransaction(); // the entry and the trim to Registry:Audit:Keep, together
+            var push = batch.ListRightPushAsync(auditKey, JsonSerializer.Serialize(entry, RegistryJson.Options));
+            var trim = batch.ListTrimAsync(auditKey, -auditRetention.Keep, -1);
+            var done = await batch.ExecuteAsync();
+            await Task.WhenAll(push, trim);
+            return done;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -225,15 +257,21 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     private RedisKey RevisionKey(long revision) => prefix + "rev:" + revision.ToString(CultureInfo.InvariantCulture);
 
     private async Task<(bool Written, long Head)> RunScriptAsync(
-        string what, string script, RegistryDocument document, AuditEntry audit, long revisionArgument, CancellationToken cancellationToken)
+        string what, string script, RegistryDocument document, AuditEntry entry, long revisionArgument, CancellationToken cancellationToken)
     {
-        RedisKey[] keys = [currentKey, revisionsKey, auditKey, RevisionKey(document.Revision)];
+        RedisKey[] keys = [currentKey, revisionsKey, auditKey, RevisionKey(document.Revision), commitTimesKey];
+        var now = time.GetUtcNow();
         RedisValue[] values =
         [
             revisionArgument,
             RegistryJson.Serialize(document),
-            JsonSerializer.Serialize(audit, RegistryJson.Options),
+            JsonSerializer.Serialize(entry, RegistryJson.Options),
             (string)channel!,
+            revisionRetention.Keep,
+            now.ToUnixTimeMilliseconds(),
+            (now - revisionRetention.MaxAge).ToUnixTimeMilliseconds(),
+            auditRetention.Keep,
+            prefix + "rev:",
         ];
         var result = await RunAsync(what, db => db.ScriptEvaluateAsync(script, keys, values), cancellationToken, mayHaveLanded: true);
         var reply = (RedisResult[])result!;

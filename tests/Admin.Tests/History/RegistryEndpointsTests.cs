@@ -83,6 +83,30 @@ public sealed class RegistryEndpointsTests
         Assert.Equal([3L, 2L], history.Revisions.Select(r => r.Revision));
     }
 
+    [Fact]
+    public async Task QaKeyWriteLoop_KeepsHistoryAtRegistryHistoryKeep_AndPrunedRevisionsCannotBeRolledBackTo()
+    {
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry, extra: [new("Registry:History:Keep", "10")]);
+        var qa = app.Client(AdminApp.QaKey);
+        for (var i = 0; i < 40; i++)
+        {
+            var cluster = i % 2 == 0 ? "red-1.1" : "white-1.0"; // each PUT a real change
+            using var pinned = await qa.PutAsync("/v1/pins/qa-ipad-07", Wire.JsonBody($$"""{ "clusterId": "{{cluster}}", "expires": "2030-01-01T00:00:00Z" }"""));
+            Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        }
+
+        var history = await (await app.Client(AdminApp.ViewerKey).GetAsync("/v1/registry/history?limit=500")).ReadAsync<HistoryResponse>();
+        Assert.Equal([.. Enumerable.Range(32, 10).Reverse().Select(r => (long)r)], history.Revisions.Select(r => r.Revision));
+        Assert.Equal(10, Directory.GetFiles(registry.FilePath + ".history", "r*.json").Length);
+
+        using var pruned = await app.Client().PostAsync("/v1/registry/rollback", Wire.JsonBody("""{ "toRevision": 5 }"""));
+        Assert.Equal(HttpStatusCode.NotFound, pruned.StatusCode);
+        Assert.Equal("revision_not_found", (await pruned.ProblemAsync()).Code());
+        using var kept = await app.Client().PostAsync("/v1/registry/rollback", Wire.JsonBody("""{ "toRevision": 33 }"""));
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("abc")]

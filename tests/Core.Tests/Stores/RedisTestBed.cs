@@ -29,9 +29,11 @@ internal sealed class RedisTestBed : IAsyncDisposable
     }
 
     /// <summary>A store as a service builds it; each call is a separate client, like a separate instance.</summary>
-    public RedisRegistryStore Store(string prefix = "rw:", RecordingLogger<RedisRegistryStore>? logger = null)
+    public RedisRegistryStore Store(
+        string prefix = "rw:", RecordingLogger<RedisRegistryStore>? logger = null,
+        RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null)
     {
-        var store = new RedisRegistryStore(Redis.ConnectionString, prefix, logger);
+        var store = new RedisRegistryStore(Redis.ConnectionString, prefix, logger, history, audit, time);
         stores.Add(store);
         return store;
     }

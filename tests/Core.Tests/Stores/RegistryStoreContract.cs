@@ -99,6 +99,52 @@ public abstract class RegistryStoreContract
     }
 
     [Fact]
+    public async Task WriteLoop_KeepsAtMostKeepRevisions_TheNewest_AndTheAuditItsOwnCount()
+    {
+        await using var bed = await StartAsync();
+        var store = bed.Client(new RevisionRetention { Keep = 10 }, new AuditRetention { Keep = 30 });
+        for (var i = 0; i < 60; i++)
+        {
+            var current = await store.LoadAsync(None);
+            await store.CommitAsync(WithRedWeight(current, (i % 90) + 1), current.Revision, Audit("weight"), None);
+        }
+
+        Assert.Equal([.. Enumerable.Range(52, 10).Reverse().Select(r => (long)r)], await store.ListRevisionsAsync(1_000, None));
+        Assert.Null(await store.LoadRevisionAsync(51, None)); // pruned: no rollback reaches it
+        Assert.Null(await store.LoadRevisionAsync(1, None));
+        Assert.Equal(51, (await store.LoadRevisionAsync(52, None))!.FindCluster("red-1.1")!.Weight);
+        Assert.Equal(61, (await store.LoadAsync(None)).Revision);
+
+        // The audit keeps its own count (the file store trims it a tenth past the count, not at every entry).
+        var audit = await store.ReadAuditAsync(1_000, None);
+        Assert.InRange(audit.Count, 30, 33);
+        Assert.Equal((60L, 61L), (audit[0].RevisionBefore, audit[0].RevisionAfter));
+        Assert.Equal(10, await bed.StoredRevisionsAsync());
+    }
+
+    [Fact]
+    public async Task RevisionsOlderThanMaxAge_ArePrunedAtTheNextCommit_NeverTheCurrentOne()
+    {
+        await using var bed = await StartAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = bed.Client(new RevisionRetention { Keep = 100, MaxAge = TimeSpan.FromDays(1) }, new AuditRetention(), clock);
+        for (var weight = 20; weight <= 40; weight += 10)
+        {
+            var current = await store.LoadAsync(None);
+            await store.CommitAsync(WithRedWeight(current, weight), current.Revision, Audit("weight"), None);
+        }
+
+        clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(1));
+        Assert.Equal([4, 3, 2, 1], await store.ListRevisionsAsync(10, None)); // pruning happens at a commit, not by itself
+
+        var last = await store.CommitAsync(WithRedWeight(await store.LoadAsync(None), 50), 4, Audit("weight"), None);
+
+        Assert.Equal([last.Revision], await store.ListRevisionsAsync(10, None));
+        Assert.Null(await store.LoadRevisionAsync(4, None));
+        Assert.Equal(50, (await store.LoadAsync(None)).FindCluster("red-1.1")!.Weight);
+    }
+
+    [Fact]
     public async Task Rollback_CommitsAnEarlierRevisionAsANewOne()
     {
         await using var bed = await StartAsync();
@@ -155,8 +201,11 @@ public interface IStoreUnderTest : IAsyncDisposable
     /// <summary>Audit entries the store holds before the test's first commit (Redis records its seeding).</summary>
     int InitialAuditEntries { get; }
 
-    /// <summary>A new client of the same store: its own instance, as another Admin would have.</summary>
-    IRegistryStore Client();
+    /// <summary>A new client of the same store: its own instance, as another Admin would have, keeping what the retentions say.</summary>
+    IRegistryStore Client(RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null);
+
+    /// <summary>Revision documents the store holds (files or keys), the current one included.</summary>
+    Task<int> StoredRevisionsAsync();
 }
 
 /// <summary>The contract on the file store.</summary>
@@ -170,7 +219,10 @@ public sealed class FileRegistryStoreContractTests : RegistryStoreContract
 
         public int InitialAuditEntries => 0; // the file as shipped has no audit entry
 
-        public IRegistryStore Client() => registry.Store();
+        public IRegistryStore Client(RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null) =>
+            new FileRegistryStore(registry.FilePath, history, audit, time);
+
+        public Task<int> StoredRevisionsAsync() => Task.FromResult(Directory.GetFiles(registry.FilePath + ".history", "r*.json").Length);
 
         public ValueTask DisposeAsync()
         {
@@ -194,7 +246,11 @@ public sealed class RedisRegistryStoreContractTests : RegistryStoreContract
     {
         public int InitialAuditEntries => 1; // the seed
 
-        public IRegistryStore Client() => bed.Store();
+        public IRegistryStore Client(RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null) =>
+            bed.Store(history: history, audit: audit, time: time);
+
+        public async Task<int> StoredRevisionsAsync() =>
+            int.Parse((await bed.Redis.CommandAsync("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "rw:rev:*"))!, System.Globalization.CultureInfo.InvariantCulture);
 
         public ValueTask DisposeAsync() => bed.DisposeAsync();
     }
