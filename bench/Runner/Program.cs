@@ -11,6 +11,7 @@ using RedWhite.Runner;
 //   Runner coldstart [starts] [connections]              a gateway started cold under load: JIT build vs ReadyToRun publish
 //   Runner simulator [players,...]                       simulated players (tools/Simulator) at growing populations
 //   Runner surge [websockets|http|login] [held] [surge] [open files]  a connection surge past the limit (0 files: as inherited)
+//   Runner idempotency [refused] [accepted]             Admin's memory after calls with fresh Idempotency-Keys
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -27,6 +28,7 @@ var table = scenario switch
     "coldstart" => await ColdStartScenario.RunAsync(Arg(1, 3), Arg(2, 256)),
     "simulator" => await SimulatorScenario.RunAsync(List(1, [500, 1000, 2000, 4000])),
     "surge" => await SurgeScenario.RunAsync(args.ElementAtOrDefault(1) ?? "websockets", Arg(2, 6_000), Arg(3, 9_000), Arg(4, 20_000)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator or surge."),
+    "idempotency" => await IdempotencyScenario.RunAsync(Arg(1, 100_000), Arg(2, 30_000)),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge or idempotency."),
 };
 Console.WriteLine(table);

@@ -54,7 +54,7 @@ internal sealed class SharedIdempotency(SharedIdempotencyStore store, ILogger<Sh
     {
         try
         {
-            await shared!.SaveAsync(Id(actor, key), JsonSerializer.SerializeToUtf8Bytes(record), retention, CancellationToken.None);
+            await shared!.SaveAsync(actor, Id(actor, key), JsonSerializer.SerializeToUtf8Bytes(record), retention, IdempotencyCache.MaxRecordsPerActor, CancellationToken.None);
         }
         catch (RegistryStoreUnavailableException ex)
         {

@@ -15,9 +15,13 @@ public interface ISharedIdempotencyStore
     /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached.</exception>
     Task<IdempotencyClaim> ClaimAsync(string id, TimeSpan claimFor, CancellationToken cancellationToken);
 
-    /// <summary>Saves the answer under a claimed <paramref name="id"/> for <paramref name="retention"/>.</summary>
+    /// <summary>
+    /// Saves the answer under a claimed <paramref name="id"/> for <paramref name="retention"/>, and forgets
+    /// <paramref name="owner"/>'s oldest records past <paramref name="keepPerOwner"/>, so no API key can grow the store
+    /// without bound.
+    /// </summary>
     /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached.</exception>
-    Task SaveAsync(string id, ReadOnlyMemory<byte> record, TimeSpan retention, CancellationToken cancellationToken);
+    Task SaveAsync(string owner, string id, ReadOnlyMemory<byte> record, TimeSpan retention, int keepPerOwner, CancellationToken cancellationToken);
 
     /// <summary>Gives up a claim without an answer worth keeping (the mutation failed; a retry may apply).</summary>
     Task ReleaseAsync(string id, CancellationToken cancellationToken);

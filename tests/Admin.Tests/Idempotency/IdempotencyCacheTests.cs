@@ -40,6 +40,36 @@ public sealed class IdempotencyCacheTests
     }
 
     [Fact]
+    public async Task OneApiKeysRecords_PastTheCap_ForgetTheOldest_OtherKeysKeepTheirs()
+    {
+        var cache = new IdempotencyCache(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        using (var qa = await cache.EnterAsync("qa", "qa-key", CancellationToken.None))
+        {
+            qa.Save(Record(qa.ExpiresFromNow()));
+        }
+
+        for (var i = 0; i < IdempotencyCache.MaxRecordsPerActor + 500; i++)
+        {
+            using var slot = await cache.EnterAsync("release", $"k-{i}", CancellationToken.None);
+            slot.Save(Record(slot.ExpiresFromNow()));
+        }
+
+        Assert.Equal(IdempotencyCache.MaxRecordsPerActor + 1, cache.Count);
+        using (var forgotten = await cache.EnterAsync("release", "k-499", CancellationToken.None))
+        {
+            Assert.Null(forgotten.Record);
+        }
+
+        using (var kept = await cache.EnterAsync("release", "k-500", CancellationToken.None))
+        {
+            Assert.NotNull(kept.Record);
+        }
+
+        using var other = await cache.EnterAsync("qa", "qa-key", CancellationToken.None);
+        Assert.NotNull(other.Record);
+    }
+
+    [Fact]
     public async Task SameKey_IsHeldByOneCallerAtATime()
     {
         var cache = new IdempotencyCache(new FakeTimeProvider(DateTimeOffset.UtcNow));
