@@ -74,6 +74,10 @@ public static class RequestLimits
             kestrel.Limits.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
             kestrel.Limits.MaxRequestLineSize = limits.MaxRequestLineBytes;
             kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes ?? defaultBodyBytes ?? JsonServiceBodyBytes(configuration);
+
+            // No Server header: it tells a client nothing it needs, and names the server to anyone probing. Kestrel's
+            // own answers to requests it cannot parse (a bare 400 before any of our code runs) would carry it too.
+            kestrel.AddServerHeader = false;
         });
         return builder;
     }

@@ -61,6 +61,19 @@ public static class RawHttp
         socket.Close();
     }
 
+    /// <summary>Sends <paramref name="request"/> as it is (request line, headers, body) and returns the answer's status and its head.</summary>
+    public static async Task<(int Status, string Head)> SendAsync(Uri server, string request)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(request);
+        using var socket = await ConnectAsync(server);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.SendAsync(Encoding.Latin1.GetBytes(request), timeout.Token);
+        var answer = await ReadAnswerAsync(socket, timeout.Token);
+        var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        return (Parse(answer).Status, end < 0 ? answer : answer[..end]);
+    }
+
     private static async Task<Socket> ConnectAsync(Uri server)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -48,9 +48,8 @@ public static class RedWhiteProxyExtensions
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
-        // No Server header: it says nothing a client needs and costs bytes on every response. Connection limits are
-        // ServiceDefaults' (Limits:MaxConnections, or Gateway:MaxConnections as documented before it).
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
+        // No Server header (ServiceDefaults' request limits turn it off for every service). Connection limits are
+        // ServiceDefaults' too (Limits:MaxConnections, or Gateway:MaxConnections as documented before it).
         return builder;
     }
 

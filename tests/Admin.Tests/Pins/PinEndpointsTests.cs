@@ -86,6 +86,25 @@ public sealed class PinEndpointsTests
     }
 
     [Fact]
+    public async Task Pin_DeviceIdWithAnEscapedNul_IsRefusedByTheServerItself_ChangesNothing_AndNamesNoServer()
+    {
+        // Kestrel refuses %00 in a path before any of Admin's code runs, with a bare 400 it does not let an application
+        // shape (docs/security.md, "Bad input, bounded"): the pin is not written, and the answer names no server.
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry);
+        var address = app.StartOnKestrel();
+
+        var (status, head) = await RawHttp.SendAsync(address,
+            $"PUT /v1/pins/qa%00ipad HTTP/1.1\r\nHost: a\r\nX-Api-Key: {AdminApp.QaKey}\r\nContent-Type: application/json\r\nContent-Length: {RedUntil2030.Length}\r\n\r\n{RedUntil2030}");
+
+        Assert.Equal(400, status);
+        Assert.Contains("Connection: close", head, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Server:", head, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty((await app.StoredAsync()).Pins);
+        Assert.Equal(1, (await app.StoredAsync()).Revision);
+    }
+
+    [Fact]
     public async Task Pin_UnknownCluster_Returns400NamingClusterId()
     {
         using var registry = new TestRegistry();

@@ -118,6 +118,24 @@ public sealed class ClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Gateway_AnEscapedNulInThePath_IsRefusedBeforeTheProxy_ReachesNoServer_AndBenchesNothing()
+    {
+        // Kestrel refuses %00 in a request target itself, before the Gateway's code runs: a bare 400 that no
+        // application can shape into a problem (docs/security.md). What must hold is that it costs nothing else.
+        var attacker = TestTickets.For(White, playerId: "attacker");
+        for (var i = 0; i < 20; i++)
+        {
+            var (status, head) = await RawHttp.SendAsync(gateway.BaseAddress, $"GET /nul%00/{i} HTTP/1.1\r\nHost: g\r\nX-Route-Ticket: {attacker}\r\n\r\n");
+            Assert.Equal(400, status);
+            Assert.Contains("Connection: close", head, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Server:", head, StringComparison.OrdinalIgnoreCase);
+        }
+
+        await AssertEveryoneElseIsServedAsync();
+        Assert.DoesNotContain(w1.Requests.Concat(w2.Requests), r => r.Path.StartsWith("/nul", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Gateway_DestinationThatRefusesConnections_IsStillBenchedByRealTraffic()
     {
         // The other side of the rule: failures that say something about a destination still count.
