@@ -37,6 +37,7 @@ public static class ServiceDefaultsExtensions
         this IHostApplicationBuilder builder, long? defaultBodyBytes = null, int descriptorsPerConnection = 1, string? maxConnectionsAlias = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        StartupRefusal.Install(); // a start refused for its settings says why in a line per problem, not a stack trace
         var configuration = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext();

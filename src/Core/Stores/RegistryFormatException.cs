@@ -5,6 +5,9 @@ public sealed class RegistryFormatException(string source, IDictionary<string, s
     : Exception($"The registry document in {source} is invalid: " +
         string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
 {
+    /// <summary>Where the document was read from (a file path, or the store and key).</summary>
+    public string Document { get; } = source;
+
     /// <summary>Every problem, keyed by field path.</summary>
     public IDictionary<string, string[]> Errors { get; } = errors;
 }
