@@ -122,7 +122,8 @@ public static class ServiceDefaultsExtensions
                 if (o.Store == RegistryStoreKind.Redis && string.IsNullOrWhiteSpace(o.SnapshotPath))
                 {
                     o.SnapshotPath = RegistryOptions.DefaultSnapshotPath(
-                        applicationName, $"{o.Redis}|{o.RedisKeyPrefix}|{configuration["urls"]}|{configuration["ASPNETCORE_URLS"]}");
+                        applicationName, $"{o.Redis}|{o.RedisKeyPrefix}|{configuration["urls"]}|{configuration["ASPNETCORE_URLS"]}",
+                        configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.DataDirectory)}"]);
                 }
             })
             .Validate(o => o.Store != RegistryStoreKind.File || !string.IsNullOrWhiteSpace(o.File), "Registry:File must name the registry document.")
@@ -134,6 +135,10 @@ public static class ServiceDefaultsExtensions
             .Validate(o => o.History.Keep is >= 10 and <= 1_000_000, "Registry:History:Keep must be from 10 to 1000000 revisions.")
             .Validate(o => o.History.MaxAge >= TimeSpan.FromHours(1), "Registry:History:MaxAge must be at least 01:00:00.")
             .Validate(o => o.Audit.Keep is >= 100 and <= 10_000_000, "Registry:Audit:Keep must be from 100 to 10000000 entries.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.DataDirectory) || Path.IsPathFullyQualified(o.DataDirectory),
+                "Storage:DataDirectory must be an absolute path (every service of a deployment is given the same one).")
             .ValidateOnStart();
         builder.Services.TryAddSingleton<IRegistryStore>(sp =>
         {
@@ -169,19 +174,19 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PlayerOptions>>().Value.ToWindow());
         AddBeside<IPlayerStore>(builder.Services,
             (sp, redis, prefix) => new RedisPlayerStore(redis, sp.GetRequiredService<PlayerWindow>(), prefix),
-            (sp, file) => new FilePlayerStore(file, sp.GetRequiredService<PlayerWindow>()));
+            (sp, data) => new FilePlayerStore(data.Directory, sp.GetRequiredService<PlayerWindow>()));
         AddBeside<ILeaseStore>(builder.Services,
-            (_, redis, prefix) => new RedisLeaseStore(redis, prefix), (sp, file) => new FileLeaseStore(file, sp.GetRequiredService<TimeProvider>()));
+            (_, redis, prefix) => new RedisLeaseStore(redis, prefix), (sp, data) => new FileLeaseStore(data.Directory, sp.GetRequiredService<TimeProvider>()));
         AddBeside<ISharedStateStore>(builder.Services,
-            (_, redis, prefix) => new RedisSharedStateStore(redis, prefix), (_, file) => new FileSharedStateStore(file));
+            (_, redis, prefix) => new RedisSharedStateStore(redis, prefix), (_, data) => new FileSharedStateStore(data.Directory));
 
         // Configs and their rollouts: options validated at start, announcements followed like the registry.
         builder.Services.AddOptions<ConfigOptions>().BindConfiguration(ConfigOptions.Section)
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigOptions>, ConfigOptionsValidator>());
-        AddBeside<IConfigStore>(builder.Services, (_, redis, prefix) => new RedisConfigStore(redis, prefix), (_, file) => new FileConfigStore(file));
+        AddBeside<IConfigStore>(builder.Services, (_, redis, prefix) => new RedisConfigStore(redis, prefix), (_, data) => new FileConfigStore(data.RegistryFile));
         AddBeside<IConfigRolloutStore>(builder.Services,
-            (_, redis, prefix) => new RedisConfigRolloutStore(redis, prefix), (_, file) => new FileConfigRolloutStore(file));
+            (_, redis, prefix) => new RedisConfigRolloutStore(redis, prefix), (_, data) => new FileConfigRolloutStore(data.Directory));
         builder.Services.TryAddSingleton<ConfigAnnouncements>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigAnnouncements>());
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -242,17 +247,21 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Registers a store that lives beside the registry, in whichever store <c>Registry:Store</c> names: on
-    /// Redis it shares the one connection and key prefix, on files the registry file's folder.
+    /// Redis it shares the one connection and key prefix, on files the data directory (<c>Storage:DataDirectory</c>,
+    /// the registry file's folder unless set) or, for what belongs with the registry, the registry file's.
     /// </summary>
-    private static void AddBeside<T>(IServiceCollection services, Func<IServiceProvider, RedisConnection, string, T> redis, Func<IServiceProvider, string, T> file)
+    private static void AddBeside<T>(IServiceCollection services, Func<IServiceProvider, RedisConnection, string, T> redis, Func<IServiceProvider, FileLocations, T> file)
         where T : class =>
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
             return options.Store == RegistryStoreKind.Redis
                 ? redis(sp, sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
-                : file(sp, options.ResolveFile());
+                : file(sp, new FileLocations(options.ResolveFile(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.Resolve(options)));
         });
+
+    /// <summary>Where the file store keeps things: the registry file, and the data directory.</summary>
+    private sealed record FileLocations(string RegistryFile, string Directory);
 }
 
 /// <summary>Names every out-of-range <c>Configs</c> setting at start.</summary>

@@ -66,12 +66,13 @@ public sealed class RegistryOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The snapshot path used when none is configured: <c>{LocalApplicationData or temp}/redwhite/snapshots/</c>
-    /// <c>{application}-{hash}.registry.json</c>, where the hash covers <paramref name="discriminator"/> (the
-    /// store and listen addresses) so instances on one machine, or stacks on different Redis servers, do not
-    /// share a file. It survives restarts and rebuilds, which is the point of a snapshot.
+    /// The snapshot path used when none is configured: <c>{data directory}/snapshots/</c> with
+    /// <c>Storage:DataDirectory</c> (<paramref name="dataDirectory"/>), else <c>{LocalApplicationData or
+    /// temp}/redwhite/snapshots/</c>, then <c>{application}-{hash}.registry.json</c>, where the hash covers
+    /// <paramref name="discriminator"/> (the store and listen addresses) so instances on one machine, or stacks on
+    /// different Redis servers, do not share a file. It survives restarts and rebuilds, which is the point of a snapshot.
     /// </summary>
-    public static string DefaultSnapshotPath(string applicationName, string discriminator)
+    public static string DefaultSnapshotPath(string applicationName, string discriminator, string? dataDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(applicationName);
         ArgumentNullException.ThrowIfNull(discriminator);
@@ -81,9 +82,10 @@ public sealed class RegistryOptions
             root = Path.GetTempPath();
         }
 
+        var folder = string.IsNullOrWhiteSpace(dataDirectory) ? Path.Combine(root, "redwhite", "snapshots") : Path.Combine(dataDirectory, "snapshots");
         var name = new string([.. applicationName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? char.ToLowerInvariant(c) : '-')]);
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(discriminator)))[..12];
-        return Path.Combine(root, "redwhite", "snapshots", $"{name}-{hash}.registry.json");
+        return Path.Combine(folder, $"{name}-{hash}.registry.json");
     }
 }
 

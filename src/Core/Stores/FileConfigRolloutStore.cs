@@ -3,13 +3,13 @@ using RedWhite.Core.Configs;
 namespace RedWhite.Core.Stores;
 
 /// <summary>
-/// Rollout state as files beside the registry file: <c>state/config-rollouts.json</c>, replaced under a lock
+/// Rollout state as files in the data directory (<c>Storage:DataDirectory</c>): <c>state/config-rollouts.json</c>, replaced under a lock
 /// file only if it still holds what the writer read; one <c>heartbeats/&lt;cluster&gt;@&lt;destination&gt;.json</c>
 /// per game server, replaced atomically (expiry is read from its time, there being no file TTL).
 /// </summary>
-internal sealed class FileConfigRolloutStore(string registryFile) : IConfigRolloutStore
+internal sealed class FileConfigRolloutStore(string dataDirectory) : IConfigRolloutStore
 {
-    private readonly string root = Path.GetDirectoryName(Path.GetFullPath(registryFile))!;
+    private readonly string root = Path.GetFullPath(dataDirectory);
 
     private string RolloutsPath => Path.Combine(root, "state", "config-rollouts.json");
 

@@ -4,12 +4,12 @@ using RedWhite.Core.Registry;
 namespace RedWhite.Core.Stores;
 
 /// <summary>
-/// Leases on the file store: a lease file beside the registry file naming the holder and its expiry, read
+/// Leases on the file store: a lease file in the data directory (<c>Storage:DataDirectory</c>) naming the holder and its expiry, read
 /// and replaced under an exclusive lock file, so Admins on one machine (or one shared volume) agree.
 /// </summary>
-internal sealed class FileLeaseStore(string registryFile, TimeProvider time) : ILeaseStore
+internal sealed class FileLeaseStore(string dataDirectory, TimeProvider time) : ILeaseStore
 {
-    private readonly string folder = Path.GetDirectoryName(Path.GetFullPath(registryFile))!;
+    private readonly string folder = Path.GetFullPath(dataDirectory);
 
     /// <inheritdoc />
     public Task<bool> TryHoldAsync(string name, string holder, TimeSpan duration, CancellationToken cancellationToken) =>

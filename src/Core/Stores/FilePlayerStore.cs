@@ -4,14 +4,14 @@ using RedWhite.Core.Players;
 namespace RedWhite.Core.Stores;
 
 /// <summary>
-/// Player counts on the file store, in a <c>players</c> folder beside the registry file: one report file
+/// Player counts on the file store, in a <c>players</c> folder of the data directory (<c>Storage:DataDirectory</c>): one report file
 /// per Gateway instance, replaced atomically, ignored once stale; history as JSON lines. Players are summed
 /// over instances (one machine's development setup); a fleet that spreads players over several Gateways
 /// uses Redis, which counts each player once.
 /// </summary>
-internal sealed class FilePlayerStore(string registryFile, PlayerWindow window) : IPlayerStore
+internal sealed class FilePlayerStore(string dataDirectory, PlayerWindow window) : IPlayerStore
 {
-    private readonly string folder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(registryFile))!, "players");
+    private readonly string folder = Path.Combine(Path.GetFullPath(dataDirectory), "players");
     private readonly SemaphoreSlim historyGate = new(1, 1);
 
     private string HistoryPath => Path.Combine(folder, "history.jsonl");

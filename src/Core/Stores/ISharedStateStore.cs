@@ -13,10 +13,10 @@ public interface ISharedStateStore
     Task<byte[]?> ReadAsync(string name, CancellationToken cancellationToken);
 }
 
-/// <summary>Shared documents as files in a <c>state</c> folder beside the registry file, replaced atomically.</summary>
-internal sealed class FileSharedStateStore(string registryFile) : ISharedStateStore
+/// <summary>Shared documents as files in a <c>state</c> folder of the data directory (<c>Storage:DataDirectory</c>), replaced atomically.</summary>
+internal sealed class FileSharedStateStore(string dataDirectory) : ISharedStateStore
 {
-    private readonly string folder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(registryFile))!, "state");
+    private readonly string folder = Path.Combine(Path.GetFullPath(dataDirectory), "state");
 
     public async Task WriteAsync(string name, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {

@@ -68,7 +68,7 @@ public sealed class LeasedServiceTests
 
         public TwoAdmins()
         {
-            store = new FileLeaseStore(registry.FilePath, Time);
+            store = new FileLeaseStore(registry.Directory, Time);
             First = Another("admin-1");
             Second = Another("admin-2");
         }

@@ -82,7 +82,7 @@ public sealed class FileConfigRolloutStoreTests : ConfigRolloutStoreContract
 
     protected override Task<IAsyncDisposable> StartAsync() => Task.FromResult<IAsyncDisposable>(folder = new TestKit.TempFolder());
 
-    protected override IConfigRolloutStore Another() => new FileConfigRolloutStore(folder!.RegistryFile);
+    protected override IConfigRolloutStore Another() => new FileConfigRolloutStore(folder!.Path);
 }
 
 public sealed class RedisConfigRolloutStoreTests : ConfigRolloutStoreContract

@@ -65,7 +65,7 @@ public sealed class FileLeaseStoreTests : LeaseStoreContract
 
     protected override Task<IAsyncDisposable> StartAsync() => Task.FromResult<IAsyncDisposable>(folder = new TestKit.TempFolder());
 
-    protected override ILeaseStore Another() => new FileLeaseStore(folder!.RegistryFile, Time);
+    protected override ILeaseStore Another() => new FileLeaseStore(folder!.Path, Time);
 
     protected override Task ExpireAsync(TimeSpan duration)
     {

@@ -102,7 +102,7 @@ public sealed class FilePlayerStoreTests : PlayerStoreContract
 
     protected override Task<IAsyncDisposable> StartAsync() => Task.FromResult<IAsyncDisposable>(folder = new TestKit.TempFolder());
 
-    protected override IPlayerStore Another() => new FilePlayerStore(folder!.RegistryFile, Window);
+    protected override IPlayerStore Another() => new FilePlayerStore(folder!.Path, Window);
 
     [Fact]
     public async Task TwoGatewaysSeeingTheSamePlayer_AreSummed_TheFileStoreIsForOneMachine()
