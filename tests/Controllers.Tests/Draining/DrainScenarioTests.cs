@@ -5,7 +5,7 @@ using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
 using RedWhite.TestKit.Upstreams;
 
-namespace RedWhite.Draining.Tests;
+namespace RedWhite.Controllers.Tests.Draining;
 
 /// <summary>A red-white push drained end to end: real requests through a Gateway, the controller on a fake clock, the Auto Scaling fake.</summary>
 public sealed class DrainScenarioTests

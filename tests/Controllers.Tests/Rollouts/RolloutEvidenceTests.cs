@@ -1,7 +1,7 @@
 using RedWhite.Core.Registry;
 using Xunit.Abstractions;
 
-namespace RedWhite.Draining.Tests.Rollouts;
+namespace RedWhite.Controllers.Tests.Rollouts;
 
 /// <summary>
 /// A player cannot buy a rollout's verdict (docs/security.md, "Canary verdicts"): cheap requests flooded on a few

@@ -4,7 +4,7 @@ using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 using Xunit.Abstractions;
 
-namespace RedWhite.Draining.Tests.Rollouts;
+namespace RedWhite.Controllers.Tests.Rollouts;
 
 /// <summary>
 /// Rollouts on a fake clock with real Gateways and upstreams that misbehave on purpose: the controller steps a healthy

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
 
-namespace RedWhite.Draining.Tests;
+namespace RedWhite.Controllers.Tests.Draining;
 
 /// <summary>The Auto Scaling client against the fake Query API, which recomputes every signature.</summary>
 public sealed class AutoScalingClientTests : IDisposable

@@ -7,7 +7,7 @@ using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
 using RolloutController = admin::RedWhite.Admin.Rollouts.RolloutController;
 
-namespace RedWhite.Draining.Tests.Rollouts;
+namespace RedWhite.Controllers.Tests.Rollouts;
 
 /// <summary>
 /// Admin and one or two Gateways on one fake clock (<see cref="FakeClockBed"/>), over one registry (a file, or a real

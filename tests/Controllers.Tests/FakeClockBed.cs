@@ -10,7 +10,7 @@ using AdminProgram = admin::Program;
 using GatewayProgram = gateway::Program;
 using PlayerReporter = gateway::RedWhite.Gateway.Players.PlayerReporter;
 
-namespace RedWhite.Draining.Tests;
+namespace RedWhite.Controllers.Tests;
 
 /// <summary>
 /// Admin and one or more Gateways in this process on one <see cref="FakeTimeProvider"/>, each Gateway on Kestrel (real

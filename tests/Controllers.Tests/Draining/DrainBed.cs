@@ -9,7 +9,7 @@ using RedWhite.TestKit.Aws;
 using RedWhite.TestKit.Upstreams;
 using DrainController = admin::RedWhite.Admin.Draining.DrainController;
 
-namespace RedWhite.Draining.Tests;
+namespace RedWhite.Controllers.Tests.Draining;
 
 /// <summary>
 /// Admin and a Gateway on one fake clock (<see cref="FakeClockBed"/>), over one registry file, with real upstreams
