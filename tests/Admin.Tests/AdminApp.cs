@@ -44,6 +44,16 @@ public sealed class AdminApp : ServiceFactory<Program>
 
     public TestRegistry Registry { get; }
 
+    /// <summary>The store a test makes fail or interleave, when the app was made by <see cref="Intercepted"/>.</summary>
+    public InterceptingRegistryStore Interceptor { get; private init; } = null!;
+
+    /// <summary>Admin over <paramref name="registry"/> through a store the test can make unreachable or race (<see cref="Interceptor"/>).</summary>
+    public static AdminApp Intercepted(TestRegistry registry)
+    {
+        var store = new InterceptingRegistryStore(registry.Store());
+        return new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store)) { Interceptor = store };
+    }
+
     public static IEnumerable<KeyValuePair<string, string?>> DefaultKeys() =>
     [
         new("Admin:ApiKeys:viewer:Key", ViewerKey),

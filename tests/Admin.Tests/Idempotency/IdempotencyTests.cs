@@ -136,8 +136,9 @@ public sealed class IdempotencyTests
     public async Task RepeatAfterStoreOutage_IsApplied()
     {
         using var registry = new TestRegistry();
-        var store = new InterceptingRegistryStore(registry.Store()) { CommitsUnavailable = true };
-        await using var app = new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store));
+        await using var app = AdminApp.Intercepted(registry);
+        var store = app.Interceptor;
+        store.CommitsUnavailable = true;
         var client = app.Client();
 
         var during = await client.SendAsync(Wire.Request(HttpMethod.Post, "/v1/clusters/red-1.1/promote", idempotencyKey: "promote-after-outage"));

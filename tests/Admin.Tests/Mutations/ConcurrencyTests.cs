@@ -77,8 +77,8 @@ public sealed class ConcurrencyTests
     public async Task CommitLostToAnotherInstance_WithIfMatch_Returns412()
     {
         using var registry = new TestRegistry();
-        var store = new InterceptingRegistryStore(registry.Store());
-        await using var app = new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store));
+        await using var app = AdminApp.Intercepted(registry);
+        var store = app.Interceptor;
         store.BeforeNextCommit(() => OtherInstancePinsAsync(registry));
 
         var response = await app.Client().SendAsync(Wire.Request(HttpMethod.Post, "/v1/clusters/red-1.1/promote", ifMatch: "\"1\""));
@@ -94,8 +94,8 @@ public sealed class ConcurrencyTests
     public async Task CommitLostToAnotherInstance_WithoutIfMatch_RetriesOnFreshDocument_KeepsBoth()
     {
         using var registry = new TestRegistry();
-        var store = new InterceptingRegistryStore(registry.Store());
-        await using var app = new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store));
+        await using var app = AdminApp.Intercepted(registry);
+        var store = app.Interceptor;
         store.BeforeNextCommit(() => OtherInstancePinsAsync(registry));
 
         var response = await app.Client().PostAsync("/v1/clusters/red-1.1/promote", null);

@@ -10,8 +10,8 @@ public sealed class StoreUnavailableTests
     public async Task Mutation_StoreUnreachable_Returns503StoreUnavailableAndChangesNothing()
     {
         using var registry = new TestRegistry();
-        var store = new InterceptingRegistryStore(registry.Store());
-        await using var app = new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store));
+        await using var app = AdminApp.Intercepted(registry);
+        var store = app.Interceptor;
         var client = app.Client();
         await client.GetAsync("/v1/registry");
         var before = await File.ReadAllBytesAsync(registry.FilePath);
@@ -31,8 +31,9 @@ public sealed class StoreUnavailableTests
     public async Task Mutation_StoreRefusesCommit_Returns503AndChangesNothing()
     {
         using var registry = new TestRegistry();
-        var store = new InterceptingRegistryStore(registry.Store()) { CommitsUnavailable = true };
-        await using var app = new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store));
+        await using var app = AdminApp.Intercepted(registry);
+        var store = app.Interceptor;
+        store.CommitsUnavailable = true;
         var before = await File.ReadAllBytesAsync(registry.FilePath);
 
         var response = await app.Client(AdminApp.QaKey).PutAsync("/v1/pins/qa-ipad-07",
@@ -48,8 +49,8 @@ public sealed class StoreUnavailableTests
     public async Task Reads_OfHistoryAndAudit_StoreUnreachable_Return503()
     {
         using var registry = new TestRegistry();
-        var store = new InterceptingRegistryStore(registry.Store());
-        await using var app = new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store));
+        await using var app = AdminApp.Intercepted(registry);
+        var store = app.Interceptor;
         var client = app.Client();
         await client.GetAsync("/v1/registry");
         store.Unavailable = true;
@@ -62,8 +63,8 @@ public sealed class StoreUnavailableTests
     public async Task RegistryRead_StoreUnreachable_StillServesHeldRevision()
     {
         using var registry = new TestRegistry();
-        var store = new InterceptingRegistryStore(registry.Store());
-        await using var app = new AdminApp(registry, services: s => s.Replace<IRegistryStore>(store));
+        await using var app = AdminApp.Intercepted(registry);
+        var store = app.Interceptor;
         var client = app.Client();
         await client.GetAsync("/v1/registry");
         store.Unavailable = true;
