@@ -6,6 +6,10 @@ namespace RedWhite.Core.Stores;
 /// <summary>The watching side of the Redis store: change notifications over pub/sub, and re-reads after a reconnect.</summary>
 internal sealed partial class RedisRegistryStore
 {
+    /// <summary>Whether <paramref name="configuration"/> is a connection string the client accepts; if not, <paramref name="error"/> says why.</summary>
+    public static bool IsValidConfiguration(string? configuration, out string? error) =>
+        RedisConnection.IsValidConfiguration(configuration, out error);
+
     /// <inheritdoc />
     /// <remarks>Fires on every published change, with the committed document the message carries, and
     /// whenever a connection to Redis is restored (with null: messages published while disconnected are

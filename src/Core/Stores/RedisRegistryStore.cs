@@ -48,13 +48,8 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     /// <param name="configuration">A StackExchange.Redis connection string (see <see cref="RedisConnection(string, ILogger?)"/>).</param>
     /// <param name="keyPrefix">Prefix of every key and of the channel, so several registries can share one Redis.</param>
     /// <param name="logger">Receives connection failures and restorations.</param>
-    /// <param name="history">How many revisions are kept (default: 1,000, 90 days).</param>
-    /// <param name="audit">How many audit entries are kept (default: 100,000).</param>
-    /// <param name="time">The clock revisions' ages are read on.</param>
-    public RedisRegistryStore(
-        string configuration, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null,
-        RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null)
-        : this(new RedisConnection(configuration, logger), keyPrefix, logger, ownsConnection: true, history, audit, time)
+    public RedisRegistryStore(string configuration, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null)
+        : this(new RedisConnection(configuration, logger), keyPrefix, logger, ownsConnection: true)
     {
     }
 
@@ -92,10 +87,6 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
         this.logger = logger ?? NullLogger.Instance;
         connection.Restored += OnConnectionRestored;
     }
-
-    /// <summary>Whether <paramref name="configuration"/> is a connection string the client accepts; if not, <paramref name="error"/> says why.</summary>
-    public static bool IsValidConfiguration(string? configuration, out string? error) =>
-        RedisConnection.IsValidConfiguration(configuration, out error);
 
     /// <summary>The key prefix, e.g. <c>rw:</c>.</summary>
     public string KeyPrefix => prefix;

@@ -33,8 +33,10 @@ internal sealed class RedisTestBed : IAsyncDisposable
         string prefix = "rw:", RecordingLogger<RedisRegistryStore>? logger = null,
         RevisionRetention? history = null, AuditRetention? audit = null, TimeProvider? time = null)
     {
-        var store = new RedisRegistryStore(Redis.ConnectionString, prefix, logger, history, audit, time);
+        var connection = new RedisConnection(Redis.ConnectionString, logger);
+        var store = new RedisRegistryStore(connection, prefix, logger, history, audit, time);
         stores.Add(store);
+        stores.Add(connection); // after the store, which lets go of it first
         return store;
     }
 
