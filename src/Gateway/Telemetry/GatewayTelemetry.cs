@@ -50,16 +50,18 @@ internal sealed class GatewayTelemetry
     /// Whether the forwarder failed for something the client did: left before the answer, sent a body that broke
     /// off or was refused, or a request the forwarder could not build. Such an exchange says nothing of the server.
     /// </summary>
-    internal static bool ClientCaused(HttpContext context) =>
-        context.Features.Get<IForwarderErrorFeature>()?.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+    private static bool ClientCaused(ForwarderError? error) =>
+        error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
             or ForwarderError.RequestBodyClient or ForwarderError.RequestCreation or ForwarderError.UpgradeRequestCanceled
             or ForwarderError.UpgradeRequestClient;
 
     /// <summary>
     /// Records a request the gateway answered: its cluster (null before one was known), its player, the refusal code
-    /// when the gateway answered it itself, and when it started (<see cref="Stopwatch.GetTimestamp"/>).
+    /// when the gateway answered it itself, when it started (<see cref="Stopwatch.GetTimestamp"/>), and for a request it
+    /// forwarded, the server's timing and the forwarder's error if any.
     /// </summary>
-    public void Answered(HttpContext context, string? cluster, string? player, string? code, long startedAt)
+    public void Answered(
+        HttpContext context, string? cluster, string? player, string? code, long startedAt, ServerTiming? timing = null, ForwarderError? error = null)
     {
         if (ReferenceEquals(cluster, WarmUp.WarmUpTraffic.ClusterId))
         {
@@ -69,13 +71,12 @@ internal sealed class GatewayTelemetry
         var status = context.Response.StatusCode;
         var now = Stopwatch.GetTimestamp();
         var elapsed = Stopwatch.GetElapsedTime(startedAt, now);
-        if (cluster is not null && player is not null && (code is null or ClusterUnavailable) && !ClientCaused(context))
+        if (cluster is not null && player is not null && (code is null or ClusterUnavailable) && !ClientCaused(error))
         {
             // The cluster's own outcome (forwarded, or no healthy server): what rollouts judge a canary on, timed from
             // the request's arrival to the server's answer. Bad tickets, retired clusters and exchanges the client broke
             // off are the client's business, not the cluster's. Upgrades are not timed.
-            double? ms = status == StatusCodes.Status101SwitchingProtocols ? null
-                : context.Features.Get<ServerTiming>() is { } timing ? timing.Milliseconds(now) : elapsed.TotalMilliseconds;
+            double? ms = status == StatusCodes.Status101SwitchingProtocols ? null : timing?.Milliseconds(now) ?? elapsed.TotalMilliseconds;
             players.Answered(cluster, player, status, code is not null, ms);
         }
 
@@ -96,7 +97,7 @@ internal sealed class GatewayTelemetry
         if (logger.IsEnabled(level))
         {
             var request = context.Request;
-            Log.RequestAnswered(logger, level, request.Method, request.Path.Value ?? "", status, Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds,
+            Log.RequestAnswered(logger, level, request.Method, request.Path.Value ?? "", status, elapsed.TotalMilliseconds,
                 context.TraceIdentifier, ServiceDefaults.Telemetry.TraceId(context), cluster, player, code);
         }
     }

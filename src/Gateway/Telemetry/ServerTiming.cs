@@ -20,9 +20,9 @@ internal sealed class ServerTiming
     /// <summary>
     /// Starts timing <paramref name="context"/>'s request (admitted at <paramref name="started"/>, a
     /// <see cref="Stopwatch.GetTimestamp"/>); a request that may have a body reads it through a stream that notes
-    /// when each piece arrives.
+    /// when each piece arrives. The timing is also set on the request for the forwarder's response transform.
     /// </summary>
-    public static void Begin(HttpContext context, long started)
+    public static ServerTiming Begin(HttpContext context, long started)
     {
         var timing = new ServerTiming(started);
         context.Features.Set(timing);
@@ -30,6 +30,8 @@ internal sealed class ServerTiming
         {
             context.Request.Body = new ArrivalStream(context.Request.Body, timing);
         }
+
+        return timing;
     }
 
     /// <summary>The server's response headers arrived (called from the forwarder's response transform).</summary>

@@ -53,13 +53,15 @@ internal sealed class TicketGate(
         }
 
         string? failed = null;
-        ServerTiming.Begin(context, startedAt);
+        IForwarderErrorFeature? failure = null;
+        var timing = ServerTiming.Begin(context, startedAt);
         try
         {
             await next(context);
 
             // YARP answers its own failures with a bare status; give clients the same problem shape as every refusal.
-            if (context.Features.Get<IForwarderErrorFeature>() is { } failure && !context.Response.HasStarted &&
+            failure = context.Features.Get<IForwarderErrorFeature>();
+            if (failure is not null && !context.Response.HasStarted &&
                 !context.RequestAborted.IsCancellationRequested && context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
             {
                 failed = await AnswerForwardingFailure(context, failure, cluster!);
@@ -67,7 +69,7 @@ internal sealed class TicketGate(
         }
         finally
         {
-            telemetry.Answered(context, cluster, ticket!.PlayerId, failed, startedAt);
+            telemetry.Answered(context, cluster, ticket!.PlayerId, failed, startedAt, timing, failure?.Error);
         }
     }
 
