@@ -19,7 +19,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 // Logging, strict JSON, problem details; the registry followed live (Admin seeds an empty or lagging Redis
 // from the newest document it holds); API keys and registry limits checked at start.
-builder.AddServiceDefaults();
+builder.AddServiceDefaults(builder.Configuration.JsonServiceBodyBytes());
+builder.AddClusterLogField();
 builder.AddRegistry();
 builder.AddRegistrySeeding();
 builder.AddApiKeyAuth();

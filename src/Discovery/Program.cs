@@ -8,7 +8,7 @@ using RedWhite.Discovery.Telemetry;
 var builder = WebApplication.CreateBuilder(args);
 
 // Logging, metrics, strict JSON, problem details; the registry followed live; ticket signing; who a player is.
-builder.AddServiceDefaults();
+builder.AddServiceDefaults(builder.Configuration.JsonServiceBodyBytes());
 builder.AddRegistry();
 builder.AddRoutingTickets();
 builder.AddPlayerIdentity();

@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 // Logging, strict JSON, problem details, connection limits (two descriptors per proxied connection);
 // the registry followed live; ticket verification;
 // YARP with one route and health-checked cluster per serving color, rebuilt on every registry revision.
-builder.AddServiceDefaults(RequestLimits.GatewayBodyBytes, descriptorsPerConnection: 2, maxConnectionsAlias: "Gateway:MaxConnections");
+builder.AddServiceDefaults(GatewayOptions.DefaultRequestBodyBytes, descriptorsPerConnection: 2, maxConnectionsAlias: "Gateway:MaxConnections");
 builder.AddRegistry();
 builder.AddRoutingTickets();
 builder.AddRedWhiteProxy();

@@ -2,12 +2,12 @@ using System.Buffers;
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using RedWhite.Core.Registry;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace RedWhite.ServiceDefaults;
 
 /// <summary>
-/// A JSON request body read with the product's strict rules. Binding never throws: malformed JSON,
+/// A JSON request body read with the service's <see cref="JsonBodyReader"/> (the product's strict rules). Binding never throws: malformed JSON,
 /// wrong types, unknown fields and oversized bodies become a problem answer naming the field, which
 /// <see cref="JsonBodyFilter"/> returns before the handler runs. (ASP.NET Core's own binder answers
 /// such input with a bare 400 and no body.)
@@ -78,7 +78,8 @@ public sealed class JsonBody<T> : IJsonBody
                 return new(null, Problems.Field("$", "A JSON body is required."));
             }
 
-            var value = RegistryJson.TryDeserialize<T>(buffer.AsSpan(0, length), out var errors);
+            var reader = context.RequestServices.GetRequiredService<JsonBodyReader>();
+            var value = reader(buffer.AsSpan(0, length), typeof(T), out var errors) as T;
             return value is null ? new(null, Problems.Validation(errors, "invalid_body")) : new(value, null);
         }
         finally

@@ -57,15 +57,6 @@ public static class Problems
         }
     }
 
-    /// <summary>503 <c>registry_unavailable</c> with <c>Retry-After: 1</c>: no registry is loaded yet.</summary>
-    public static ProblemHttpResult RegistryUnavailable(HttpResponse response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        response.Headers.RetryAfter = "1";
-        return Code(StatusCodes.Status503ServiceUnavailable, "registry_unavailable", "No registry is loaded yet.",
-            "This instance is waiting for the registry store to be seeded; retry shortly.");
-    }
-
     /// <summary>503 <c>store_unavailable</c>: the store behind the registry could not be reached; what the caller should do in <paramref name="detail"/>.</summary>
     public static ProblemHttpResult StoreUnavailable(string title, string detail) =>
         Code(StatusCodes.Status503ServiceUnavailable, "store_unavailable", title, detail);

@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using RedWhite.Core.Configs;
 
 namespace RedWhite.ServiceDefaults;
 
@@ -25,8 +23,8 @@ public sealed class RequestLimitOptions
     public int MaxRequestLineBytes { get; set; } = 8 * 1024;
 
     /// <summary>
-    /// <c>Limits:MaxRequestBodyBytes</c>: one request body. Default: the Gateway 16 MiB (game traffic, streamed to the
-    /// game server); Discovery and Admin 1 MiB, or <c>Configs:MaxBytes</c> and 64 KiB more if larger.
+    /// <c>Limits:MaxRequestBodyBytes</c>: one request body. Default: what the service asks for (the Gateway 16 MiB of game
+    /// traffic streamed to the game server; Discovery and Admin 1 MiB, or a config upload and 64 KiB more if larger).
     /// </summary>
     public long? MaxRequestBodyBytes { get; set; }
 
@@ -57,8 +55,8 @@ public sealed class RequestLimitOptions
 /// <summary>Applies <see cref="RequestLimitOptions"/> to Kestrel.</summary>
 public static class RequestLimits
 {
-    /// <summary>The Gateway's body limit when <c>Limits:MaxRequestBodyBytes</c> is not set.</summary>
-    public const long GatewayBodyBytes = 16 * 1024 * 1024;
+    /// <summary>A service's body limit when it names none and <c>Limits:MaxRequestBodyBytes</c> is not set (1 MiB).</summary>
+    public const long DefaultBodyBytes = 1024 * 1024;
 
     /// <summary>Registers the limits; <paramref name="defaultBodyBytes"/> is this service's body limit unless configured.</summary>
     public static IHostApplicationBuilder AddRequestLimits(this IHostApplicationBuilder builder, long? defaultBodyBytes = null)
@@ -67,24 +65,18 @@ public static class RequestLimits
         builder.Services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section)
             .Validate(o => !o.Problems().Any(), "Limits has a setting out of range: see docs/operations.md#limits.")
             .ValidateOnStart();
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitOptions>, IConfiguration>((kestrel, options, configuration) =>
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitOptions>>((kestrel, options) =>
         {
             var limits = options.Value;
             kestrel.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersBytes;
             kestrel.Limits.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
             kestrel.Limits.MaxRequestLineSize = limits.MaxRequestLineBytes;
-            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes ?? defaultBodyBytes ?? JsonServiceBodyBytes(configuration);
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes ?? defaultBodyBytes ?? DefaultBodyBytes;
 
             // No Server header: it tells a client nothing it needs, and names the server to anyone probing. Kestrel's
             // own answers to requests it cannot parse (a bare 400 before any of our code runs) would carry it too.
             kestrel.AddServerHeader = false;
         });
         return builder;
-    }
-
-    private static long JsonServiceBodyBytes(IConfiguration configuration)
-    {
-        var configs = configuration.GetSection(ConfigOptions.Section).Get<ConfigOptions>() ?? new ConfigOptions();
-        return Math.Max(1024 * 1024, (long)configs.MaxBytes + JsonBody<object>.MaxBytes);
     }
 }

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Options;
-using RedWhite.Core.Stores;
 
 namespace RedWhite.ServiceDefaults;
 
 /// <summary>
-/// A service that cannot start as configured (an option out of its rules, a weak key, a registry file that does not
-/// validate) says why on standard error, one line per problem naming the setting and the rule, and exits with code 1:
-/// no stack trace for an operator to read through. Any other unhandled exception is left to the runtime as before.
+/// A service that cannot start as configured (an <see cref="OptionsValidationException"/>: an option out of its rules, a
+/// weak key, or a registry file that does not validate, which the registry reports the same way) says why on standard
+/// error, one line per problem naming the setting and the rule, and exits with code 1: no stack trace for an operator
+/// to read through. Any other unhandled exception is left to the runtime as before.
 /// </summary>
 internal static class StartupRefusal
 {
@@ -28,7 +28,6 @@ internal static class StartupRefusal
     internal static IReadOnlyList<string> Problems(Exception? exception) => exception switch
     {
         OptionsValidationException options => [.. options.Failures],
-        RegistryFormatException registry => [.. registry.Errors.SelectMany(e => e.Value.Select(problem => $"{registry.Document}: {e.Key}: {problem}"))],
         AggregateException many => many.InnerExceptions.Select(Problems).Any(p => p.Count == 0) ? [] : [.. many.InnerExceptions.SelectMany(Problems)],
         _ => [],
     };

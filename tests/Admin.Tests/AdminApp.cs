@@ -8,8 +8,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 using RedWhite.TestKit;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Tests;
 

@@ -5,6 +5,7 @@ using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
 using Yarp.ReverseProxy;
+using RedWhite.Registry.Monitoring;
 using DiscoveryProgram = discovery::Program;
 using GatewayProgram = gateway::Program;
 

@@ -1,5 +1,5 @@
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.TestKit;
 

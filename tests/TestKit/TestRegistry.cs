@@ -1,5 +1,7 @@
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Files;
 
 namespace RedWhite.TestKit;
 

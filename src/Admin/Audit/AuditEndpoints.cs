@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Audit;
 

@@ -1,4 +1,5 @@
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
+
 
 namespace RedWhite.Admin.Audit;
 

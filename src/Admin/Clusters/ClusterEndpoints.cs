@@ -8,6 +8,8 @@ using RedWhite.Admin.Mutations;
 using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Admin.Clusters;
 

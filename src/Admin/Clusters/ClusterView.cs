@@ -3,7 +3,9 @@ using RedWhite.Admin.Draining;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Players;
 
 namespace RedWhite.Admin.Clusters;
 

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Options;
 using RedWhite.Admin.Auth;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 using RedWhite.ServiceDefaults;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Admin.Configs;
 

@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 using RedWhite.ServiceDefaults;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Configs;
 

@@ -4,7 +4,10 @@ using RedWhite.Admin.Leases;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Leases;
+using RedWhite.Registry.Monitoring;
+using RedWhite.Registry.Players;
 
 namespace RedWhite.Admin.Draining;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.SharedState;
 
 namespace RedWhite.Admin.Draining;
 

@@ -5,7 +5,8 @@ using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
 using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Admin.History;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using RedWhite.ServiceDefaults;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Idempotency;
 

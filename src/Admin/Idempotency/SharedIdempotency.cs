@@ -1,5 +1,6 @@
 using System.Text.Json;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Idempotency;
 
 namespace RedWhite.Admin.Idempotency;
 

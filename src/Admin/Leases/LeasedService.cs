@@ -1,5 +1,7 @@
-using RedWhite.Core.Hosting;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Hosting;
+using RedWhite.Registry.Leases;
+
 
 namespace RedWhite.Admin.Leases;
 

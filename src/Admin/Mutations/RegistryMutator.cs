@@ -1,8 +1,9 @@
 using System.Globalization;
 using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 using RedWhite.Core.Validation;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Admin.Mutations;
 

@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Notifications;
 

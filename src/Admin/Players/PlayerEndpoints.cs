@@ -2,9 +2,10 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Core.Players;
-using RedWhite.Core.Stores;
 using RedWhite.Core.Validation;
 using RedWhite.ServiceDefaults;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Players;
 
 namespace RedWhite.Admin.Players;
 

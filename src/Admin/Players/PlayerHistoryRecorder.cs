@@ -1,10 +1,13 @@
-using RedWhite.Core.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
 using RedWhite.Admin.Leases;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Hosting;
+using RedWhite.Registry.Leases;
+using RedWhite.Registry.Monitoring;
+using RedWhite.Registry.Players;
 
 namespace RedWhite.Admin.Players;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Rollouts;
-using RedWhite.Core.Stores;
+using RedWhite.Registry.SharedState;
 
 namespace RedWhite.Admin.Rollouts;
 

@@ -3,8 +3,9 @@ using RedWhite.Admin.Auth;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 using RedWhite.ServiceDefaults;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Admin.Rollouts;
 

@@ -29,33 +29,4 @@ public sealed class ConfigOptions
     /// announcement.
     /// </summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>The problems with these settings, empty when they are usable.</summary>
-    public IEnumerable<string> Problems()
-    {
-        if (MaxBytes is < 2 or > 16 * 1024 * 1024)
-        {
-            yield return "Configs:MaxBytes must be from 2 to 16777216 (16 MiB).";
-        }
-
-        if (Accepted is < 2 or > ConfigRollout.History)
-        {
-            yield return $"Configs:Accepted must be from 2 to {ConfigRollout.History}.";
-        }
-
-        if (AnnounceDelay < TimeSpan.Zero || AnnounceDelay > TimeSpan.FromDays(1))
-        {
-            yield return "Configs:AnnounceDelay must be from 00:00:00 to 1.00:00:00.";
-        }
-
-        if (HeartbeatTtl < TimeSpan.FromSeconds(1) || HeartbeatTtl > TimeSpan.FromHours(1))
-        {
-            yield return "Configs:HeartbeatTtl must be from 00:00:01 to 01:00:00.";
-        }
-
-        if (RefreshInterval < TimeSpan.FromMilliseconds(10) || RefreshInterval > TimeSpan.FromSeconds(10))
-        {
-            yield return "Configs:RefreshInterval must be from 00:00:00.010 to 00:00:10.";
-        }
-    }
 }

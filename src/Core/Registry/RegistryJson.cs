@@ -44,11 +44,17 @@ public static partial class RegistryJson
     /// (<c>clusters[0].weight</c>) with a message a client developer can act on.
     /// </summary>
     public static T? TryDeserialize<T>(ReadOnlySpan<byte> utf8, out IDictionary<string, string[]> errors)
-        where T : class
+        where T : class => (T?)TryDeserialize(utf8, typeof(T), out errors);
+
+    /// <summary>
+    /// Deserializes <paramref name="type"/>, turning any syntax or type error into a field-keyed error
+    /// (<c>clusters[0].weight</c>) with a message a client developer can act on.
+    /// </summary>
+    public static object? TryDeserialize(ReadOnlySpan<byte> utf8, Type type, out IDictionary<string, string[]> errors)
     {
         try
         {
-            var value = JsonSerializer.Deserialize<T>(utf8, Options);
+            var value = JsonSerializer.Deserialize(utf8, type, Options);
             if (value is null)
             {
                 errors = Error("$", "The body must be a JSON object, not null.");

@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Validation;
 
 namespace RedWhite.Core.Tickets;
 
 /// <summary>Stops a service at start when the ticket settings are unusable or unsafe, naming the key.</summary>
-internal sealed partial class TicketOptionsValidator(IHostEnvironment environment) : IValidateOptions<TicketOptions>
+/// <param name="development">Whether the service runs in Development, where the public development key is allowed.</param>
+internal sealed partial class TicketOptionsValidator(bool development) : IValidateOptions<TicketOptions>
 {
     private static readonly byte[] DevelopmentKeyBytes = Convert.FromBase64String(TicketOptions.DevelopmentKey);
 
@@ -29,12 +29,12 @@ internal sealed partial class TicketOptionsValidator(IHostEnvironment environmen
             {
                 failures.Add($"Tickets:SigningKeys:{keyId} must be base64 of at least 32 bytes.");
             }
-            else if (!environment.IsDevelopment() && bytes.AsSpan().SequenceEqual(DevelopmentKeyBytes))
+            else if (!development && bytes.AsSpan().SequenceEqual(DevelopmentKeyBytes))
             {
                 // Compared as bytes: base64 ignores white space, so the key's text can differ and the key not.
                 failures.Add($"Tickets:SigningKeys:{keyId} is the public development key; set a secret key outside Development.");
             }
-            else if (!environment.IsDevelopment() && SecretQuality.Weakness<byte>(bytes) is { } weakness)
+            else if (!development && SecretQuality.Weakness<byte>(bytes) is { } weakness)
             {
                 failures.Add($"Tickets:SigningKeys:{keyId} is not a random key ({weakness}); use e.g. `openssl rand -base64 32`.");
             }

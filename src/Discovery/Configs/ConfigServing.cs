@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Caching;
 using RedWhite.Core.Configs;
-using RedWhite.Core.Stores;
 using RedWhite.ServiceDefaults;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Discovery.Configs;
 

@@ -9,6 +9,8 @@ using RedWhite.Core.Tickets;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Telemetry;
 using Serilog;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Discovery.Login;
 
@@ -68,7 +70,7 @@ public static class LoginEndpoints
 
         if (!registry.TryGetCurrent(out var snapshot))
         {
-            return Problems.RegistryUnavailable(response);
+            return RegistryProblems.RegistryUnavailable(response);
         }
 
         var now = time.GetUtcNow();

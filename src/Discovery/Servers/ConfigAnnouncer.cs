@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
-using RedWhite.Core.Hosting;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 
 using RedWhite.Discovery.Telemetry;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Hosting;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Discovery.Servers;
 

@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 using RedWhite.Core.Validation;
 using RedWhite.ServiceDefaults;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Discovery.Servers;
 
@@ -94,7 +96,7 @@ public static class HeartbeatEndpoints
         var request = body.Value;
         if (!registry.TryGetCurrent(out var snapshot))
         {
-            return Problems.RegistryUnavailable(http.Response);
+            return RegistryProblems.RegistryUnavailable(http.Response);
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

@@ -5,6 +5,9 @@ internal sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
+    /// <summary>The Gateway's body limit when <c>Limits:MaxRequestBodyBytes</c> is not set: game traffic, streamed to the game server.</summary>
+    public const long DefaultRequestBodyBytes = 16 * 1024 * 1024;
+
     /// <summary>How destinations are probed and benched (<c>Gateway:HealthChecks</c>).</summary>
     public DestinationHealthOptions HealthChecks { get; set; } = new();
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedWhite.Gateway.Health;
 using RedWhite.Gateway.WarmUp;
+using RedWhite.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Transforms;
@@ -34,6 +35,8 @@ public static class RedWhiteProxyExtensions
 
         // Before it reports ready, the gateway runs synthetic traffic through itself (Gateway:WarmUp).
         builder.Services.TryAddSingleton<WarmUpTraffic>();
+        builder.Services.TryAddSingleton<WarmUpState>();
+        builder.Services.AddHealthChecks().AddCheck<WarmUpState>("warm-up", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.TryAddSingleton<GatewayWarmUp>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayWarmUp>());
 

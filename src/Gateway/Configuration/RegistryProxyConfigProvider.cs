@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
 using RedWhite.Gateway.WarmUp;
 using Yarp.ReverseProxy.Configuration;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Gateway.Configuration;
 

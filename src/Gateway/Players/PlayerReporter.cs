@@ -1,11 +1,12 @@
-using RedWhite.Core.Hosting;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
-using RedWhite.Core.Stores;
 using RedWhite.Gateway.Configuration;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
+using RedWhite.Registry.Documents;
+using RedWhite.Registry.Hosting;
+using RedWhite.Registry.Players;
 
 namespace RedWhite.Gateway.Players;
 

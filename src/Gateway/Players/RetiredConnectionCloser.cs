@@ -1,4 +1,5 @@
 using RedWhite.Core.Registry;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Gateway.Players;
 

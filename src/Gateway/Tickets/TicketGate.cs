@@ -8,6 +8,8 @@ using RedWhite.Gateway.Telemetry;
 using RedWhite.Gateway.WarmUp;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
+using RedWhite.Registry.Configs;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Gateway.Tickets;
 
@@ -218,7 +220,7 @@ internal sealed class TicketGate(
         var response = context.Response;
         if (ReferenceEquals(refusal, NoRegistry))
         {
-            return Problems.RegistryUnavailable(response).ExecuteAsync(context);
+            return RegistryProblems.RegistryUnavailable(response).ExecuteAsync(context);
         }
 
         response.Headers.CacheControl = "no-store";

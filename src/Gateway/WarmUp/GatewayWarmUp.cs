@@ -9,6 +9,7 @@ using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Tickets;
 using RedWhite.ServiceDefaults;
 using Yarp.ReverseProxy;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Gateway.WarmUp;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using System.Net;
-using RedWhite.Core.Stores;
 using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Idempotency;

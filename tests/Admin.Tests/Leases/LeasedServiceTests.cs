@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using RedWhite.Admin.Leases;
-using RedWhite.Core.Stores;
 using RedWhite.TestKit;
+using RedWhite.Registry.Leases;
 
 namespace RedWhite.Admin.Tests.Leases;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Stores;
 using RedWhite.TestKit;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Tests.Mutations;
 

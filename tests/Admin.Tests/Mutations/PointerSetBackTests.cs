@@ -1,6 +1,6 @@
 using System.Net;
-using RedWhite.Core.Stores;
 using RedWhite.TestKit;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Tests.Mutations;
 

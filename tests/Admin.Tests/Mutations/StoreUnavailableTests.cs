@@ -1,5 +1,4 @@
 using System.Net;
-using RedWhite.Core.Stores;
 using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Mutations;

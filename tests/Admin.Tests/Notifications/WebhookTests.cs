@@ -80,7 +80,7 @@ public sealed class WebhookTests
     [InlineData("rollout-start", "release", "rollout.started")]
     [InlineData("rollout-resume", "release", "rollout.started")]
     public void Events_FollowFromTheAuditedAction(string action, string actor, string? expected) =>
-        Assert.Equal(expected, WebhookEvents.Of(new Core.Stores.AuditEntry(DateTimeOffset.UtcNow, actor, action, "red-1.1", 4, 5, "detail")));
+        Assert.Equal(expected, WebhookEvents.Of(new Registry.Documents.AuditEntry(DateTimeOffset.UtcNow, actor, action, "red-1.1", 4, 5, "detail")));
 
     private static KeyValuePair<string, string?>[] Settings(string url) =>
     [

@@ -7,6 +7,7 @@ using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
 using RedWhite.TestKit.Upstreams;
+using RedWhite.Registry.Monitoring;
 using DrainController = admin::RedWhite.Admin.Draining.DrainController;
 
 namespace RedWhite.Controllers.Tests.Draining;

@@ -8,6 +8,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using RedWhite.Discovery.Servers;
 using RedWhite.TestKit;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Discovery.Tests.Servers;
 

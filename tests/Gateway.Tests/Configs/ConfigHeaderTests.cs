@@ -5,6 +5,7 @@ using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
+using RedWhite.Registry.Configs;
 
 namespace RedWhite.Gateway.Tests.Configs;
 

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
 using RedWhite.Gateway.Configuration;
 using RedWhite.TestKit;
+using RedWhite.Registry;
+using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Gateway.Tests.Configuration;
 

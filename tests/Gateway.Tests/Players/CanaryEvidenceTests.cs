@@ -5,6 +5,7 @@ using RedWhite.Core.Players;
 using RedWhite.Gateway.Players;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
+using RedWhite.Registry.Players;
 
 namespace RedWhite.Gateway.Tests.Players;
 

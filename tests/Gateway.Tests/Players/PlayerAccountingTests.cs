@@ -7,6 +7,8 @@ using RedWhite.Core.Registry;
 using RedWhite.Gateway.Players;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
+using RedWhite.Registry.Monitoring;
+using RedWhite.Registry.Players;
 
 namespace RedWhite.Gateway.Tests.Players;
 

@@ -1,4 +1,0 @@
-namespace RedWhite.Core.Stores;
-
-/// <summary>The registry store cannot be reached or written; nothing was changed.</summary>
-public sealed class RegistryStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
