@@ -58,4 +58,7 @@ internal static class AdminProblems
 
     /// <summary>Lifecycle state as the contract spells it (<c>canary</c>).</summary>
     public static string Name(ClusterState state) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(state.ToString());
+
+    /// <summary>A rollout phase as the contract spells it (<c>running</c>, <c>paused</c>, …).</summary>
+    public static string Name(RolloutPhase phase) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(phase.ToString());
 }

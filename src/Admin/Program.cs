@@ -20,7 +20,6 @@ var builder = WebApplication.CreateBuilder(args);
 // Logging, strict JSON, problem details; the registry followed live (Admin seeds an empty or lagging Redis
 // from the newest document it holds); API keys and registry limits checked at start.
 builder.AddServiceDefaults(builder.Configuration.JsonServiceBodyBytes());
-builder.AddClusterLogField();
 builder.AddRegistry();
 builder.AddRegistrySeeding();
 builder.AddApiKeyAuth();
@@ -28,6 +27,8 @@ builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
 builder.AddDraining();
+builder.AddPlayerHistory();
+builder.AddClusters();
 builder.AddRollouts();
 builder.AddWebhooks();
 builder.AddApiDocs("Red-White Admin", "Release managers register colors, move them through canary, active, draining and retired, " +

@@ -12,6 +12,7 @@ builder.AddServiceDefaults(builder.Configuration.JsonServiceBodyBytes());
 builder.AddRegistry();
 builder.AddRoutingTickets();
 builder.AddPlayerIdentity();
+builder.AddDiscoveryMetrics();
 builder.AddLogin();
 builder.AddLoginRateLimits();
 builder.AddServerHeartbeats();

@@ -1,7 +1,9 @@
-using RedWhite.ServiceDefaults;
 using RedWhite.Gateway.Configuration;
+using RedWhite.Gateway.Health;
+using RedWhite.Gateway.Hosting;
 using RedWhite.Gateway.Players;
 using RedWhite.Gateway.Tickets;
+using RedWhite.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,12 +24,14 @@ app.UseExceptionHandler();
 // The gateway's own endpoints live under /_rw so they never shadow a game path.
 app.MapHealthEndpoints("/_rw");
 
-// Everything else is game traffic: ticket first (it picks the cluster), then a healthy destination of it.
+// Everything else is game traffic, one step per concern: the ticket (it picks the cluster), the player's accounting
+// (and the cluster's outcome a canary is judged on), a healthy destination of the cluster, then YARP's own.
 app.MapReverseProxy(pipeline =>
 {
     pipeline.UseRouteTickets();
-    pipeline.UseLoadBalancing();
     pipeline.UsePlayerAccounting();
+    pipeline.UseHealthyDestinations();
+    pipeline.UseLoadBalancing();
     pipeline.UsePassiveHealthChecks();
 });
 

@@ -28,28 +28,6 @@ public sealed class RequestLimitOptions
     /// </summary>
     public long? MaxRequestBodyBytes { get; set; }
 
-    internal IEnumerable<string> Problems()
-    {
-        if (MaxRequestHeadersBytes is < 4096 or > 1024 * 1024)
-        {
-            yield return "Limits:MaxRequestHeadersBytes must be from 4096 to 1048576.";
-        }
-
-        if (MaxRequestHeaderCount is < 16 or > 1000)
-        {
-            yield return "Limits:MaxRequestHeaderCount must be from 16 to 1000.";
-        }
-
-        if (MaxRequestLineBytes is < 1024 or > 64 * 1024)
-        {
-            yield return "Limits:MaxRequestLineBytes must be from 1024 to 65536.";
-        }
-
-        if (MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
-        {
-            yield return "Limits:MaxRequestBodyBytes must be from 1024 to 1073741824.";
-        }
-    }
 }
 
 /// <summary>Applies <see cref="RequestLimitOptions"/> to Kestrel.</summary>
@@ -62,9 +40,7 @@ public static class RequestLimits
     public static IHostApplicationBuilder AddRequestLimits(this IHostApplicationBuilder builder, long? defaultBodyBytes = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section)
-            .Validate(o => !o.Problems().Any(), "Limits has a setting out of range: see docs/operations.md#limits.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<RequestLimitOptions, RequestLimitOptionsValidator>(RequestLimitOptions.Section);
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitOptions>>((kestrel, options) =>
         {
             var limits = options.Value;

@@ -83,10 +83,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         // SIGTERM: not ready first, serve Shutdown:Delay more, then stop accepting and finish within Shutdown:Timeout.
-        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section)
-            .Validate(o => o.Delay >= TimeSpan.Zero && o.Delay <= TimeSpan.FromMinutes(5), "Shutdown:Delay must be from 00:00:00 to 00:05:00.")
-            .Validate(o => o.Timeout >= TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(10), "Shutdown:Timeout must be from 00:00:00 to 00:10:00.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ShutdownOptions, ShutdownOptionsValidator>(ShutdownOptions.Section);
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.Value.Delay + shutdown.Value.Timeout);
         builder.Services.TryAddSingleton<ShutdownState>();

@@ -79,7 +79,7 @@ public static class Telemetry
         var tracing = configuration.GetSection(OpenTelemetryOptions.Section).Get<OpenTelemetryOptions>()?.Tracing ?? new OpenTelemetryOptions.TracingOptions();
         if (tracing.SampleRatio is < 0 or > 1 || double.IsNaN(tracing.SampleRatio))
         {
-            throw new InvalidOperationException("OpenTelemetry:Tracing:SampleRatio must be from 0 to 1.");
+            throw OptionsValidation.Refused(OpenTelemetryOptions.Section, "OpenTelemetry:Tracing:SampleRatio must be from 0 to 1.");
         }
 
         if (ports.Count == 0 && !otlp && !tracing.Enabled)
@@ -178,7 +178,7 @@ public static class Telemetry
         {
             if (UrlPort.Match(url) is { Success: true } match && ports.Contains(int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture)))
             {
-                throw new InvalidOperationException($"Management:Urls uses the port of {url}, which also serves the public API: give the management listener a port of its own.");
+                throw OptionsValidation.Refused(ManagementOptions.Section, $"Management:Urls uses the port of {url}, which also serves the public API: give the management listener a port of its own.");
             }
         }
 
@@ -199,7 +199,7 @@ public static class Telemetry
             var match = UrlPort.Match(url);
             if (!match.Success || !int.TryParse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
-                throw new InvalidOperationException(
+                throw OptionsValidation.Refused(ManagementOptions.Section,
                     $"Management:Urls has '{url}': give http(s)://host:port with an explicit, fixed port (e.g. http://127.0.0.1:9464), several separated by ';'.");
             }
 

@@ -1,5 +1,6 @@
 using RedWhite.Core.Registry;
 using RedWhite.Registry.Documents;
+using RedWhite.Registry;
 
 namespace RedWhite.TestKit;
 

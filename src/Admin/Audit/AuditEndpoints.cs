@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Registry.Documents;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Audit;
 

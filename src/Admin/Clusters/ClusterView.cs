@@ -6,6 +6,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Players;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Clusters;
 

@@ -30,7 +30,7 @@ public static class LifecycleEndpoints
     }
 
     internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Promote(string id, RegistryMutator mutator, HttpContext http) =>
-        (await mutator.ApplyAsync(http, current => Move(current, id, ClusterState.Active, c => c, "promote", null)))
+        (await mutator.ApplyAsync(http, current => ClusterMoves.Move(current, id, ClusterState.Active, c => c, "promote", null)))
             .Then(document => TypedResults.Ok(document.FindCluster(id)!));
 
     internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> SetWeight(
@@ -71,37 +71,11 @@ public static class LifecycleEndpoints
 
         var deadline = body.Value.Deadline;
         var detail = deadline is { } d ? $"deadline {d.UtcDateTime:O}" : "no deadline";
-        return (await mutator.ApplyAsync(http, current => Move(current, id, ClusterState.Draining, c => c with { DrainDeadline = deadline }, "drain", detail)))
+        return (await mutator.ApplyAsync(http, current => ClusterMoves.Move(current, id, ClusterState.Draining, c => c with { DrainDeadline = deadline }, "drain", detail)))
             .Then(document => TypedResults.Ok(document.FindCluster(id)!));
     }
 
     internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Retire(string id, RegistryMutator mutator, HttpContext http) =>
-        (await mutator.ApplyAsync(http, current => Move(current, id, ClusterState.Retired, c => c, "retire", null)))
+        (await mutator.ApplyAsync(http, current => ClusterMoves.Move(current, id, ClusterState.Retired, c => c, "retire", null)))
             .Then(document => TypedResults.Ok(document.FindCluster(id)!));
-
-    internal static Change Move(
-        RegistryDocument current, string id, ClusterState to, Func<ClusterDefinition, ClusterDefinition> alter, string action, string? detail)
-    {
-        if (current.FindCluster(id) is not { } cluster)
-        {
-            return AdminProblems.ClusterNotFound(id);
-        }
-
-        if (!ClusterLifecycle.CanMove(cluster.State, to))
-        {
-            return AdminProblems.IllegalTransition(id, cluster.State, to, ClusterLifecycle.Advice(id, cluster.State, to));
-        }
-
-        if (cluster.Rollout?.Status?.Phase is RolloutPhase.Running or RolloutPhase.Paused && to != ClusterState.Canary)
-        {
-            // The rollout owns the canary's weight and its promotion: moving it by hand under a running rollout is a
-            // conflict with that rollout, not a malformed document.
-            return Problems.Code(StatusCodes.Status409Conflict, "rollout_state", "A rollout runs on this canary.",
-                $"Cluster '{id}''s rollout is {Rollouts.RolloutChanges.Name(cluster.Rollout.Status.Phase)}: abort it (POST /v1/clusters/{id}/rollout/abort) or let it finish before you {action} it.");
-        }
-
-        var moved = alter(cluster with { State = to });
-        var what = $"{AdminProblems.Name(cluster.State)} -> {AdminProblems.Name(to)}";
-        return Change.To(current.WithCluster(moved), action, id, detail is null ? what : $"{what}, {detail}");
-    }
 }

@@ -7,6 +7,7 @@ using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Configs;
 

@@ -5,6 +5,7 @@ using RedWhite.Core.Registry;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Configs;
 

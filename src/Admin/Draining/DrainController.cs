@@ -8,6 +8,7 @@ using RedWhite.Registry.Documents;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Draining;
 
@@ -36,7 +37,7 @@ internal sealed class DrainController(
     ILogger<DrainController> logger) : LeasedService(leases, Actor, options.Value.InstanceId, time, logger)
 {
     /// <summary>The name the audit log records for the controller's actions.</summary>
-    public const string Actor = "drain-controller";
+    public const string Actor = Audit.Actors.DrainController;
 
     private readonly DrainingOptions settings = options.Value;
     private int ticks;
@@ -164,7 +165,7 @@ internal sealed class DrainController(
         {
             var why = pastDeadline ? $"drain deadline {cluster.DrainDeadline:O} passed" : $"no players since {status.EmptySince:O}";
             var outcome = await mutator.ApplyAsync(Actor, IfMatch.None,
-                (current, _) => Task.FromResult(LifecycleEndpoints.Move(current, cluster.Id, ClusterState.Retired, c => c, "retire", why)), cancellationToken);
+                (current, _) => Task.FromResult(ClusterMoves.Move(current, cluster.Id, ClusterState.Retired, c => c, "retire", why)), cancellationToken);
             if (outcome.Committed is null)
             {
                 throw new DrainRefusedException(status with { Error = $"could not retire: {outcome.Problem?.ProblemDetails.Detail}" });

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Idempotency;
 

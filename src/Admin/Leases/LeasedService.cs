@@ -1,6 +1,7 @@
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
+using RedWhite.Registry;
 
 
 namespace RedWhite.Admin.Leases;

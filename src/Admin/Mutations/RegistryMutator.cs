@@ -4,6 +4,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Mutations;
 

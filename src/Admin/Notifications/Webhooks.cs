@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
 using RedWhite.Registry.Documents;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Notifications;
 
@@ -73,7 +74,7 @@ public static class WebhookEvents
         "rollout-pause" => RolloutPaused,
         "rollout-promote" => RolloutPromoted,
         "promote" => ClusterPromoted,
-        "retire" when entry.Actor == Draining.DrainController.Actor => DrainFinished,
+        "retire" when entry.Actor == Audit.Actors.DrainController => DrainFinished,
         "retire" => ClusterRetired,
         _ => null,
     };
@@ -220,15 +221,7 @@ internal static class WebhookServices
 {
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
-            .Validate(o => o.Webhooks.Values.All(w => Uri.TryCreate(w.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
-                "Admin:Webhooks:<name>:Url must be an absolute http(s) URL.")
-            .Validate(o => o.Webhooks.Values.All(w => w.Secret.Length >= 16), "Admin:Webhooks:<name>:Secret must be 16 characters or more.")
-            .Validate(o => o.Webhooks.Values.All(w => w.Events.All(e => WebhookEvents.All.Contains(e))),
-                "Admin:Webhooks:<name>:Events names an unknown event; known: " + string.Join(", ", WebhookEvents.All) + ".")
-            .Validate(o => o.WebhookAttempts is >= 1 and <= 20, "Admin:WebhookAttempts must be from 1 to 20.")
-            .Validate(o => o.WebhookRetryDelay > TimeSpan.Zero && o.WebhookRetryDelay <= TimeSpan.FromMinutes(1), "Admin:WebhookRetryDelay must be from 00:00:00.001 to 00:01:00.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<WebhookOptions, WebhookOptionsValidator>(WebhookOptions.Section);
         builder.Services.AddHttpClient(nameof(WebhookSender));
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());

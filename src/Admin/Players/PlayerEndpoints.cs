@@ -6,6 +6,7 @@ using RedWhite.Core.Validation;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Players;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Players;
 

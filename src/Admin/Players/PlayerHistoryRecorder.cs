@@ -8,6 +8,7 @@ using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Players;
 

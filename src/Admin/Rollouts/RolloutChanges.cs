@@ -128,5 +128,5 @@ internal static class RolloutChanges
         Problems.Code(StatusCodes.Status409Conflict, "rollout_state", "The rollout cannot do that now.",
             $"Cluster '{id}''s rollout is {(phase is { } p ? Name(p) : "not started")}: {what}");
 
-    public static string Name(RolloutPhase phase) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(phase.ToString());
+    public static string Name(RolloutPhase phase) => AdminProblems.Name(phase);
 }

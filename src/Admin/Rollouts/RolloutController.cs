@@ -10,6 +10,7 @@ using RedWhite.Registry.Documents;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Rollouts;
 
@@ -33,7 +34,7 @@ internal sealed class RolloutController(
     TimeProvider time,
     ILogger<RolloutController> logger) : LeasedService(leases, Actor, draining.Value.InstanceId, time, logger)
 {
-    public const string Actor = "rollout-controller";
+    public const string Actor = Audit.Actors.RolloutController;
 
     private readonly RolloutOptions settings = options.Value;
 

@@ -6,6 +6,7 @@ using RedWhite.Core.Registry;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
+using RedWhite.Registry;
 
 namespace RedWhite.Admin.Rollouts;
 
@@ -88,9 +89,7 @@ internal static class RolloutServices
 {
     public static IHostApplicationBuilder AddRollouts(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RolloutOptions>().BindConfiguration(RolloutOptions.Section)
-            .Validate(o => o.Interval >= TimeSpan.FromSeconds(1) && o.Interval <= TimeSpan.FromMinutes(10), "Rollouts:Interval must be from 00:00:01 to 00:10:00.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<RolloutOptions, RolloutOptionsValidator>(RolloutOptions.Section);
         builder.Services.AddSingleton<RolloutBook>();
         builder.Services.AddSingleton<RolloutMetrics>();
         builder.Services.AddSingleton<RolloutController>();

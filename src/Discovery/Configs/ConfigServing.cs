@@ -4,6 +4,7 @@ using RedWhite.Core.Configs;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
+using RedWhite.Registry;
 
 namespace RedWhite.Discovery.Configs;
 

@@ -7,7 +7,6 @@ using RedWhite.Discovery.Configs;
 using RedWhite.Core.Routing;
 using RedWhite.Core.Tickets;
 using RedWhite.Discovery.Identity;
-using RedWhite.Discovery.Telemetry;
 using Serilog;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
@@ -20,10 +19,7 @@ public static class LoginEndpoints
     public static IHostApplicationBuilder AddLogin(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<LoginOptions>().BindConfiguration(LoginOptions.Section)
-            .Validate(o => o.RetryAfterSeconds is >= 1 and <= 3600, "Discovery:RetryAfterSeconds must be between 1 and 3600.")
-            .ValidateOnStart();
-        builder.Services.TryAddSingleton<DiscoveryMetrics>();
+        builder.Services.AddValidatedOptions<LoginOptions, LoginOptionsValidator>(LoginOptions.Section);
         return builder;
     }
 

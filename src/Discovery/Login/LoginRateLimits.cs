@@ -39,21 +39,6 @@ public sealed class LoginRateLimitOptions
             new() { PermitLimit = PermitLimit, Window = Window, QueueLimit = 0, AutoReplenishment = true };
     }
 
-    internal IEnumerable<string> Problems()
-    {
-        foreach (var (name, limit) in new[] { ("PerAddress", PerAddress), ("PerDevice", PerDevice) })
-        {
-            if (limit.PermitLimit is < 1 or > 1_000_000)
-            {
-                yield return $"{Section}:{name}:PermitLimit must be from 1 to 1000000.";
-            }
-
-            if (limit.Window < TimeSpan.FromSeconds(1) || limit.Window > TimeSpan.FromHours(1))
-            {
-                yield return $"{Section}:{name}:Window must be from 00:00:01 to 01:00:00.";
-            }
-        }
-    }
 }
 
 /// <summary>
@@ -69,9 +54,7 @@ public static class LoginRateLimits
     public static IHostApplicationBuilder AddLoginRateLimits(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<LoginRateLimitOptions>().BindConfiguration(LoginRateLimitOptions.Section)
-            .Validate(o => !o.Problems().Any(), "Discovery:RateLimits has a setting out of range.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<LoginRateLimitOptions, LoginRateLimitOptionsValidator>(LoginRateLimitOptions.Section);
         builder.Services.TryAddSingleton<DeviceLimiter>();
         builder.Services.AddRateLimiter(o =>
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedWhite.Core.Routing;
+using RedWhite.Discovery.Login;
 using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Discovery.Telemetry;
@@ -47,18 +49,23 @@ public sealed class DiscoveryMetrics
         announcements.Add(1, new KeyValuePair<string, object?>("cluster", cluster), new KeyValuePair<string, object?>("reason", reason));
 }
 
-/// <summary>What a login decided, left on the request for <see cref="LoginMetricsExtensions"/> to count.</summary>
-internal sealed record LoginDecision(RoutingOutcome Outcome, string? Cluster);
-
 /// <summary>Times every login from its first byte, whatever answers it (the handler, a refusal, the rate limiter).</summary>
 public static class LoginMetricsExtensions
 {
+    /// <summary>Meter <c>RedWhite.Discovery</c>'s instruments (<see cref="DiscoveryMetrics"/>).</summary>
+    public static IHostApplicationBuilder AddDiscoveryMetrics(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<DiscoveryMetrics>();
+        return builder;
+    }
+
     /// <summary>Call before anything that may refuse a login (rate limits, identity).</summary>
     public static IApplicationBuilder UseLoginMetrics(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var metrics = app.ApplicationServices.GetRequiredService<DiscoveryMetrics>();
-        return app.UseWhen(http => http.Request.Path.Equals(Login.LoginEndpoints.Path, StringComparison.Ordinal), login => login.Use(async (http, next) =>
+        return app.UseWhen(http => http.Request.Path.Equals(LoginEndpoints.Path, StringComparison.Ordinal), login => login.Use(async (http, next) =>
         {
             var started = Stopwatch.GetTimestamp();
             try

@@ -31,7 +31,7 @@ internal sealed class GatewayOptions
     public long? MaxConnections { get; set; }
 
     /// <summary>Synthetic traffic through the gateway before it reports ready (<c>Gateway:WarmUp</c>).</summary>
-    public WarmUp.WarmUpOptions WarmUp { get; set; } = new();
+    public WarmUpOptions WarmUp { get; set; } = new();
 
     /// <summary>This instance's name in player reports (<c>Gateway:InstanceId</c>, default host name and process id).</summary>
     public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";

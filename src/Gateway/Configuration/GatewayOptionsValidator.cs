@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace RedWhite.Gateway.Configuration;
 
-/// <summary>Stops the gateway at start when a health-check setting is unusable, naming the key.</summary>
+/// <summary>Stops the gateway at start when a <c>Gateway</c> setting is unusable, naming every key at once.</summary>
 internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
@@ -39,7 +39,22 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:InstanceId must be 1-128 characters.");
         }
 
-        failures.AddRange(options.WarmUp.Problems());
+        var warmUp = options.WarmUp;
+        if (warmUp.Requests is < 0 or > 1_000_000)
+        {
+            failures.Add($"Gateway:WarmUp:Requests must be from 0 (off) to 1000000 (was {warmUp.Requests}).");
+        }
+
+        if (warmUp.Concurrency is < 1 or > 1024)
+        {
+            failures.Add($"Gateway:WarmUp:Concurrency must be from 1 to 1024 (was {warmUp.Concurrency}).");
+        }
+
+        if (warmUp.Timeout <= TimeSpan.Zero || warmUp.Timeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add("Gateway:WarmUp:Timeout must be from 00:00:00.001 to 00:05:00, e.g. 00:00:15.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Primitives;
 using RedWhite.Core.Registry;
 using RedWhite.Gateway.Health;
-using RedWhite.Gateway.WarmUp;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -57,8 +56,8 @@ internal sealed class RegistryProxyConfig : IProxyConfig
     /// <param name="snapshot">The registry revision.</param>
     /// <param name="health">How destinations are probed.</param>
     /// <param name="activityTimeout">Idle limit of proxied connections for clusters without their own <c>activityTimeout</c>.</param>
-    /// <param name="warmUpTarget">The warm-up's stand-in upstream while the warm-up runs: its route and cluster are added.</param>
-    public static RegistryProxyConfig From(RegistrySnapshot snapshot, DestinationHealthOptions health, TimeSpan activityTimeout, string? warmUpTarget = null)
+    /// <param name="standIn">The <see cref="StandInCluster"/>'s upstream while it is open: its route and cluster are added.</param>
+    public static RegistryProxyConfig From(RegistrySnapshot snapshot, DestinationHealthOptions health, TimeSpan activityTimeout, string? standIn = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(health);
@@ -90,14 +89,14 @@ internal sealed class RegistryProxyConfig : IProxyConfig
             });
         }
 
-        if (warmUpTarget is not null)
+        if (standIn is not null)
         {
-            // Never probed and never in the registry; the ticket step admits its tickets only while the warm-up runs.
-            routes.Add(ClusterRoute(WarmUpTraffic.ClusterId));
+            // Never probed and never in the registry; the ticket step admits its tickets only while it is open.
+            routes.Add(ClusterRoute(StandInCluster.Id));
             clusters.Add(new ClusterConfig
             {
-                ClusterId = WarmUpTraffic.ClusterId,
-                Destinations = new Dictionary<string, DestinationConfig> { ["stand-in"] = new() { Address = warmUpTarget } },
+                ClusterId = StandInCluster.Id,
+                Destinations = new Dictionary<string, DestinationConfig> { ["stand-in"] = new() { Address = standIn } },
             });
         }
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
-using RedWhite.Gateway.WarmUp;
 using Yarp.ReverseProxy.Configuration;
 using RedWhite.Registry.Monitoring;
 
@@ -19,14 +18,14 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
     private readonly Lock gate = new();
     private RegistryProxyConfig? config;
 
-    private readonly WarmUpTraffic warmUp;
+    private readonly StandInCluster standIn;
 
-    public RegistryProxyConfigProvider(RegistryMonitor registry, WarmUpTraffic warmUp, IOptions<GatewayOptions> options, ILogger<RegistryProxyConfigProvider> logger)
+    public RegistryProxyConfigProvider(RegistryMonitor registry, StandInCluster standIn, IOptions<GatewayOptions> options, ILogger<RegistryProxyConfigProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         this.registry = registry;
-        this.warmUp = warmUp;
+        this.standIn = standIn;
         health = options.Value.HealthChecks;
         activityTimeout = options.Value.ActivityTimeout;
         this.logger = logger;
@@ -53,7 +52,7 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
 
     public void Dispose() => registry.Changed -= OnRegistryChanged;
 
-    /// <summary>Rebuilds the config from the current revision (the warm-up's route comes or goes).</summary>
+    /// <summary>Rebuilds the config from the current revision (the stand-in's route comes or goes).</summary>
     public void Refresh()
     {
         RegistryProxyConfig? previous;
@@ -93,8 +92,9 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
 
     private RegistryProxyConfig Build(RegistrySnapshot snapshot)
     {
-        var built = RegistryProxyConfig.From(snapshot, health, activityTimeout, warmUp.Target);
-        Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count - (warmUp.Target is null ? 1 : 2));
+        var standInAddress = standIn.Address;
+        var built = RegistryProxyConfig.From(snapshot, health, activityTimeout, standInAddress);
+        Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count - (standInAddress is null ? 1 : 2));
         return built;
     }
 }

@@ -1,15 +1,19 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Core.Tickets;
+using RedWhite.ServiceDefaults.Connections;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Players;
 
 /// <summary>
-/// Proxy step after load balancing: counts the ticket's player for its cluster and, for a long-lived
-/// request (WebSocket or other upgrade, extended CONNECT, server-sent events), counts the connection on
-/// the destination chosen for it until the request ends. Never waits on anything.
+/// Proxy step after the ticket step, before load balancing: counts the ticket's player for its cluster, counts the
+/// request's outcome (what rollouts judge a canary on: its status and the server's time, see <see cref="ServerTiming"/>)
+/// and, for a long-lived request (WebSocket or other upgrade, extended CONNECT, server-sent events), counts the
+/// connection on the destination chosen for it until the request ends. Never waits on anything but the request.
 /// </summary>
 internal sealed class PlayerAccountingStep(RequestDelegate next, PlayerActivity activity, IOptions<PlayerOptions> options)
 {
@@ -18,22 +22,63 @@ internal sealed class PlayerAccountingStep(RequestDelegate next, PlayerActivity 
 
     private readonly bool counting = options.Value.Enabled;
 
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
-        // Not async: an ordinary request passes straight on, with no state machine of this step's own.
-        if (context.Features.Get<IRouteTicketFeature>() is not { } feature)
+        if (context.Features.Get<RoutingTicket>() is not { } ticket)
         {
-            return next(context); // refused by the ticket step: nothing to count
+            await next(context); // the Gateway's own stand-in traffic: not a player
+            return;
         }
 
-        var ticket = feature.Ticket;
         if (counting)
         {
             activity.Seen(ticket.ClusterId, ticket.PlayerId);
         }
 
-        return IsLongLived(context) ? ProxyLongLivedAsync(context, ticket.ClusterId) : next(context);
+        var timing = ServerTiming.Begin(context, Stopwatch.GetTimestamp());
+        if (IsLongLived(context))
+        {
+            await ProxyLongLivedAsync(context, ticket.ClusterId);
+        }
+        else
+        {
+            await next(context);
+        }
+
+        CountOutcome(context, ticket, timing);
     }
+
+    /// <summary>
+    /// The cluster's own outcome of a forwarded request, or of one its cluster had no healthy server for, timed from the
+    /// request's arrival to the server's answer (upgrades are not timed). Exchanges the client broke off, and requests
+    /// this Gateway could not send for want of its own descriptors or memory, say nothing of the server: not counted.
+    /// </summary>
+    private void CountOutcome(HttpContext context, RoutingTicket ticket, ServerTiming timing)
+    {
+        var failure = context.Features.Get<IForwarderErrorFeature>();
+        if (failure is not null && (ClientCaused(failure.Error) || LocalExhaustion.Is(failure.Exception)))
+        {
+            return;
+        }
+
+        var response = context.Response;
+        var status = response.StatusCode;
+
+        // The Gateway answers these itself (the ticket step writes the problem once this step returns): no server answered.
+        var notReached = failure is not null && !response.HasStarted && !context.RequestAborted.IsCancellationRequested &&
+            status >= StatusCodes.Status500InternalServerError;
+        double? ms = status == StatusCodes.Status101SwitchingProtocols ? null : timing.Milliseconds(Stopwatch.GetTimestamp());
+        activity.Answered(ticket.ClusterId, ticket.PlayerId, status, notReached, ms);
+    }
+
+    /// <summary>
+    /// Whether the forwarder failed for something the client did: left before the answer, sent a body that broke
+    /// off or was refused, or a request the forwarder could not build. Such an exchange says nothing of the server.
+    /// </summary>
+    private static bool ClientCaused(ForwarderError error) =>
+        error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+            or ForwarderError.RequestBodyClient or ForwarderError.RequestCreation or ForwarderError.UpgradeRequestCanceled
+            or ForwarderError.UpgradeRequestClient;
 
     /// <summary>
     /// Tracks the connection until it ends, so the gateway can end it when its cluster retires or the gateway shuts
@@ -48,8 +93,8 @@ internal sealed class PlayerAccountingStep(RequestDelegate next, PlayerActivity 
             context.Features.Set<IHttpUpgradeFeature>(upgrade);
         }
 
-        var destinations = context.GetReverseProxyFeature().AvailableDestinations;
-        using var connection = activity.Open(cluster, destinations.Count == 1 ? destinations[0].DestinationId : null, reason => End(context, upgrade, reason));
+        // Opened before load balancing picks the destination: the connection reads it from the proxy feature when asked.
+        using var connection = activity.Open(cluster, context.GetReverseProxyFeature(), reason => End(context, upgrade, reason));
         await next(context);
     }
 

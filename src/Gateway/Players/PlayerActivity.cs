@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
+using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Players;
 
@@ -34,7 +35,7 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time, IOp
     /// Counts a long-lived connection as open until the returned handle is disposed; <paramref name="end"/> ends it
     /// (at retirement or shutdown) with a reason the client is given.
     /// </summary>
-    public OpenConnection Open(string cluster, string? destination, Action<string> end) => Counter(cluster).Open(destination, end);
+    public OpenConnection Open(string cluster, IReverseProxyFeature? proxy, Action<string> end) => Counter(cluster).Open(proxy, end);
 
     /// <summary>
     /// Counts the outcome of <paramref name="player"/>'s request for its cluster (the rollout controller judges canaries
@@ -106,14 +107,17 @@ internal sealed class OpenConnection : IDisposable
     private readonly ClusterActivityCounter owner;
     private int disposed;
 
-    internal OpenConnection(ClusterActivityCounter owner, string? destination, Action<string> end)
+    private readonly IReverseProxyFeature? proxy;
+
+    internal OpenConnection(ClusterActivityCounter owner, IReverseProxyFeature? proxy, Action<string> end)
     {
         this.owner = owner;
-        Destination = destination;
+        this.proxy = proxy;
         End = end;
     }
 
-    internal string? Destination { get; }
+    /// <summary>The destination the connection was forwarded to, once the forwarder has picked it.</summary>
+    internal string? Destination => proxy?.ProxiedDestination?.DestinationId;
 
     internal Action<string> End { get; }
 
@@ -175,9 +179,9 @@ internal sealed class ClusterActivityCounter
         }
     }
 
-    public OpenConnection Open(string? destination, Action<string> end)
+    public OpenConnection Open(IReverseProxyFeature? proxy, Action<string> end)
     {
-        var connection = new OpenConnection(this, destination, end);
+        var connection = new OpenConnection(this, proxy, end);
         open.TryAdd(connection, 0);
         return connection;
     }

@@ -16,6 +16,7 @@ public static class PlayerPipelineExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<PlayerActivity>();
+        builder.Services.AddHostedService<PlayerMetrics>();
         builder.Services.TryAddSingleton<PlayerReporter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlayerReporter>());
         builder.Services.AddHostedService<RetiredConnectionCloser>();
@@ -24,9 +25,10 @@ public static class PlayerPipelineExtensions
     }
 
     /// <summary>
-    /// Put it after load balancing, so a connection is counted on the destination chosen for it. With accounting off
-    /// (<c>Gateway:Players:Enabled=false</c>) players are not counted, but long-lived connections are still tracked, so
-    /// retirement and shutdown can end them cleanly.
+    /// Put it right after the ticket step, before the health step and load balancing, so it sees every outcome of the
+    /// ticket's cluster (a connection is counted on the destination the forwarder picks for it). With accounting off
+    /// (<c>Gateway:Players:Enabled=false</c>) players are not counted, but outcomes are, and long-lived connections are
+    /// still tracked, so retirement and shutdown can end them cleanly.
     /// </summary>
     public static IReverseProxyApplicationBuilder UsePlayerAccounting(this IReverseProxyApplicationBuilder pipeline)
     {

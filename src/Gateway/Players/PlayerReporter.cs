@@ -7,6 +7,7 @@ using Yarp.ReverseProxy.Model;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Players;
+using RedWhite.Registry;
 
 namespace RedWhite.Gateway.Players;
 

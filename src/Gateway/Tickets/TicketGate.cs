@@ -1,26 +1,28 @@
-using RedWhite.ServiceDefaults;
-using RedWhite.ServiceDefaults.Connections;
-using RedWhite.Core.Configs;
+using System.Diagnostics;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
-using System.Diagnostics;
+using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Telemetry;
-using RedWhite.Gateway.WarmUp;
-using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.Forwarder;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
+using RedWhite.ServiceDefaults;
+using RedWhite.ServiceDefaults.Connections;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace RedWhite.Gateway.Tickets;
 
 /// <summary>
 /// First step of the proxy pipeline: every request and WebSocket upgrade must carry a valid ticket,
-/// and goes to the ticket's cluster whatever route it matched. Load balancing and health then act on
-/// that cluster. Runs on every request: no LINQ, no string building on the success path.
+/// and goes to the ticket's cluster whatever route it matched; the verified ticket is set on the request as a feature
+/// (<see cref="RoutingTicket"/>) for the steps after it. Accounting, health and load balancing then act on that
+/// cluster. Whatever the Gateway answers itself (a refusal, a forwarding failure) gets the problem shape here, and every
+/// request is recorded once (<see cref="GatewayTelemetry"/>). Runs on every request: no LINQ, no string building on the
+/// success path.
 /// </summary>
 internal sealed class TicketGate(
     RequestDelegate next, TicketVerifier tickets, RegistryMonitor registry, ConfigAnnouncements configs, IProxyStateLookup proxy,
-    WarmUpTraffic warmUp, GatewayTelemetry telemetry, DescriptorReserve descriptors, TimeProvider time, ILogger<TicketGate> logger)
+    StandInCluster standIn, GatewayTelemetry telemetry, DescriptorReserve descriptors, TimeProvider time, ILogger<TicketGate> logger)
 {
     private static readonly Refusal Missing = new(StatusCodes.Status401Unauthorized, "ticket_missing", "A routing ticket is required.",
         "Send the ticket from discovery in the X-Route-Ticket header or the rw_ticket cookie.");
@@ -54,16 +56,19 @@ internal sealed class TicketGate(
             return;
         }
 
+        if (ReferenceEquals(cluster, StandInCluster.Id))
+        {
+            await next(context); // the Gateway's own traffic (its warm-up): neither counted nor logged
+            return;
+        }
+
         string? failed = null;
-        IForwarderErrorFeature? failure = null;
-        var timing = ServerTiming.Begin(context, startedAt);
         try
         {
             await next(context);
 
             // YARP answers its own failures with a bare status; give clients the same problem shape as every refusal.
-            failure = context.Features.Get<IForwarderErrorFeature>();
-            if (failure is not null && !context.Response.HasStarted &&
+            if (context.Features.Get<IForwarderErrorFeature>() is { } failure && !context.Response.HasStarted &&
                 !context.RequestAborted.IsCancellationRequested && context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
             {
                 failed = await AnswerForwardingFailure(context, failure, cluster!);
@@ -71,7 +76,7 @@ internal sealed class TicketGate(
         }
         finally
         {
-            telemetry.Answered(context, cluster, ticket!.PlayerId, failed, startedAt, timing, failure?.Error);
+            telemetry.Answered(context, cluster, ticket!.PlayerId, failed, startedAt);
         }
     }
 
@@ -91,6 +96,12 @@ internal sealed class TicketGate(
             await Problems.Code(StatusCodes.Status503ServiceUnavailable, GatewayTelemetry.GatewayBusy, "This gateway is out of connections for now.",
                 "Retry after the time in Retry-After.").ExecuteAsync(context);
             return GatewayTelemetry.GatewayBusy;
+        }
+
+        if (failure.Error == ForwarderError.NoAvailableDestinations)
+        {
+            await Refuse(context, Unavailable); // as if refused before forwarding, which the health step did
+            return Unavailable.Code;
         }
 
         Log.ForwardingFailed(logger, cluster, failure.Error);
@@ -120,10 +131,10 @@ internal sealed class TicketGate(
         var clusterId = ticket!.ClusterId;
         if (!snapshot.TryGetCluster(clusterId, out var definition))
         {
-            if (warmUp.Admits(clusterId))
+            if (standIn.Admits(clusterId))
             {
-                // The gateway's own warm-up: tagged so it is neither counted nor logged, and not a player.
-                cluster = WarmUpTraffic.ClusterId;
+                // The Gateway's own traffic: tagged so it is neither counted nor logged, and not a player.
+                cluster = StandInCluster.Id;
                 return Reassign(context, headers, ticket, cluster);
             }
 
@@ -143,7 +154,7 @@ internal sealed class TicketGate(
             return refusal;
         }
 
-        context.Features.Set<IRouteTicketFeature>(ticket);
+        context.Features.Set(ticket);
         if (definition.DrainSignal is { } drain)
         {
             // Before forwarding, so a WebSocket's 101 carries it too: the client re-discovers at its next natural break.
@@ -170,13 +181,7 @@ internal sealed class TicketGate(
             return Unavailable;
         }
 
-        context.ReassignProxyRequest(route, proxyCluster);
-        if (context.GetReverseProxyFeature().AvailableDestinations.Count == 0)
-        {
-            Log.NoHealthyDestination(logger, clusterId);
-            return Unavailable;
-        }
-
+        context.ReassignProxyRequest(route, proxyCluster); // no healthy destination: the health step answers 503
         if (RouteHeaders.Rewrite(headers, ticket) is { } unsendable)
         {
             return new Refusal(StatusCodes.Status400BadRequest, "header_invalid", "A header value cannot be forwarded.",

@@ -22,7 +22,7 @@ namespace RedWhite.Gateway.WarmUp;
 /// logs: the gateway then becomes ready cold.
 /// </summary>
 internal sealed partial class GatewayWarmUp(
-    IOptions<GatewayOptions> options, WarmUpState state, WarmUpTraffic traffic, RegistryMonitor registry, RegistryProxyConfigProvider proxyConfig,
+    IOptions<GatewayOptions> options, WarmUpState state, StandInCluster standInCluster, RegistryMonitor registry, RegistryProxyConfigProvider proxyConfig,
     IProxyStateLookup proxy, TicketCodec tickets, IServer server, IConfiguration configuration, TimeProvider time, ILogger<GatewayWarmUp> logger)
     : IHostedLifecycleService, IDisposable
 {
@@ -92,16 +92,16 @@ internal sealed partial class GatewayWarmUp(
             deadline.CancelAfter(settings.Timeout);
             var clock = Stopwatch.StartNew();
             await using var standIn = StandInUpstream.Start();
-            traffic.Open(standIn.Address);
+            standInCluster.Open(standIn.Address);
             try
             {
                 proxyConfig.Refresh();
-                while (!proxy.TryGetCluster(WarmUpTraffic.ClusterId, out _))
+                while (!proxy.TryGetCluster(StandInCluster.Id, out _))
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
                 }
 
-                var ticket = tickets.Issue("rw-warm-up", WarmUpTraffic.ClusterId, "0.0.0", null, time.GetUtcNow()).Ticket;
+                var ticket = tickets.Issue("rw-warm-up", StandInCluster.Id, "0.0.0", null, time.GetUtcNow()).Ticket;
                 var result = await SendAsync(self, ticket, deadline.Token);
                 Result = result;
                 LogDone(logger, result.Sent, result.Failed, clock.Elapsed.TotalSeconds, result.Settled);
@@ -112,7 +112,7 @@ internal sealed partial class GatewayWarmUp(
             }
             finally
             {
-                traffic.Close();
+                standInCluster.Close();
                 proxyConfig.Refresh();
             }
         }

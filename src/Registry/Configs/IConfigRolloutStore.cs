@@ -16,7 +16,7 @@ public sealed record StoredRollouts(ConfigRollouts Rollouts, byte[]? Raw, bool D
 /// <summary>
 /// Config rollout state beside the registry: game servers' heartbeats, and the one rollouts document every
 /// service reads, replaced by compare-and-set so concurrent announcers never clobber each other. Every call
-/// may throw <see cref="Documents.RegistryStoreUnavailableException"/>.
+/// may throw <see cref="RegistryStoreUnavailableException"/>.
 /// </summary>
 public interface IConfigRolloutStore
 {

@@ -10,7 +10,7 @@ public sealed record ConfigInfo(string Version, long Size, DateTimeOffset Publis
 /// <summary>
 /// Immutable configs beside the registry, one per content address. A version is written once and never
 /// rewritten: storing the same content again changes nothing. Every call may throw
-/// <see cref="Documents.RegistryStoreUnavailableException"/>.
+/// <see cref="RegistryStoreUnavailableException"/>.
 /// </summary>
 public interface IConfigStore
 {

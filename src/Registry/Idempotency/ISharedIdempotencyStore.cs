@@ -12,7 +12,7 @@ public interface ISharedIdempotencyStore
     /// Claims <paramref name="id"/> for <paramref name="claimFor"/>, or returns what another caller left there:
     /// its saved record, or that it is still running.
     /// </summary>
-    /// <exception cref="Documents.RegistryStoreUnavailableException">The store cannot be reached.</exception>
+    /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached.</exception>
     Task<IdempotencyClaim> ClaimAsync(string id, TimeSpan claimFor, CancellationToken cancellationToken);
 
     /// <summary>
@@ -20,7 +20,7 @@ public interface ISharedIdempotencyStore
     /// <paramref name="owner"/>'s oldest records past <paramref name="keepPerOwner"/>, so no API key can grow the store
     /// without bound.
     /// </summary>
-    /// <exception cref="Documents.RegistryStoreUnavailableException">The store cannot be reached.</exception>
+    /// <exception cref="RegistryStoreUnavailableException">The store cannot be reached.</exception>
     Task SaveAsync(string owner, string id, ReadOnlyMemory<byte> record, TimeSpan retention, int keepPerOwner, CancellationToken cancellationToken);
 
     /// <summary>Gives up a claim without an answer worth keeping (the mutation failed; a retry may apply).</summary>

@@ -5,7 +5,7 @@ namespace RedWhite.Registry.Players;
 /// <summary>
 /// Where Gateways report the players and connections they see, and where Admin reads them and keeps their
 /// history. Lives beside the registry: files beside the registry file, or keys in the registry's Redis.
-/// Every call may throw <see cref="Documents.RegistryStoreUnavailableException"/>.
+/// Every call may throw <see cref="RegistryStoreUnavailableException"/>.
 /// </summary>
 public interface IPlayerStore
 {

@@ -29,7 +29,7 @@ public static class ConnectionLimitExtensions
         var configured = builder.Configuration[key] is { } text
             ? long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0
                 ? value
-                : throw new InvalidOperationException($"{key} must be a whole number of connections, 0 for no limit (it is '{text}').")
+                : throw OptionsValidation.Refused("Limits", $"{key} must be a whole number of connections, 0 for no limit (it is '{text}').")
             : (long?)null;
         builder.Services.TryAddSingleton(sp =>
         {

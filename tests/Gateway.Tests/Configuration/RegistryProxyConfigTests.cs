@@ -80,7 +80,7 @@ public sealed class RegistryProxyConfigTests
         using var registry = new TestRegistry();
         var monitor = new RegistryMonitor(registry.Store(), Options.Create(new RegistryOptions { File = registry.FilePath }),
             TimeProvider.System, NullLogger<RegistryMonitor>.Instance);
-        using var provider = new RegistryProxyConfigProvider(monitor, new RedWhite.Gateway.WarmUp.WarmUpTraffic(), Options.Create(new GatewayOptions()), NullLogger<RegistryProxyConfigProvider>.Instance);
+        using var provider = new RegistryProxyConfigProvider(monitor, new StandInCluster(), Options.Create(new GatewayOptions()), NullLogger<RegistryProxyConfigProvider>.Instance);
 
         // Before the monitor has loaded anything, YARP gets the entry route alone.
         var empty = provider.GetConfig();

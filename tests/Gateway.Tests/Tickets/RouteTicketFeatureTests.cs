@@ -38,7 +38,7 @@ public sealed class RouteTicketFeatureTests
 
         public void Apply(TransformBuilderContext context) => context.AddRequestTransform(transform =>
         {
-            if (transform.HttpContext.Features.Get<IRouteTicketFeature>() is { Ticket: var ticket })
+            if (transform.HttpContext.Features.Get<RoutingTicket>() is { } ticket)
             {
                 transform.ProxyRequest.Headers.Add("X-Test-Ticket-Feature", $"{ticket.PlayerId}|{ticket.ClusterId}|{ticket.ClientBuild}");
             }

@@ -10,6 +10,8 @@ using RedWhite.ServiceDefaults;
 using RedWhite.TestKit.Upstreams;
 using Yarp.ReverseProxy;
 
+using RedWhite.Gateway.Configuration;
+
 namespace RedWhite.Gateway.Tests.WarmUp;
 
 /// <summary>
@@ -44,10 +46,10 @@ public sealed class GatewayWarmUpTests
         Assert.DoesNotContain(gateway.Logs.Entries, e => e.EventId.Id == 3100); // no request line for it
         Assert.Equal(0, requests.Count(gateway.Services.GetRequiredService<IMeterFactory>())); // no request counted
         Assert.Empty(gateway.Services.GetRequiredService<PlayerActivity>().TakeReport()); // no player seen
-        Assert.False(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(WarmUpTraffic.ClusterId, out _));
+        Assert.False(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(StandInCluster.Id, out _));
 
         // Its route is gone: a ticket for the warm-up cluster (signed with the gateway's own key) is now refused.
-        using (var late = await gateway.GetAsync("/late", TestTickets.For(WarmUpTraffic.ClusterId)))
+        using (var late = await gateway.GetAsync("/late", TestTickets.For(StandInCluster.Id)))
         {
             await Problem.AssertAsync(late, HttpStatusCode.Gone, "cluster_retired");
         }
@@ -87,7 +89,7 @@ public sealed class GatewayWarmUpTests
 
         await Eventually.TrueAsync(async () => (await gateway.ReadyzAsync()).GetProperty("status").GetString() == "ready", "the gateway to be ready after the warm-up's timeout");
         Assert.Contains(gateway.Logs.Entries, e => e.EventId.Id == 3011);
-        Assert.False(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(WarmUpTraffic.ClusterId, out _));
+        Assert.False(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(StandInCluster.Id, out _));
     }
 
     [Fact]

@@ -1,14 +1,20 @@
-using Serilog.AspNetCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedWhite.ServiceDefaults;
+using Serilog.AspNetCore;
 
 namespace RedWhite.Admin.Clusters;
 
-/// <summary>Admin's request log lines for <c>/v1/clusters/{id}/…</c> name the cluster, so one color's history is one query.</summary>
-internal static class ClusterLogField
+/// <summary>What the cluster endpoints need.</summary>
+internal static class ClusterServices
 {
-    public static IHostApplicationBuilder AddClusterLogField(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The reader of each cluster's live status (players, drain, rollout) for the cluster views; and request log lines
+    /// for <c>/v1/clusters/{id}/…</c> that name the cluster, so one color's history is one query.
+    /// </summary>
+    public static IHostApplicationBuilder AddClusters(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<ClusterStatusReader>();
         builder.Services.PostConfigure<RequestLoggingOptions>(o =>
         {
             var enrich = o.EnrichDiagnosticContext;

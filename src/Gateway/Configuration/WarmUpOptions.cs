@@ -1,4 +1,4 @@
-namespace RedWhite.Gateway.WarmUp;
+namespace RedWhite.Gateway.Configuration;
 
 /// <summary>
 /// Section <c>Gateway:WarmUp</c>: before it reports ready, the gateway sends itself synthetic requests through its
@@ -21,22 +21,4 @@ internal sealed class WarmUpOptions
     /// the gateway reports ready anyway, warm or not.
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
-
-    public IEnumerable<string> Problems()
-    {
-        if (Requests is < 0 or > 1_000_000)
-        {
-            yield return $"Gateway:WarmUp:Requests must be from 0 (off) to 1000000 (was {Requests}).";
-        }
-
-        if (Concurrency is < 1 or > 1024)
-        {
-            yield return $"Gateway:WarmUp:Concurrency must be from 1 to 1024 (was {Concurrency}).";
-        }
-
-        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))
-        {
-            yield return "Gateway:WarmUp:Timeout must be from 00:00:00.001 to 00:05:00, e.g. 00:00:15.";
-        }
-    }
 }

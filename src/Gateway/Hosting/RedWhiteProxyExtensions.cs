@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Health;
+using RedWhite.Gateway.Players;
+using RedWhite.Gateway.Telemetry;
 using RedWhite.Gateway.WarmUp;
 using RedWhite.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
@@ -8,7 +11,7 @@ using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
-namespace RedWhite.Gateway.Configuration;
+namespace RedWhite.Gateway.Hosting;
 
 /// <summary>Registers YARP with its routes, clusters and health checks taken from the registry.</summary>
 public static class RedWhiteProxyExtensions
@@ -31,10 +34,10 @@ public static class RedWhiteProxyExtensions
         builder.Services.AddReverseProxy().AddTransforms(ForwardedHeaders);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, DestinationFailurePolicy>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ProbeFailurePolicy>());
-        builder.Services.TryAddSingleton<Telemetry.GatewayTelemetry>();
+        builder.Services.TryAddSingleton<GatewayTelemetry>();
 
-        // Before it reports ready, the gateway runs synthetic traffic through itself (Gateway:WarmUp).
-        builder.Services.TryAddSingleton<WarmUpTraffic>();
+        // Before it reports ready, the gateway runs synthetic traffic through itself (Gateway:WarmUp), to a stand-in.
+        builder.Services.TryAddSingleton<StandInCluster>();
         builder.Services.TryAddSingleton<WarmUpState>();
         builder.Services.AddHealthChecks().AddCheck<WarmUpState>("warm-up", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.TryAddSingleton<GatewayWarmUp>();
@@ -73,7 +76,7 @@ public static class RedWhiteProxyExtensions
         {
             if (transform.ProxyResponse is not null)
             {
-                Telemetry.ServerTiming.Answered(transform.HttpContext);
+                ServerTiming.Answered(transform.HttpContext);
             }
 
             return ValueTask.CompletedTask;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace RedWhite.Gateway.Telemetry;
+namespace RedWhite.Gateway.Players;
 
 /// <summary>
 /// How long a game server took over one forwarded request, as a canary is judged on it: from the request's full arrival

@@ -1,0 +1,11 @@
+namespace RedWhite.Admin.Audit;
+
+/// <summary>The audit's actor names of Admin's own controllers, beside the API key names of people.</summary>
+internal static class Actors
+{
+    /// <summary>The drain controller (it retires drained clusters).</summary>
+    public const string DrainController = "drain-controller";
+
+    /// <summary>The rollout controller (it advances, promotes and aborts canaries).</summary>
+    public const string RolloutController = "rollout-controller";
+}
