@@ -60,7 +60,7 @@ public sealed class HostileAnswerTests
         Delay = (_, _) => Task.CompletedTask,
     };
 
-    /// <summary>A real Kestrel server on 127.0.0.1 answering every request with <paramref name="answer"/>.</summary>
+    /// <summary>A real Kestrel server on 127.0.0.1 answering every request with the answer it is given.</summary>
     private sealed class Server(WebApplication app) : IAsyncDisposable
     {
         public Uri Url { get; private set; } = null!;

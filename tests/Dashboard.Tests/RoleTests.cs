@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using RedWhite.Core.Registry;
 using static Microsoft.Playwright.Assertions;
 
 namespace RedWhite.Dashboard.Tests;

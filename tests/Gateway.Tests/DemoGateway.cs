@@ -16,41 +16,25 @@ public sealed class DemoGateway : IAsyncLifetime
     public const string Amber = "amber-0.9";
     public const string Grey = "grey-0.8";
 
-    private TestRegistry? registry;
-    private GatewayHost? gateway;
+    private GatewayBed? bed;
 
-    public TestUpstream W1 { get; private set; } = null!;
-    public TestUpstream W2 { get; private set; } = null!;
-    public TestUpstream R1 { get; private set; } = null!;
-    public TestUpstream A1 { get; private set; } = null!;
+    public TestUpstream W1 => bed!["w1"];
+    public TestUpstream W2 => bed!["w2"];
+    public TestUpstream R1 => bed!["r1"];
+    public TestUpstream A1 => bed!["a1"];
 
-    public IReadOnlyList<TestUpstream> Upstreams => [W1, W2, R1, A1];
+    public IReadOnlyList<TestUpstream> Upstreams => bed!.Upstreams;
 
-    internal GatewayHost Gateway => gateway!;
+    internal GatewayHost Gateway => bed!.Gateway;
 
-    public async Task InitializeAsync()
-    {
-        W1 = await TestUpstream.StartAsync("w1", White);
-        W2 = await TestUpstream.StartAsync("w2", White);
-        R1 = await TestUpstream.StartAsync("r1", Red);
-        A1 = await TestUpstream.StartAsync("a1", Amber);
-        registry = new TestRegistry(Document());
-        gateway = GatewayHost.Start(registry);
-    }
+    public async Task InitializeAsync() => bed = await GatewayBed.StartAsync(["w1", "w2", "r1", "a1"], Document);
 
     public async Task DisposeAsync()
     {
-        if (gateway is not null)
+        if (bed is not null)
         {
-            await gateway.DisposeAsync();
+            await bed.DisposeAsync();
         }
-
-        foreach (var upstream in Upstreams)
-        {
-            await upstream.DisposeAsync();
-        }
-
-        registry?.Dispose();
     }
 
     /// <summary>The one request any upstream received on <paramref name="path"/>, and who received it.</summary>
@@ -67,13 +51,13 @@ public sealed class DemoGateway : IAsyncLifetime
     /// <summary>A path no other test uses.</summary>
     public static string UniquePath(string name) => $"/game/{name}/{Guid.NewGuid():N}";
 
-    private RegistryDocument Document() => TestRegistry.Demo() with
+    private static RegistryDocument Document(GatewayBed bed) => TestRegistry.Demo() with
     {
         Clusters =
         [
-            TestRegistry.Cluster(White, "[1.0.0,1.1.0)", ClusterState.Active, 100, Destinations(W1, W2)),
-            TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", ClusterState.Canary, 10, Destinations(R1)),
-            TestRegistry.Cluster(Amber, "[0.9.0,1.0.0)", ClusterState.Draining, 0, Destinations(A1), drainDeadline: TimeProvider.System.GetUtcNow().AddDays(1)),
+            TestRegistry.Cluster(White, "[1.0.0,1.1.0)", ClusterState.Active, 100, bed.Destinations("w1", "w2")),
+            TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", ClusterState.Canary, 10, bed.Destinations("r1")),
+            TestRegistry.Cluster(Amber, "[0.9.0,1.0.0)", ClusterState.Draining, 0, bed.Destinations("a1"), drainDeadline: TimeProvider.System.GetUtcNow().AddDays(1)),
             TestRegistry.Cluster(Grey, "[0.8.0,0.9.0)", ClusterState.Retired, 0),
         ],
     };

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit;
-using RedWhite.Registry;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;

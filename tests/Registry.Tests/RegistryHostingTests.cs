@@ -11,13 +11,12 @@ using Microsoft.Extensions.Options;
 using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit;
-using RedWhite.Registry;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Files;
 
 namespace RedWhite.Registry.Tests;
 
-/// <summary><c>Registry:Store=Redis</c> as a service configures it through <see cref="ServiceDefaults.AddRegistry"/>.</summary>
+/// <summary><c>Registry:Store=Redis</c> as a service configures it through <c>AddRegistry</c>.</summary>
 public sealed class RegistryHostingTests
 {
     [Fact]

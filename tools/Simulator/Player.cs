@@ -2,7 +2,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using RedWhite.Client;
-using RedWhite.Client.Transport;
 
 namespace RedWhite.Simulator;
 

@@ -6,7 +6,7 @@ using RedWhite.Registry;
 namespace RedWhite.Admin.Audit;
 
 /// <summary><c>GET /v1/audit</c>: the audit log, newest first (every role).</summary>
-public static class AuditEndpoints
+internal static class AuditEndpoints
 {
     public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder endpoints)
     {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace RedWhite.Admin.Auth;
 
 /// <summary>The three things a key can be allowed to do, and the setup of API-key authentication.</summary>
-public static class AdminPolicies
+internal static class AdminPolicies
 {
     /// <summary>Read the registry, history and audit log: every role.</summary>
     public const string Read = "admin.read";

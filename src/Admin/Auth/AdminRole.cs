@@ -1,7 +1,7 @@
 namespace RedWhite.Admin.Auth;
 
 /// <summary>What an API key may do (DESIGN.md "Admin"). Each role includes the ones before it.</summary>
-public enum AdminRole
+internal enum AdminRole
 {
     /// <summary>Reads the registry, history and audit log.</summary>
     Viewer,

@@ -1,7 +1,7 @@
 namespace RedWhite.Admin.Auth;
 
 /// <summary>Section <c>Admin</c>: the API keys, as <c>Admin:ApiKeys:&lt;name&gt;:Key</c> and <c>:Role</c>.</summary>
-public sealed class ApiKeyOptions
+internal sealed class ApiKeyOptions
 {
     public const string Section = "Admin";
 
@@ -16,7 +16,7 @@ public sealed class ApiKeyOptions
 }
 
 /// <summary>One admin credential.</summary>
-public sealed class ApiKeyEntry
+internal sealed class ApiKeyEntry
 {
     /// <summary>The secret sent in <c>X-Api-Key</c>.</summary>
     public string Key { get; set; } = "";

@@ -7,7 +7,7 @@ namespace RedWhite.Admin.Auth;
 /// <c>GET /v1/me</c>: the name and role of the key a request carries, so a client (the dashboard) offers only what
 /// the key may do. The API refuses the rest anyway.
 /// </summary>
-public static class IdentityEndpoints
+internal static class IdentityEndpoints
 {
     public static RouteHandlerBuilder MapIdentity(this IEndpointRouteBuilder endpoints)
     {
@@ -22,4 +22,4 @@ public static class IdentityEndpoints
 /// <summary>Who a key is.</summary>
 /// <param name="Name">The key's name (the actor in the audit log).</param>
 /// <param name="Role"><c>Viewer</c>, <c>QA</c> or <c>ReleaseManager</c>.</param>
-public sealed record KeyIdentity(string Name, string Role);
+internal sealed record KeyIdentity(string Name, string Role);

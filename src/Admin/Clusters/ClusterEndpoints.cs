@@ -1,13 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Admin.Configs;
-using RedWhite.Core.Configs;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
 using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
-using RedWhite.Core.Validation;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
 
@@ -17,7 +15,7 @@ namespace RedWhite.Admin.Clusters;
 /// <c>/v1/clusters</c>: read clusters (every role), register one and replace a definition (release
 /// managers). Lifecycle moves are in <see cref="LifecycleEndpoints"/>.
 /// </summary>
-public static class ClusterEndpoints
+internal static class ClusterEndpoints
 {
     public static RouteGroupBuilder MapClusters(this IEndpointRouteBuilder endpoints)
     {

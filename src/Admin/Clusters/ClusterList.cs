@@ -1,6 +1,5 @@
-using RedWhite.Core.Registry;
 
 namespace RedWhite.Admin.Clusters;
 
 /// <summary>Answer of <c>GET /v1/clusters</c>: every cluster, with the revision they were read at.</summary>
-public sealed record ClusterList(long Revision, IReadOnlyList<ClusterView> Clusters);
+internal sealed record ClusterList(long Revision, IReadOnlyList<ClusterView> Clusters);

@@ -9,7 +9,7 @@ namespace RedWhite.Admin.Clusters;
 /// cluster; on replace, left-out <c>state</c>, <c>weight</c> and <c>drainDeadline</c> keep their
 /// current values, since they change through the lifecycle calls.
 /// </summary>
-public sealed record ClusterRequest
+internal sealed record ClusterRequest
 {
     public string? Id { get; init; }
 

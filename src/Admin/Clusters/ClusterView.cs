@@ -4,7 +4,6 @@ using RedWhite.Core.Configs;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Registry.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Players;
 using RedWhite.Registry;
 
@@ -18,7 +17,7 @@ namespace RedWhite.Admin.Clusters;
 /// <param name="LastAction">The drain controller's last action on the cluster, in words.</param>
 /// <param name="LastActionAt">When it was taken.</param>
 /// <param name="Error">Why the drain controller could not act, or why the counts are missing.</param>
-public sealed record ClusterStatus(
+internal sealed record ClusterStatus(
     long? Players, int? Connections, DateTimeOffset? ReportedAt, int? DesiredCapacity, string? LastAction, DateTimeOffset? LastActionAt, string? Error)
 {
     /// <summary>Destination name → how many live Gateways find it healthy, unhealthy, or cannot tell yet (their health checks).</summary>
@@ -30,7 +29,7 @@ public sealed record ClusterStatus(
 /// <param name="HeartbeatAt">When its last heartbeat arrived.</param>
 /// <param name="HeartbeatAgeSeconds">How old that heartbeat is, in whole seconds.</param>
 /// <param name="Live">Whether the heartbeat still counts (younger than <c>Configs:HeartbeatTtl</c>).</param>
-public sealed record DestinationConfig(string? ConfigVersion, DateTimeOffset? HeartbeatAt, long? HeartbeatAgeSeconds, bool Live);
+internal sealed record DestinationConfig(string? ConfigVersion, DateTimeOffset? HeartbeatAt, long? HeartbeatAgeSeconds, bool Live);
 
 /// <summary>A cluster's config rollout as Admin shows it.</summary>
 /// <param name="Target">The registry's <c>configVersion</c>: what the cluster is moving to.</param>
@@ -41,12 +40,12 @@ public sealed record DestinationConfig(string? ConfigVersion, DateTimeOffset? He
 /// <param name="AnnouncedAt">When the current version was announced.</param>
 /// <param name="Reason">Why: <c>first</c>, <c>serversHold</c>, <c>delay</c> or <c>stillAccepted</c>.</param>
 /// <param name="Destinations">Each destination's report, by name.</param>
-public sealed record ClusterConfig(
+internal sealed record ClusterConfig(
     string Target, string? Announced, IReadOnlyList<string> Accepted, bool Pending, DateTimeOffset? ReleasesAt, DateTimeOffset? AnnouncedAt,
     AnnounceReason? Reason, IReadOnlyDictionary<string, DestinationConfig> Destinations);
 
 /// <summary>A cluster as Admin's reads answer it: the definition, its <c>status</c> and its <c>config</c> rollout.</summary>
-public sealed record ClusterView : ClusterDefinition
+internal sealed record ClusterView : ClusterDefinition
 {
     public ClusterView()
     {

@@ -1,7 +1,7 @@
 namespace RedWhite.Admin.Clusters;
 
 /// <summary>Body of <c>POST /v1/clusters/{id}/drain</c>.</summary>
-public sealed record DrainRequest
+internal sealed record DrainRequest
 {
     /// <summary>
     /// Until when players of the draining cluster are offered, rather than required, an update

@@ -10,10 +10,10 @@ namespace RedWhite.Admin.Clusters;
 
 /// <summary>
 /// <c>/v1/clusters/{id}/…</c>: promote, weight, drain, retire and the config target (release managers). Each checks the
-/// move against <see cref="Lifecycle"/> on the document it is applied to, so a move that was legal
+/// move against <see cref="ClusterLifecycle"/> on the document it is applied to, so a move that was legal
 /// when the client looked but is not any more is refused, not applied.
 /// </summary>
-public static class LifecycleEndpoints
+internal static class LifecycleEndpoints
 {
     public static RouteGroupBuilder MapClusterLifecycle(this IEndpointRouteBuilder endpoints)
     {

@@ -2,10 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Auth;
 using RedWhite.Core.Configs;
-using RedWhite.Core.Registry;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry;
 
@@ -14,20 +12,20 @@ namespace RedWhite.Admin.Configs;
 /// <summary>Answer of <c>PUT /v1/configs</c>.</summary>
 /// <param name="Version">The content address: <c>sha256-</c> and the hex SHA-256 of the canonical bytes.</param>
 /// <param name="Size">Bytes of the canonical form.</param>
-public sealed record PublishedConfig(string Version, long Size);
+internal sealed record PublishedConfig(string Version, long Size);
 
 /// <summary>Answer of <c>PUT /v1/configs?dryRun=true</c>: what would be stored, nothing stored.</summary>
 /// <param name="DryRun">Always true, so the answer cannot be mistaken for a publication.</param>
 /// <param name="Version">The content address the config would be stored under.</param>
 /// <param name="Size">Bytes of its canonical form.</param>
 /// <param name="Exists">Whether that version is stored already (publishing it would change nothing).</param>
-public sealed record ConfigPreview(bool DryRun, string Version, long Size, bool Exists);
+internal sealed record ConfigPreview(bool DryRun, string Version, long Size, bool Exists);
 
 /// <summary>One entry of <c>GET /v1/configs</c>.</summary>
-public sealed record ConfigListEntry(string Version, long Size, DateTimeOffset PublishedAt, string PublishedBy, IReadOnlyList<string> Clusters);
+internal sealed record ConfigListEntry(string Version, long Size, DateTimeOffset PublishedAt, string PublishedBy, IReadOnlyList<string> Clusters);
 
 /// <summary><c>/v1/configs</c>: publish immutable, content-addressed configs (release managers) and list them (every role).</summary>
-public static class ConfigEndpoints
+internal static class ConfigEndpoints
 {
     public static RouteGroupBuilder MapConfigs(this IEndpointRouteBuilder endpoints)
     {

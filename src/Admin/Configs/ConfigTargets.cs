@@ -4,13 +4,12 @@ using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry;
 
 namespace RedWhite.Admin.Configs;
 
 /// <summary>Body of <c>POST /v1/clusters/{id}/config</c>.</summary>
-public sealed record ConfigTargetRequest
+internal sealed record ConfigTargetRequest
 {
     /// <summary>The stored config the cluster moves to.</summary>
     public string? ConfigVersion { get; init; }
@@ -20,7 +19,7 @@ public sealed record ConfigTargetRequest
 /// A cluster's config target: only a stored config may become one (register, replace, or
 /// <c>POST /v1/clusters/{id}/config</c>), so no client is ever sent to fetch a version that answers 404.
 /// </summary>
-public static class ConfigTargets
+internal static class ConfigTargets
 {
     /// <summary>
     /// 400 naming <c>configVersion</c> when <paramref name="version"/> is a well-formed address that is not stored

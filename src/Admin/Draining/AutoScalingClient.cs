@@ -6,6 +6,10 @@ using System.Xml.Linq;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace RedWhite.Admin.Draining;
 
@@ -15,10 +19,10 @@ namespace RedWhite.Admin.Draining;
 /// <param name="MaxSize">Its maximum size.</param>
 /// <param name="DesiredCapacity">Its desired capacity.</param>
 /// <param name="Instances">Its instances: id → protected from scale-in.</param>
-public sealed record AutoScalingGroup(string Name, int MinSize, int MaxSize, int DesiredCapacity, IReadOnlyDictionary<string, bool> Instances);
+internal sealed record AutoScalingGroup(string Name, int MinSize, int MaxSize, int DesiredCapacity, IReadOnlyDictionary<string, bool> Instances);
 
 /// <summary>An Auto Scaling call that failed for good: AWS's error code (or ours) and message.</summary>
-public sealed class AutoScalingException(string code, string message, Exception? inner = null) : Exception(message, inner)
+internal sealed class AutoScalingException(string code, string message, Exception? inner = null) : Exception(message, inner)
 {
     /// <summary>AWS's error code (<c>ValidationError</c>, <c>AccessDenied</c>, ...), or <c>GroupNotFound</c>, <c>NoCredentials</c>, <c>Unreachable</c>.</summary>
     public string Code { get; } = code;
@@ -27,16 +31,27 @@ public sealed class AutoScalingException(string code, string message, Exception?
 /// <summary>
 /// The four Auto Scaling calls the drain controller makes, over AWS's Query API (form-encoded POST,
 /// <c>Version=2011-01-01</c>, XML answers), signed with SigV4 (service <c>autoscaling</c>) by AWSSDK.Core,
-/// with credentials from its standard chain. Throttling and AWS-side failures are retried with exponential
-/// backoff and full jitter. The only class that speaks to AWS: swapping in <c>AWSSDK.AutoScaling</c> is local.
+/// with credentials from its standard chain. Each call runs in a Polly pipeline: throttling, AWS-side failures and
+/// unanswered attempts are retried (signed afresh) with exponential backoff and jitter, each attempt and the whole call
+/// have a time limit, and an endpoint that keeps failing is left alone for a while (circuit open, the call fails at once
+/// with <c>CircuitOpen</c>). The only class that speaks to AWS: swapping in <c>AWSSDK.AutoScaling</c> is local.
 /// </summary>
-public sealed class AutoScalingClient(
+internal sealed class AutoScalingClient(
     HttpClient http, IOptions<AutoScalingOptions> options, AWSCredentials? credentials, TimeProvider time, DrainMetrics metrics)
 {
     private const string Service = "autoscaling";
     private const string ContentType = "application/x-www-form-urlencoded; charset=utf-8";
     private static readonly XNamespace Ns = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
     private readonly AutoScalingOptions settings = options.Value;
+    private readonly ResiliencePipeline<Answer> pipeline = Pipeline(options.Value);
+
+    /// <summary>What one attempt got back: the status and body, and AWS's error code and message when it failed.</summary>
+    private sealed record Answer(HttpStatusCode Status, string Body, string Code, string Message)
+    {
+        public bool Ok => Status is >= HttpStatusCode.OK and < HttpStatusCode.Ambiguous;
+
+        public bool Retryable => Status >= HttpStatusCode.InternalServerError || Code is "Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "ServiceUnavailable";
+    }
 
     /// <summary>The group, or <see cref="AutoScalingException"/> with code <c>GroupNotFound</c>.</summary>
     public async Task<AutoScalingGroup> DescribeAsync(string group, CancellationToken cancellationToken)
@@ -74,28 +89,70 @@ public sealed class AutoScalingClient(
     {
         var body = string.Join('&', new[] { ("Action", action), ("Version", "2011-01-01") }.Concat(parameters)
             .Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}"));
-        for (var attempt = 1; ; attempt++)
+        Answer answer;
+        try
         {
-            var (status, text) = await SendAsync(body, cancellationToken);
-            if (status is >= HttpStatusCode.OK and < HttpStatusCode.Ambiguous)
-            {
-                metrics.Called(action, "ok");
-                return XDocument.Parse(text);
-            }
-
-            var (code, message) = Error(text, status);
-            metrics.Called(action, code.Length <= 64 ? code : code[..64]);
-            var retryable = status >= HttpStatusCode.InternalServerError || code is "Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "ServiceUnavailable";
-            if (!retryable || attempt >= settings.MaxAttempts)
-            {
-                throw new AutoScalingException(code, $"{action} failed: {code}: {message}");
-            }
-
-            // Full jitter: a fleet of controllers (or one controller's many groups) never retries in step. The
-            // wait is wall-clock time on purpose: it paces calls to AWS, whatever clock the controller runs on.
-            var ceiling = settings.RetryBaseDelay * Math.Pow(2, attempt - 1);
-            await Task.Delay(ceiling * Random.Shared.NextDouble(), cancellationToken);
+            answer = await pipeline.ExecuteAsync(async token => await AttemptAsync(action, body, token), cancellationToken);
         }
+        catch (BrokenCircuitException ex)
+        {
+            metrics.Called(action, "CircuitOpen");
+            throw new AutoScalingException("CircuitOpen", $"{action} not sent: the Auto Scaling endpoint kept failing; calls resume shortly.", ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new AutoScalingException("Unreachable", $"{action} failed: Unreachable: no answer in time.", ex);
+        }
+
+        return answer.Ok ? XDocument.Parse(answer.Body) : throw new AutoScalingException(answer.Code, $"{action} failed: {answer.Code}: {answer.Message}");
+    }
+
+    /// <summary>One signed attempt, counted in the metrics by its outcome.</summary>
+    private async Task<Answer> AttemptAsync(string action, string body, CancellationToken cancellationToken)
+    {
+        var (status, text) = await SendAsync(body, cancellationToken);
+        if (status is >= HttpStatusCode.OK and < HttpStatusCode.Ambiguous)
+        {
+            metrics.Called(action, "ok");
+            return new Answer(status, text, "", "");
+        }
+
+        var (code, message) = Error(text, status);
+        metrics.Called(action, code.Length <= 64 ? code : code[..64]);
+        return new Answer(status, text, code, message);
+    }
+
+    /// <summary>
+    /// The whole call within <see cref="AutoScalingOptions.Timeout"/> per attempt and all attempts with their waits;
+    /// retries with exponential backoff and jitter; a circuit that opens for 30 s when most of at least 10 calls in 30 s
+    /// failed. Paced by the wall clock on purpose: it paces calls to AWS, whatever clock the controller runs on.
+    /// </summary>
+    private static ResiliencePipeline<Answer> Pipeline(AutoScalingOptions settings)
+    {
+        static bool Failed(Outcome<Answer> outcome) =>
+            outcome.Exception is TimeoutRejectedException || outcome.Result is { Ok: false, Retryable: true };
+
+        var waits = TimeSpan.FromTicks(settings.RetryBaseDelay.Ticks * ((1L << Math.Min(settings.MaxAttempts, 20)) - 1));
+        return new ResiliencePipelineBuilder<Answer> { TimeProvider = TimeProvider.System }
+            .AddTimeout(settings.Timeout * settings.MaxAttempts + waits)
+            .AddRetry(new RetryStrategyOptions<Answer>
+            {
+                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
+                MaxRetryAttempts = settings.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryBaseDelay,
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<Answer>
+            {
+                ShouldHandle = args => ValueTask.FromResult(Failed(args.Outcome)),
+                FailureRatio = 0.5,
+                MinimumThroughput = 10,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(30),
+            })
+            .AddTimeout(settings.Timeout)
+            .Build();
     }
 
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(string body, CancellationToken cancellationToken)
@@ -136,12 +193,10 @@ public sealed class AutoScalingClient(
 
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.Timeout);
-            using var response = await http.SendAsync(request, timeout.Token);
-            return (response.StatusCode, await response.Content.ReadAsStringAsync(timeout.Token));
+            using var response = await http.SendAsync(request, cancellationToken);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException ex)
         {
             return (HttpStatusCode.ServiceUnavailable, $"<ErrorResponse><Error><Code>Unreachable</Code><Message>{System.Security.SecurityElement.Escape(ex.Message)}</Message></Error></ErrorResponse>");
         }

@@ -1,7 +1,7 @@
 namespace RedWhite.Admin.Draining;
 
 /// <summary>Section <c>AutoScaling</c>: where the AWS Auto Scaling API is and how calls to it are retried.</summary>
-public sealed class AutoScalingOptions
+internal sealed class AutoScalingOptions
 {
     public const string Section = "AutoScaling";
 
@@ -14,7 +14,7 @@ public sealed class AutoScalingOptions
     /// <summary>Attempts per call when AWS throttles or fails on its side (<c>AutoScaling:MaxAttempts</c>, default 4).</summary>
     public int MaxAttempts { get; set; } = 4;
 
-    /// <summary>First retry delay, doubled each attempt with full jitter (<c>AutoScaling:RetryBaseDelay</c>, default 200 ms).</summary>
+    /// <summary>First retry delay, about doubled each attempt, with jitter (<c>AutoScaling:RetryBaseDelay</c>, default 200 ms).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Limit of one HTTP call (<c>AutoScaling:Timeout</c>, default 10 s).</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using RedWhite.Admin.Clusters;
 using RedWhite.Admin.Leases;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Players;
@@ -163,38 +162,11 @@ internal sealed class DrainController(
         var pastDeadline = cluster.DrainDeadline is { } deadline && now >= deadline;
         if (emptyLongEnough || pastDeadline)
         {
-            var why = pastDeadline ? $"drain deadline {cluster.DrainDeadline:O} passed" : $"no players since {status.EmptySince:O}";
-            var outcome = await mutator.ApplyAsync(Actor, IfMatch.None,
-                (current, _) => Task.FromResult(ClusterMoves.Move(current, cluster.Id, ClusterState.Retired, c => c, "retire", why)), cancellationToken);
-            if (outcome.Committed is null)
-            {
-                throw new DrainRefusedException(status with { Error = $"could not retire: {outcome.Problem?.ProblemDetails.Detail}" });
-            }
-
-            Log.Retired(logger, cluster.Id, why);
-            status = status with { LastAction = $"retired ({why})", LastActionAt = now };
-            return await ScaleToZeroAsync(cluster, status, outcome.Committed.Revision, cancellationToken);
+            return await RetireAsync(cluster, status, pastDeadline ? $"drain deadline {cluster.DrainDeadline:O} passed" : $"no players since {status.EmptySince:O}", cancellationToken);
         }
 
         var current = await autoScaling.DescribeAsync(group, cancellationToken);
-
-        // Protection before capacity: a scale-in then only ever picks an instance nobody is connected to.
-        if (cluster.Instances is { Count: > 0 } instances)
-        {
-            var occupied = instances.Where(i => count.DestinationConnections.GetValueOrDefault(i.Key) > 0).Select(i => i.Value).ToHashSet(StringComparer.Ordinal);
-            foreach (var protect in new[] { true, false })
-            {
-                var change = instances.Values.Where(id => occupied.Contains(id) == protect && current.Instances.TryGetValue(id, out var isProtected) && isProtected != protect).ToList();
-                if (change.Count > 0)
-                {
-                    await autoScaling.SetInstanceProtectionAsync(group, change, protect, cancellationToken);
-                    var what = $"{(protect ? "protected" : "released")} {string.Join(", ", change)}";
-                    await RecordAsync(cluster.Id, protect ? "protect" : "unprotect", what, revision, cancellationToken);
-                    status = status with { LastAction = what, LastActionAt = now };
-                }
-            }
-        }
-
+        status = await ProtectOccupiedAsync(cluster, count, current, status, revision, cancellationToken);
         if (!count.Complete)
         {
             throw new DrainRefusedException(status with
@@ -204,6 +176,61 @@ internal sealed class DrainController(
             });
         }
 
+        return await ScaleInAsync(cluster, count, current, status, revision, cancellationToken);
+    }
+
+    /// <summary>Retires a drained cluster through the write path (as the controller), then sets its group to 0.</summary>
+    private async Task<DrainStatus> RetireAsync(ClusterDefinition cluster, DrainStatus status, string why, CancellationToken cancellationToken)
+    {
+        var outcome = await mutator.ApplyAsync(Actor, IfMatch.None,
+            (current, _) => Task.FromResult(ClusterMoves.Move(current, cluster.Id, ClusterState.Retired, c => c, "retire", why)), cancellationToken);
+        if (outcome.Committed is null)
+        {
+            throw new DrainRefusedException(status with { Error = $"could not retire: {outcome.Problem?.ProblemDetails.Detail}" });
+        }
+
+        Log.Retired(logger, cluster.Id, why);
+        status = status with { LastAction = $"retired ({why})", LastActionAt = Time.GetUtcNow() };
+        return await ScaleToZeroAsync(cluster, status, outcome.Committed.Revision, cancellationToken);
+    }
+
+    /// <summary>
+    /// Protection before capacity: instances that still hold connections are protected from scale-in, empty ones
+    /// released, so a scale-in only ever picks an instance nobody is connected to.
+    /// </summary>
+    private async Task<DrainStatus> ProtectOccupiedAsync(
+        ClusterDefinition cluster, ClusterPlayers count, AutoScalingGroup current, DrainStatus status, long revision, CancellationToken cancellationToken)
+    {
+        if (cluster.Instances is not { Count: > 0 } instances)
+        {
+            return status;
+        }
+
+        var occupied = instances.Where(i => count.DestinationConnections.GetValueOrDefault(i.Key) > 0).Select(i => i.Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var protect in new[] { true, false })
+        {
+            var change = instances.Values.Where(id => occupied.Contains(id) == protect && current.Instances.TryGetValue(id, out var isProtected) && isProtected != protect).ToList();
+            if (change.Count > 0)
+            {
+                await autoScaling.SetInstanceProtectionAsync(cluster.AutoScalingGroup!, change, protect, cancellationToken);
+                var what = $"{(protect ? "protected" : "released")} {string.Join(", ", change)}";
+                await RecordAsync(cluster.Id, protect ? "protect" : "unprotect", what, revision, cancellationToken);
+                status = status with { LastAction = what, LastActionAt = Time.GetUtcNow() };
+            }
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// Lowers the desired capacity to what the players need (never raising it, never below <c>MinInstances</c> or the
+    /// group's minimum), at most once an interval; a group held up by its minimum size is reported on the status.
+    /// </summary>
+    private async Task<DrainStatus> ScaleInAsync(
+        ClusterDefinition cluster, ClusterPlayers count, AutoScalingGroup current, DrainStatus status, long revision, CancellationToken cancellationToken)
+    {
+        var group = cluster.AutoScalingGroup!;
+        var now = Time.GetUtcNow();
         var wanted = Math.Max(settings.MinInstances, (int)Math.Ceiling(count.Players / (double)settings.PlayersPerInstance));
         var target = Math.Max(wanted, current.MinSize);
         status = status with { DesiredCapacity = current.DesiredCapacity };

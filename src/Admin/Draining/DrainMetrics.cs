@@ -7,7 +7,7 @@ namespace RedWhite.Admin.Draining;
 /// Meter <c>RedWhite.Admin</c>: what the drain controller did and what Auto Scaling answered. Tags are actions,
 /// cluster ids, Auto Scaling operations and error codes: bounded sets.
 /// </summary>
-public sealed class DrainMetrics
+internal sealed class DrainMetrics
 {
     public const string MeterName = Telemetry.Prefix + "Admin";
 

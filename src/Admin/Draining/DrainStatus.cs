@@ -5,7 +5,7 @@ using RedWhite.Registry.SharedState;
 namespace RedWhite.Admin.Draining;
 
 /// <summary>What the drain controller last did for one cluster, as every Admin shows it in the cluster's <c>status</c>.</summary>
-public sealed record DrainStatus
+internal sealed record DrainStatus
 {
     /// <summary>The group's desired capacity when last read or set.</summary>
     public int? DesiredCapacity { get; init; }

@@ -1,7 +1,7 @@
 namespace RedWhite.Admin.Draining;
 
 /// <summary>Section <c>Draining</c>: the drain controller.</summary>
-public sealed class DrainingOptions
+internal sealed class DrainingOptions
 {
     public const string Section = "Draining";
 

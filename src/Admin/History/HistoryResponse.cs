@@ -1,4 +1,4 @@
 namespace RedWhite.Admin.History;
 
 /// <summary>Answer of <c>GET /v1/registry/history</c>: kept revisions, newest first.</summary>
-public sealed record HistoryResponse(IReadOnlyList<RevisionSummary> Revisions);
+internal sealed record HistoryResponse(IReadOnlyList<RevisionSummary> Revisions);

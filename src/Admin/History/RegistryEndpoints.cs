@@ -16,7 +16,7 @@ namespace RedWhite.Admin.History;
 /// Rollback restores an earlier revision's content as a new revision, so history only grows and every
 /// reader moves forward to it like to any other change.
 /// </summary>
-public static class RegistryEndpoints
+internal static class RegistryEndpoints
 {
     public static RouteGroupBuilder MapRegistry(this IEndpointRouteBuilder endpoints)
     {

@@ -1,7 +1,7 @@
 namespace RedWhite.Admin.History;
 
 /// <summary>Body of <c>POST /v1/registry/rollback</c>.</summary>
-public sealed record RollbackRequest
+internal sealed record RollbackRequest
 {
     /// <summary>The earlier revision whose content becomes the registry again, as a new revision.</summary>
     public long? ToRevision { get; init; }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using RedWhite.ServiceDefaults;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry;
 
 namespace RedWhite.Admin.Idempotency;

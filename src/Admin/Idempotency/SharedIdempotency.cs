@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;
 using RedWhite.Registry;
 

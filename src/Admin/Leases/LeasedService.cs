@@ -1,4 +1,3 @@
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry;

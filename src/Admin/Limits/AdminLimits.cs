@@ -5,7 +5,7 @@ using RedWhite.ServiceDefaults;
 namespace RedWhite.Admin.Limits;
 
 /// <summary>Registers the registry limits (<see cref="AdminLimitsOptions"/>), checked at start.</summary>
-public static class AdminLimits
+internal static class AdminLimits
 {
     public static IHostApplicationBuilder AddAdminLimits(this IHostApplicationBuilder builder)
     {

@@ -4,7 +4,7 @@ namespace RedWhite.Admin.Limits;
 /// Section <c>Admin</c>: what a key holder may put into the registry, so that a QA key cannot grow it
 /// without end and no key can point the gateway at the cloud's metadata service or an internal admin page.
 /// </summary>
-public sealed class AdminLimitsOptions
+internal sealed class AdminLimitsOptions
 {
     public const string Section = "Admin";
 

@@ -61,7 +61,7 @@ internal sealed class DryRun
 /// <param name="Detail">The audit detail it would record.</param>
 /// <param name="Before">The registry as it is (the revision the change is based on).</param>
 /// <param name="After">The registry as the change would write it (the next revision).</param>
-public sealed record RegistryPreview(bool DryRun, string Action, string Target, string? Detail, RegistryDocument Before, RegistryDocument After);
+internal sealed record RegistryPreview(bool DryRun, string Action, string Target, string? Detail, RegistryDocument Before, RegistryDocument After);
 
 /// <summary>Endpoint filter on every registry mutation: turns <c>?dryRun=true</c> into a preview answer.</summary>
 internal sealed class DryRunFilter : IEndpointFilter

@@ -11,7 +11,7 @@ using RedWhite.Core.Validation;
 namespace RedWhite.Admin.Pins;
 
 /// <summary><c>/v1/pins/{deviceId}</c>: QA pins a test device to a cluster, and unpins it (QA and release managers).</summary>
-public static class PinEndpoints
+internal static class PinEndpoints
 {
     public static RouteGroupBuilder MapPins(this IEndpointRouteBuilder endpoints)
     {

@@ -1,7 +1,7 @@
 namespace RedWhite.Admin.Pins;
 
 /// <summary>Body of <c>PUT /v1/pins/{deviceId}</c>.</summary>
-public sealed record PinRequest
+internal sealed record PinRequest
 {
     /// <summary>Cluster the device is sent to; it must exist and not be retired.</summary>
     public string ClusterId { get; init; } = "";

@@ -4,7 +4,6 @@ using RedWhite.Admin.Auth;
 using RedWhite.Core.Players;
 using RedWhite.Core.Validation;
 using RedWhite.ServiceDefaults;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Players;
 using RedWhite.Registry;
 
@@ -14,10 +13,10 @@ namespace RedWhite.Admin.Players;
 /// <param name="Since">The start of the range asked for.</param>
 /// <param name="Points">Points in time order (per cluster at each report interval).</param>
 /// <param name="Truncated">Whether more points matched than one answer carries (<see cref="PlayerHistory.MaxPoints"/>): ask again from the last one.</param>
-public sealed record PlayerHistoryAnswer(DateTimeOffset Since, IReadOnlyList<PlayerPoint> Points, bool Truncated);
+internal sealed record PlayerHistoryAnswer(DateTimeOffset Since, IReadOnlyList<PlayerPoint> Points, bool Truncated);
 
 /// <summary><c>/v1/players</c>: the players and connections of each cluster over time (every role).</summary>
-public static class PlayerEndpoints
+internal static class PlayerEndpoints
 {
     public static RouteGroupBuilder MapPlayers(this IEndpointRouteBuilder endpoints)
     {

@@ -3,7 +3,6 @@ using RedWhite.Admin.Draining;
 using RedWhite.Admin.Leases;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;

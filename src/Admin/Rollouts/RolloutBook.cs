@@ -11,7 +11,7 @@ namespace RedWhite.Admin.Rollouts;
 /// lease carries on): the step it is judging, every Gateway's counts at the step's first check (the window's start),
 /// consecutive failed checks, and the newest checks with their figures.
 /// </summary>
-public sealed record RolloutRecord
+internal sealed record RolloutRecord
 {
     /// <summary>Checks kept per canary.</summary>
     public const int KeptChecks = 50;
@@ -36,7 +36,7 @@ public sealed record RolloutRecord
 }
 
 /// <summary>One check as recorded: when, which step, the window, the verdict with its figures, and what followed.</summary>
-public sealed record RolloutCheckRecord(
+internal sealed record RolloutCheckRecord(
     DateTimeOffset At, int Step, int Weight, DateTimeOffset WindowFrom, RolloutVerdict Verdict, Figures Canary, Figures Baseline,
     IReadOnlyList<RolloutFigure> Limits, string? Note, string? Action);
 
@@ -65,7 +65,7 @@ internal sealed class RolloutBook(ISharedStateStore store)
 }
 
 /// <summary>Settings of the rollout controller (section <c>Rollouts</c>).</summary>
-public sealed class RolloutOptions
+internal sealed class RolloutOptions
 {
     public const string Section = "Rollouts";
 

@@ -6,7 +6,6 @@ using RedWhite.Admin.Mutations;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Rollouts;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
@@ -125,29 +124,7 @@ internal sealed class RolloutController(
         var window = string.Create(CultureInfo.InvariantCulture,
             $"{canaryWindow.Requests} requests of {evidence.CanaryPlayers} players, error rate {canaryWindow.ErrorRate:P2}, p99 {Ms(canaryWindow.QuantileMs(0.99))} over {from:HH:mm:ss}-{now:HH:mm:ss} UTC");
 
-        Change? change = null;
-        string? action = null;
-        if (check.Verdict == RolloutVerdict.Failed && failures >= plan.Analysis.FailureLimit)
-        {
-            action = "abort";
-            var reason = $"{check.Note} ({failures} failed checks in a row; {window})";
-            change = await PlanAsync(current => RolloutChanges.Abort(current, canary.Id, reason), cancellationToken);
-        }
-        else if (check.Verdict == RolloutVerdict.Passed && now - status.StepStartedAt >= plan.BakeTime)
-        {
-            action = status.Step == plan.Steps.Count - 1 ? "promote" : "step";
-            change = await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, window), cancellationToken);
-        }
-        else if (check.Verdict == RolloutVerdict.WaitingForTraffic && plan.MaxWait is { } wait && now - status.StepStartedAt >= wait)
-        {
-            var reason = string.Create(CultureInfo.InvariantCulture,
-                $"waited {wait} for traffic: {canaryWindow.Requests} of {plan.Analysis.MinRequests} requests, {evidence.CanaryPlayers} of {plan.Analysis.MinPlayers} players since {from:HH:mm:ss} UTC");
-            action = plan.OnMaxWait == RolloutWaitAction.Abort ? "abort" : "pause";
-            change = await PlanAsync(current => plan.OnMaxWait == RolloutWaitAction.Abort
-                ? RolloutChanges.Abort(current, canary.Id, reason)
-                : RolloutChanges.Pause(current, canary.Id, reason), cancellationToken);
-        }
-
+        var (action, change) = await ActAsync(canary, check, failures, window, canaryWindow, evidence.CanaryPlayers, from, now, cancellationToken);
         if (action is not null && change is not null)
         {
             Log.RolloutActed(logger, canary.Id, action, check.Verdict, check.Note ?? window);
@@ -166,6 +143,42 @@ internal sealed class RolloutController(
             NextCheckAt = next,
             Checks = [entry, .. record.Checks.Take(RolloutRecord.KeptChecks - 1)],
         };
+    }
+
+    /// <summary>
+    /// What a check leads to, applied through the write path: an abort after <c>FailureLimit</c> failed checks in a row,
+    /// the next step (or the promotion) once a step passed and baked, a pause or abort after waiting <c>MaxWait</c> for
+    /// traffic; else nothing. The action named, and the change made (null when none, or when it was refused).
+    /// </summary>
+    private async Task<(string? Action, Change? Change)> ActAsync(
+        ClusterDefinition canary, RolloutCheck check, int failures, string window, RequestOutcomes canaryWindow, long canaryPlayers,
+        DateTimeOffset from, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var plan = canary.Rollout!;
+        var status = plan.Status!;
+        if (check.Verdict == RolloutVerdict.Failed && failures >= plan.Analysis.FailureLimit)
+        {
+            var reason = $"{check.Note} ({failures} failed checks in a row; {window})";
+            return ("abort", await PlanAsync(current => RolloutChanges.Abort(current, canary.Id, reason), cancellationToken));
+        }
+
+        if (check.Verdict == RolloutVerdict.Passed && now - status.StepStartedAt >= plan.BakeTime)
+        {
+            var action = status.Step == plan.Steps.Count - 1 ? "promote" : "step";
+            return (action, await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, window), cancellationToken));
+        }
+
+        if (check.Verdict == RolloutVerdict.WaitingForTraffic && plan.MaxWait is { } wait && now - status.StepStartedAt >= wait)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture,
+                $"waited {wait} for traffic: {canaryWindow.Requests} of {plan.Analysis.MinRequests} requests, {canaryPlayers} of {plan.Analysis.MinPlayers} players since {from:HH:mm:ss} UTC");
+            var abort = plan.OnMaxWait == RolloutWaitAction.Abort;
+            return (abort ? "abort" : "pause", await PlanAsync(current => abort
+                ? RolloutChanges.Abort(current, canary.Id, reason)
+                : RolloutChanges.Pause(current, canary.Id, reason), cancellationToken));
+        }
+
+        return (null, null);
     }
 
     /// <summary>Applies a controller change through the write path; the change, or null when it was refused (the rollout moved meanwhile).</summary>

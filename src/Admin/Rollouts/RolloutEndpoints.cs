@@ -4,7 +4,6 @@ using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Registry;
 using RedWhite.ServiceDefaults;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry;
 
@@ -15,7 +14,7 @@ namespace RedWhite.Admin.Rollouts;
 /// resume and abort it (release managers). Each of the four is a registry change like any other: audited, with
 /// <c>If-Match</c>, <c>Idempotency-Key</c> and <c>?dryRun=true</c>.
 /// </summary>
-public static class RolloutEndpoints
+internal static class RolloutEndpoints
 {
     public static RouteGroupBuilder MapRollouts(this IEndpointRouteBuilder endpoints)
     {
@@ -80,7 +79,7 @@ public static class RolloutEndpoints
 /// <param name="NextCheckAt">About when the controller checks next (running only).</param>
 /// <param name="ConsecutiveFailures">Failed checks in a row at this step.</param>
 /// <param name="Checks">The newest checks first, each with its figures against the limits.</param>
-public sealed record RolloutView(
+internal sealed record RolloutView(
     string Cluster, ClusterState State, int Weight, RolloutPlan Plan, DateTimeOffset? WindowFrom, DateTimeOffset? NextCheckAt, int ConsecutiveFailures,
     IReadOnlyList<RolloutCheckRecord> Checks);
 

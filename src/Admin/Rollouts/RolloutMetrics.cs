@@ -8,7 +8,7 @@ namespace RedWhite.Admin.Rollouts;
 /// Meter <c>RedWhite.Admin</c>: the rollout controller's checks and what it did with them. Tags are cluster ids,
 /// verdicts and actions: bounded sets.
 /// </summary>
-public sealed class RolloutMetrics
+internal sealed class RolloutMetrics
 {
     private readonly Counter<long> checks;
     private readonly Counter<long> actions;

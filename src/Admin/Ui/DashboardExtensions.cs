@@ -7,7 +7,7 @@ namespace RedWhite.Admin.Ui;
 /// <c>/dashboard/</c>. The page itself is public (it holds no data); everything it shows comes from the API with the
 /// key the user signs in with. A strict Content-Security-Policy: the page loads and talks to this origin only.
 /// </summary>
-public static class DashboardExtensions
+internal static class DashboardExtensions
 {
     public const string Path = "/dashboard";
 

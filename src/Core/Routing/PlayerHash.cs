@@ -13,17 +13,17 @@ internal static class PlayerHash
     /// <summary>64-bit hash of (salt, player), FNV-1a over UTF-16 code units with a murmur3 finalizer.</summary>
     public static ulong Hash(ReadOnlySpan<char> salt, ReadOnlySpan<char> playerId)
     {
-        const ulong prime = 1099511628211UL;
+        const ulong Prime = 1099511628211UL;
         var h = 14695981039346656037UL;
         foreach (var c in salt)
         {
-            h = (h ^ c) * prime;
+            h = (h ^ c) * Prime;
         }
 
-        h = (h ^ 0xFFFF) * prime; // separator: ("ab","c") and ("a","bc") must differ
+        h = (h ^ 0xFFFF) * Prime; // separator: ("ab","c") and ("a","bc") must differ
         foreach (var c in playerId)
         {
-            h = (h ^ c) * prime;
+            h = (h ^ c) * Prime;
         }
 
         // FNV alone mixes the high bits poorly for short similar ids; the finalizer fixes that.

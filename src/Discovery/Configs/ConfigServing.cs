@@ -3,7 +3,6 @@ using RedWhite.Core.Caching;
 using RedWhite.Core.Configs;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry;
 
 namespace RedWhite.Discovery.Configs;
@@ -12,7 +11,7 @@ namespace RedWhite.Discovery.Configs;
 /// <c>GET /v1/configs/{version}</c>: a config's stored bytes, cacheable for ever (a version's content never
 /// changes), so a CDN in front serves each version from its origin once.
 /// </summary>
-public static class ConfigServing
+internal static class ConfigServing
 {
     private const string Immutable = "public, max-age=31536000, immutable";
 
@@ -99,7 +98,7 @@ public static class ConfigServing
 /// Published configs held in memory by version, at most <see cref="ConfigServing.CacheBytes"/> worth at the
 /// largest allowed size (<c>Configs:MaxBytes</c>); past that, further versions are read from the store each time.
 /// </summary>
-public sealed class ConfigBytes(IOptions<ConfigOptions> options)
+internal sealed class ConfigBytes(IOptions<ConfigOptions> options)
 {
     private readonly BoundedCache<byte[]> cache = new(Math.Max(4, ConfigServing.CacheBytes / options.Value.MaxBytes));
 

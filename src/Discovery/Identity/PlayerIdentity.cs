@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -7,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace RedWhite.Discovery.Identity;
 
 /// <summary>Registers where a login's player id comes from (<see cref="PlayerIdentityOptions"/>).</summary>
-public static class PlayerIdentity
+internal static class PlayerIdentity
 {
     /// <summary>The authentication scheme of player tokens.</summary>
     public const string Scheme = "PlayerJwt";

@@ -5,7 +5,7 @@ namespace RedWhite.Discovery.Identity;
 /// it is the validated bearer token's <c>sub</c>, never the body's <c>playerId</c>; tickets are free, so
 /// without one any client can claim any player.
 /// </summary>
-public sealed class PlayerIdentityOptions
+internal sealed class PlayerIdentityOptions
 {
     public const string Section = "Discovery:Identity";
 
@@ -39,7 +39,7 @@ public sealed class PlayerIdentityOptions
 }
 
 /// <summary>How Discovery knows who a player is.</summary>
-public enum PlayerIdentityMode
+internal enum PlayerIdentityMode
 {
     /// <summary>The body's <c>playerId</c>, unchecked: for development, or a game with no accounts.</summary>
     Anonymous,

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedWhite.ServiceDefaults;
-using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.Discovery.Configs;
 using RedWhite.Core.Routing;
@@ -14,7 +12,7 @@ using RedWhite.Registry.Monitoring;
 namespace RedWhite.Discovery.Login;
 
 /// <summary><c>POST /v1/discovery/login</c>: decide where the client plays and sign its ticket.</summary>
-public static class LoginEndpoints
+internal static class LoginEndpoints
 {
     public static IHostApplicationBuilder AddLogin(this IHostApplicationBuilder builder)
     {

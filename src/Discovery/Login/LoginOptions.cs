@@ -1,7 +1,7 @@
 namespace RedWhite.Discovery.Login;
 
 /// <summary>Section <c>Discovery</c>.</summary>
-public sealed class LoginOptions
+internal sealed class LoginOptions
 {
     public const string Section = "Discovery";
 

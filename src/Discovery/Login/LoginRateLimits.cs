@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedWhite.ServiceDefaults;
@@ -10,7 +9,7 @@ using RedWhite.ServiceDefaults;
 namespace RedWhite.Discovery.Login;
 
 /// <summary>Section <c>Discovery:RateLimits</c>: how often one address, and one device, may log in.</summary>
-public sealed class LoginRateLimitOptions
+internal sealed class LoginRateLimitOptions
 {
     public const string Section = "Discovery:RateLimits";
 
@@ -46,7 +45,7 @@ public sealed class LoginRateLimitOptions
 /// <c>X-Forwarded-For</c> a client sends is not believed) before the body is read, and per device once it is.
 /// A refused login is 429 <c>rate_limited</c> with <c>Retry-After</c>, changes nothing and issues no ticket.
 /// </summary>
-public static class LoginRateLimits
+internal static class LoginRateLimits
 {
     /// <summary>The policy the login endpoint names.</summary>
     public const string Policy = "login";

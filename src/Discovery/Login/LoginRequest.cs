@@ -1,7 +1,7 @@
 namespace RedWhite.Discovery.Login;
 
 /// <summary>Body of <c>POST /v1/discovery/login</c>.</summary>
-public sealed record LoginRequest
+internal sealed record LoginRequest
 {
     public string PlayerId { get; init; } = "";
 

@@ -3,7 +3,7 @@ using RedWhite.Core.Routing;
 namespace RedWhite.Discovery.Login;
 
 /// <summary>Answer of <c>POST /v1/discovery/login</c> (DESIGN.md "Discovery").</summary>
-public sealed record LoginResponse
+internal sealed record LoginResponse
 {
     public required RoutingOutcome Decision { get; init; }
 
@@ -30,4 +30,4 @@ public sealed record LoginResponse
 }
 
 /// <summary>What the client should know about an update, when the decision is about one.</summary>
-public sealed record UpdateInfo(bool Required, string? StoreUrl, DateTimeOffset? Deadline);
+internal sealed record UpdateInfo(bool Required, string? StoreUrl, DateTimeOffset? Deadline);

@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
-using RedWhite.Core.Registry;
 
 using RedWhite.Discovery.Telemetry;
 using RedWhite.Registry.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry;

@@ -6,14 +6,13 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
 using RedWhite.ServiceDefaults;
 using RedWhite.Registry.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry;
 
 namespace RedWhite.Discovery.Servers;
 
 /// <summary>Body of <c>POST /v1/servers/heartbeat</c>: which config a game server holds.</summary>
-public sealed record HeartbeatRequest
+internal sealed record HeartbeatRequest
 {
     public string Cluster { get; init; } = "";
 
@@ -26,13 +25,13 @@ public sealed record HeartbeatRequest
 /// Answer to a heartbeat: what the server's cluster targets, announces and accepts, so a server knows which
 /// versions to hold and to accept from clients without asking anyone else.
 /// </summary>
-public sealed record HeartbeatResponse(string? Target, string? Announced, IReadOnlyList<string> Accepted);
+internal sealed record HeartbeatResponse(string? Target, string? Announced, IReadOnlyList<string> Accepted);
 
 /// <summary>
 /// <c>POST /v1/servers/heartbeat</c>: game servers report the config they hold, authenticated by
 /// <c>X-Server-Key</c>. With no <c>Discovery:ServerKeys</c> configured the endpoint answers 404.
 /// </summary>
-public static class HeartbeatEndpoints
+internal static class HeartbeatEndpoints
 {
     public const string KeyHeader = "X-Server-Key";
 

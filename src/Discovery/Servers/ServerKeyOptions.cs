@@ -11,7 +11,7 @@ namespace RedWhite.Discovery.Servers;
 /// or prefixes ending in <c>*</c> (<c>red-*</c> for every red cluster). A key leaked from one fleet then speaks for that
 /// fleet's clusters only.
 /// </summary>
-public sealed class ServerKeyOptions
+internal sealed class ServerKeyOptions
 {
     public const string Section = "Discovery:ServerKeys";
 
@@ -37,7 +37,7 @@ public sealed class ServerKeyOptions
 }
 
 /// <summary>One server key and the clusters it may report for (none listed: every cluster).</summary>
-public sealed record ServerKey(string? Key, IReadOnlyList<string> Clusters)
+internal sealed record ServerKey(string? Key, IReadOnlyList<string> Clusters)
 {
     /// <summary>Whether a server holding this key may report for <paramref name="cluster"/>.</summary>
     public bool Covers(string cluster) =>

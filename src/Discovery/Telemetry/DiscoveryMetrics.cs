@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RedWhite.Core.Routing;
 using RedWhite.Discovery.Login;
-using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Discovery.Telemetry;
 
@@ -11,7 +10,7 @@ namespace RedWhite.Discovery.Telemetry;
 /// Meter <c>RedWhite.Discovery</c>: logins by decision and how long they took, and config announcements. Tags are
 /// decisions, cluster ids and reasons: bounded sets, never a player.
 /// </summary>
-public sealed class DiscoveryMetrics
+internal sealed class DiscoveryMetrics
 {
     public const string MeterName = ServiceDefaults.Telemetry.Prefix + "Discovery";
 
@@ -50,7 +49,7 @@ public sealed class DiscoveryMetrics
 }
 
 /// <summary>Times every login from its first byte, whatever answers it (the handler, a refusal, the rate limiter).</summary>
-public static class LoginMetricsExtensions
+internal static class LoginMetricsExtensions
 {
     /// <summary>Meter <c>RedWhite.Discovery</c>'s instruments (<see cref="DiscoveryMetrics"/>).</summary>
     public static IHostApplicationBuilder AddDiscoveryMetrics(this IHostApplicationBuilder builder)

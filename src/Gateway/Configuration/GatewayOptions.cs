@@ -13,7 +13,7 @@ internal sealed class GatewayOptions
 
     /// <summary>
     /// Run socket completions inline (<c>Gateway:InlineSocketCompletions</c>, default on). Read once at
-    /// start, before any socket exists; see <see cref="RedWhiteProxyExtensions.AddRedWhiteProxy"/>.
+    /// start, before any socket exists; see <c>AddRedWhiteProxy</c>.
     /// </summary>
     public bool InlineSocketCompletions { get; set; } = true;
 

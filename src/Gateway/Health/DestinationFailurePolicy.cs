@@ -19,7 +19,7 @@ namespace RedWhite.Gateway.Health;
 /// error is usually about the request's content, which a client controls.
 /// </summary>
 /// <remarks>
-/// A destination is benched for <see cref="DestinationHealthOptions.ReactivationPeriod"/> once, within
+/// A destination is benched for <see cref="Configuration.DestinationHealthOptions.ReactivationPeriod"/> once, within
 /// the last <see cref="Window"/>, at least <see cref="MinimumRequests"/> requests were proxied to it and
 /// <see cref="FailureRate"/> of them failed. Counting is a few interlocked adds on a ring of one-second
 /// buckets; the rate is only worked out when a request fails.

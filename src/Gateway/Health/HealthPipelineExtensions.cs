@@ -1,9 +1,8 @@
-using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Health;
 
 /// <summary>Puts the healthy-destination step into YARP's proxy pipeline.</summary>
-public static class HealthPipelineExtensions
+internal static class HealthPipelineExtensions
 {
     /// <summary>
     /// Answers 503 for a request whose cluster has no healthy destination, before load balancing. Put it after player

@@ -1,5 +1,4 @@
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Health;
 

@@ -14,7 +14,7 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace RedWhite.Gateway.Hosting;
 
 /// <summary>Registers YARP with its routes, clusters and health checks taken from the registry.</summary>
-public static class RedWhiteProxyExtensions
+internal static class RedWhiteProxyExtensions
 {
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 

@@ -5,7 +5,6 @@ using RedWhite.Core.Players;
 using RedWhite.Core.Tickets;
 using RedWhite.ServiceDefaults.Connections;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Players;
 

@@ -1,12 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using RedWhite.Core.Players;
-using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Players;
 
 /// <summary>Player accounting: its services, and its step in the proxy pipeline.</summary>
-public static class PlayerPipelineExtensions
+internal static class PlayerPipelineExtensions
 {
     /// <summary>
     /// Counts players and long-lived connections per cluster and reports them (<c>Gateway:Players</c>), and ends

@@ -1,4 +1,3 @@
-using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Gateway.Players;
 

@@ -1,9 +1,8 @@
-using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Tickets;
 
 /// <summary>Puts the ticket step into YARP's proxy pipeline.</summary>
-public static class TicketPipelineExtensions
+internal static class TicketPipelineExtensions
 {
     /// <summary>
     /// Verifies the routing ticket and reassigns the request to the ticket's cluster. Put it first, before

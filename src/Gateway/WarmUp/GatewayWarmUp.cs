@@ -3,11 +3,9 @@ using System.Runtime;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
-using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Tickets;
-using RedWhite.ServiceDefaults;
 using Yarp.ReverseProxy;
 using RedWhite.Registry.Monitoring;
 

@@ -6,7 +6,7 @@ namespace RedWhite.Gateway.WarmUp;
 /// Whether the Gateway is still warming up before it takes traffic: <c>/readyz</c> answers 503
 /// <c>{"status":"warming-up"}</c> until the warm-up ends. Without a warm-up the Gateway is never warming.
 /// </summary>
-public sealed class WarmUpState : IHealthCheck
+internal sealed class WarmUpState : IHealthCheck
 {
     private static readonly Task<HealthCheckResult> Warm = Task.FromResult(HealthCheckResult.Healthy());
     private static readonly Task<HealthCheckResult> StillWarming = Task.FromResult(HealthCheckResult.Unhealthy("warming-up"));

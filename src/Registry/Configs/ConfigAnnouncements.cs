@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Hosting;
 
 namespace RedWhite.Registry.Configs;

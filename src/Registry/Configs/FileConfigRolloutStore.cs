@@ -1,5 +1,4 @@
 using RedWhite.Core.Configs;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Files;
 
 namespace RedWhite.Registry.Configs;

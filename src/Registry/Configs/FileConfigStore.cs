@@ -1,7 +1,6 @@
 using System.Text.Json;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
-using RedWhite.Registry.Documents;
 
 namespace RedWhite.Registry.Configs;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using RedWhite.Core.Registry;
-using RedWhite.Registry;
 using RedWhite.Registry.Files;
 
 namespace RedWhite.Registry.Documents;

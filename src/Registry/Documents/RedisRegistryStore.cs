@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedWhite.Core.Registry;
 using StackExchange.Redis;
-using RedWhite.Registry;
 using RedWhite.Registry.Redis;
 
 namespace RedWhite.Registry.Documents;

@@ -1,4 +1,3 @@
-using RedWhite.Registry.Documents;
 
 namespace RedWhite.Registry.Files;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using RedWhite.Core.Registry;
 using RedWhite.Registry.Documents;
 

@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RedWhite.Core.Validation;
 using RedWhite.Core.Registry;
-using RedWhite.Registry;
 using RedWhite.Registry.Documents;
 
 namespace RedWhite.Registry.Monitoring;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
-using RedWhite.Registry;
 using RedWhite.Registry.Documents;
 
 namespace RedWhite.Registry.Monitoring;

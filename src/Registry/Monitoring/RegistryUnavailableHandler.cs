@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Registry.Monitoring;
 

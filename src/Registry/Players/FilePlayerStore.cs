@@ -1,6 +1,5 @@
 using System.Text;
 using RedWhite.Core.Players;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry.Files;
 
 namespace RedWhite.Registry.Players;

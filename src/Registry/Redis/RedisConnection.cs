@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using RedWhite.Registry.Documents;
 
 namespace RedWhite.Registry.Redis;
 

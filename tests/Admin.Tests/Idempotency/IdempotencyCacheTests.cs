@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
 using RedWhite.Admin.Idempotency;
-using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Idempotency;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using RedWhite.Admin.Audit;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -28,7 +27,7 @@ public sealed class WebhookTests
 
         var call = await receiver.NextAsync();
         Assert.Equal("cluster.retired", call.Headers[WebhookSender.EventHeader]);
-        Assert.Equal(WebhookSender.Sign(Secret, call.Headers[WebhookSender.TimestampHeader], call.Body), call.Headers[WebhookSender.SignatureHeader]);
+        Assert.Equal(WebhookSigner.Sign(Secret, call.Headers[WebhookSender.TimestampHeader], call.Body), call.Headers[WebhookSender.SignatureHeader]);
         using var json = JsonDocument.Parse(call.Body);
         var body = json.RootElement;
         Assert.Equal(("cluster.retired", "red-1.1", "release", 3L), (body.GetProperty("event").GetString(), body.GetProperty("cluster").GetString(),

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 using Xunit.Abstractions;

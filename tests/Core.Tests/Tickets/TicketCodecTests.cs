@@ -165,9 +165,9 @@ public class TicketCodecTests
     {
         // 43 base64url characters carry 258 bits for a 256-bit MAC: the last character has 4 spellings.
         var (token, _) = codec.Issue("p-1", "white-1.0", "1.0.4", null, Now);
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        var last = alphabet.IndexOf(token[^1], StringComparison.Ordinal);
-        var variants = Enumerable.Range(1, 3).Select(bits => token[..^1] + alphabet[(last & ~3) | bits]).ToList();
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var last = Alphabet.IndexOf(token[^1], StringComparison.Ordinal);
+        var variants = Enumerable.Range(1, 3).Select(bits => token[..^1] + Alphabet[(last & ~3) | bits]).ToList();
 
         Assert.All(variants, variant => Assert.Equal(TicketStatus.Invalid, codec.Verify(variant, Now, out _)));
         Assert.Equal(TicketStatus.Valid, codec.Verify(token, Now, out _));

@@ -61,11 +61,11 @@ public sealed class HostileLoginTests : IDisposable
     public async Task Login_BodyTrickledTooSlowly_Is408Problem_AndNoErrorLog()
     {
         var server = factory.StartOnKestrel();
-        const string json = """{ "playerId": "p-1", "deviceId": "d-1", "platform": "ios", "clientBuild": "1.0.4" }""";
+        const string Json = """{ "playerId": "p-1", "deviceId": "d-1", "platform": "ios", "clientBuild": "1.0.4" }""";
 
         // Kestrel's minimum body rate (240 B/s after a 5 s grace) ends a body sent a byte every half second.
-        var (status, body) = await RawHttp.TrickleAsync(server, "POST /v1/discovery/login HTTP/1.1\r\nHost: d\r\nContent-Type: application/json",
-            json.Length, json, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+        var (status, body) = await RawHttp.TrickleAsync(server, "POST /v1/discovery/login HTTP/1.1\r\nHost: d\r\nContent-Type: application/Json",
+            Json.Length, Json, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
 
         Assert.Equal(408, status);
         Assert.Equal("request_timeout", JsonSerializer.Deserialize<JsonElement>(body).GetProperty("code").GetString());

@@ -2,9 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RedWhite.Core.Configs;
-using RedWhite.Core.Registry;
 using RedWhite.TestKit;
-using RedWhite.TestKit.Upstreams;
 using RedWhite.Registry.Configs;
 
 namespace RedWhite.Gateway.Tests.Configs;
@@ -19,26 +17,12 @@ public sealed class ConfigHeaderTests : IAsyncLifetime
     private const string V1 = "sha256-1111111111111111111111111111111111111111111111111111111111111111";
     private const string V2 = "sha256-2222222222222222222222222222222222222222222222222222222222222222";
     private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
-    private TestUpstream? upstream;
-    private TestRegistry? registry;
-    private GatewayHost? gateway;
+    private GatewayBed bed = null!;
 
-    public async Task InitializeAsync()
-    {
-        upstream = await TestUpstream.StartAsync("w1", White);
-        registry = new TestRegistry(TestRegistry.Demo() with
-        {
-            Clusters = [TestRegistry.Cluster(White, "[1.0.0,1.1.0)", ClusterState.Active, 100, new Dictionary<string, string> { ["w1"] = upstream.Url })],
-        });
-        gateway = GatewayHost.Start(registry, s => s.AddSingleton<TimeProvider>(clock));
-    }
+    public async Task InitializeAsync() =>
+        bed = await GatewayBed.StartAsync(["w1"], GatewayBed.WhiteOnly, s => s.AddSingleton<TimeProvider>(clock));
 
-    public async Task DisposeAsync()
-    {
-        await gateway!.DisposeAsync();
-        await upstream!.DisposeAsync();
-        registry!.Dispose();
-    }
+    public async Task DisposeAsync() => await bed.DisposeAsync();
 
     [Fact]
     public async Task Answers_CarryTheAnnouncedVersion_NewWithinOneRefreshOfAnnouncing_OldWithinOneOfARollback()
@@ -67,17 +51,17 @@ public sealed class ConfigHeaderTests : IAsyncLifetime
         await AnnounceAsync(V2, V1);
         await RefreshAsync();
 
-        File.WriteAllText(Path.Combine(registry!.Directory, "state", "config-rollouts.json"), "{ not json");
+        File.WriteAllText(Path.Combine(bed.Registry.Directory, "state", "config-rollouts.json"), "{ not json");
         await RefreshAsync();
 
         Assert.Equal(V2, await AnnouncedAsync());
-        Assert.Contains(gateway!.Logs.Entries, e => e.EventId.Id == 1026); // the damaged document is logged
+        Assert.Contains(bed.Gateway.Logs.Entries, e => e.EventId.Id == 1026); // the damaged document is logged
     }
 
     /// <summary>Writes the rollouts document as Discovery's announcer would: <paramref name="announced"/> newest first.</summary>
     private async Task AnnounceAsync(params string[] announced)
     {
-        var store = gateway!.Services.GetRequiredService<IConfigRolloutStore>();
+        var store = bed.Gateway.Services.GetRequiredService<IConfigRolloutStore>();
         var current = await store.ReadRolloutsAsync(CancellationToken.None);
         var now = clock.GetUtcNow();
         var document = new ConfigRollouts
@@ -94,7 +78,7 @@ public sealed class ConfigHeaderTests : IAsyncLifetime
     /// <summary>Moves the fake clock one refresh interval and waits for the Gateway's read.</summary>
     private async Task RefreshAsync()
     {
-        var announcements = gateway!.Services.GetRequiredService<ConfigAnnouncements>();
+        var announcements = bed.Gateway.Services.GetRequiredService<ConfigAnnouncements>();
         var refreshes = announcements.Refreshes;
         clock.Advance(new ConfigOptions().RefreshInterval);
         await Eventually.TrueAsync(() => announcements.Refreshes > refreshes, "the Gateway's read of the rollouts");
@@ -108,5 +92,5 @@ public sealed class ConfigHeaderTests : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> PlayAsync() =>
-        gateway!.GetAsync("/game/state/" + Guid.NewGuid().ToString("N"), TestTickets.For(White, issuedAt: clock.GetUtcNow()));
+        bed.Gateway.GetAsync("/game/state/" + Guid.NewGuid().ToString("N"), TestTickets.For(White, issuedAt: clock.GetUtcNow()));
 }

@@ -18,24 +18,15 @@ public sealed class RegistryReloadTests(ITestOutputHelper output) : IAsyncLifeti
     private TestUpstream r1 = null!;
     private TestRegistry registry = null!;
     private GatewayHost gateway = null!;
+    private GatewayBed bed = null!;
 
     public async Task InitializeAsync()
     {
-        w1 = await TestUpstream.StartAsync("w1", White);
-        w2 = await TestUpstream.StartAsync("w2", White);
-        r1 = await TestUpstream.StartAsync("r1", Red);
-        registry = new TestRegistry(Revision(1, Destinations(w1)));
-        gateway = GatewayHost.Start(registry);
+        bed = await GatewayBed.StartAsync(["w1", "w2", "r1"], b => Revision(1, b.Destinations("w1")));
+        (w1, w2, r1, registry, gateway) = (bed["w1"], bed["w2"], bed["r1"], bed.Registry, bed.Gateway);
     }
 
-    public async Task DisposeAsync()
-    {
-        await gateway.DisposeAsync();
-        await w1.DisposeAsync();
-        await w2.DisposeAsync();
-        await r1.DisposeAsync();
-        registry.Dispose();
-    }
+    public async Task DisposeAsync() => await bed.DisposeAsync();
 
     [Fact]
     public async Task Gateway_NewClusterInRegistry_RoutesWithoutRestart()

@@ -21,22 +21,15 @@ public sealed class ClientFaultTests : IAsyncLifetime
     private TestUpstream w2 = null!;
     private TestRegistry registry = null!;
     private GatewayHost gateway = null!;
+    private GatewayBed bed = null!;
 
     public async Task InitializeAsync()
     {
-        w1 = await TestUpstream.StartAsync("w1", White);
-        w2 = await TestUpstream.StartAsync("w2", White);
-        registry = new TestRegistry(TestRegistry.Demo(white: Destinations(w1, w2)));
-        gateway = GatewayHost.Start(registry, ("Gateway:HealthChecks:Interval", "00:01:00"));
+        bed = await GatewayBed.StartAsync(["w1", "w2"], settings: ("Gateway:HealthChecks:Interval", "00:01:00"));
+        (w1, w2, registry, gateway) = (bed["w1"], bed["w2"], bed.Registry, bed.Gateway);
     }
 
-    public async Task DisposeAsync()
-    {
-        await gateway.DisposeAsync();
-        await w1.DisposeAsync();
-        await w2.DisposeAsync();
-        registry.Dispose();
-    }
+    public async Task DisposeAsync() => await bed.DisposeAsync();
 
     [Fact]
     public async Task Gateway_HundredNonAsciiHeaderValues_AreRefused400_AndNoDestinationIsBenched()

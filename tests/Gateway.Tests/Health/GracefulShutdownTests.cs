@@ -1,10 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using RedWhite.Core.Registry;
 using RedWhite.TestKit;
-using RedWhite.TestKit.Upstreams;
 
 namespace RedWhite.Gateway.Tests.Health;
 
@@ -14,12 +11,8 @@ public sealed class GracefulShutdownTests
     [Fact]
     public async Task Stopping_ReadinessTurns503First_WhileRequestsAreStillServedThroughTheDelay()
     {
-        await using var upstream = await TestUpstream.StartAsync("w1", "white-1.0");
-        using var registry = new TestRegistry(TestRegistry.Demo() with
-        {
-            Clusters = [TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active, 100, new Dictionary<string, string> { ["w1"] = upstream.Url })],
-        });
-        await using var gateway = GatewayHost.Start(registry, ("Shutdown:Delay", "00:00:03"));
+        await using var bed = await GatewayBed.StartAsync(["w1"], GatewayBed.WhiteOnly, settings: ("Shutdown:Delay", "00:00:03"));
+        var gateway = bed.Gateway;
         Assert.Equal("ready", (await gateway.ReadyzAsync()).GetProperty("status").GetString());
 
         var stopped = gateway.Services.GetRequiredService<IHost>().StopAsync();

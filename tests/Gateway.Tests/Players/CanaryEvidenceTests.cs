@@ -20,33 +20,19 @@ public sealed class CanaryEvidenceTests : IAsyncLifetime
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 12, 4, 12, 0, 5, TimeSpan.Zero));
     private TestUpstream w1 = null!;
     private TestUpstream r1 = null!;
-    private TestRegistry registry = null!;
     private GatewayHost gateway = null!;
+    private GatewayBed bed = null!;
 
     public async Task InitializeAsync()
     {
-        w1 = await TestUpstream.StartAsync("w1", DemoGateway.White);
-        r1 = await TestUpstream.StartAsync("r1", Red);
-        registry = new TestRegistry(TestRegistry.Demo() with
-        {
-            Clusters =
-            [
-                TestRegistry.Cluster(DemoGateway.White, "[1.0.0,1.1.0)", Core.Registry.ClusterState.Active, 100, new Dictionary<string, string> { ["w1"] = w1.Url }),
-                TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", Core.Registry.ClusterState.Canary, 10, new Dictionary<string, string> { ["r1"] = r1.Url }),
-            ],
-        });
-        gateway = GatewayHost.Start(registry, s => s.AddSingleton<TimeProvider>(clock),
-            ("Gateway:Players:ReportInterval", "00:05:00"), ("Gateway:Players:EvidencePerMinute", "5"), ("Gateway:InstanceId", "gw-evidence"));
+        // The demo's white and red (canary at 10%), one server each.
+        bed = await GatewayBed.StartAsync(["w1", "r1"], services: s => s.AddSingleton<TimeProvider>(clock), settings:
+            [("Gateway:Players:ReportInterval", "00:05:00"), ("Gateway:Players:EvidencePerMinute", "5"), ("Gateway:InstanceId", "gw-evidence")]);
+        (w1, r1, gateway) = (bed["w1"], bed["r1"], bed.Gateway);
         await Eventually.TrueAsync(async () => (await gateway.Client.GetAsync("/_rw/readyz")).IsSuccessStatusCode, "the Gateway ready");
     }
 
-    public async Task DisposeAsync()
-    {
-        await gateway.DisposeAsync();
-        await w1.DisposeAsync();
-        await r1.DisposeAsync();
-        registry.Dispose();
-    }
+    public async Task DisposeAsync() => await bed.DisposeAsync();
 
     [Fact]
     public async Task APlayerFloodingRequests_CountsAtMostItsShareAMinute_AndAgainTheNextMinute()

@@ -23,26 +23,23 @@ public sealed class PlayerAccountingTests : IAsyncLifetime
     private TestUpstream r1 = null!;
     private TestRegistry registry = null!;
     private GatewayHost gateway = null!;
+    private GatewayBed bed = null!;
 
     public async Task InitializeAsync()
     {
-        w1 = await TestUpstream.StartAsync("w1", White);
-        w2 = await TestUpstream.StartAsync("w2", White);
-        r1 = await TestUpstream.StartAsync("r1", Red);
-        registry = new TestRegistry(Document(ClusterState.Active, redWeight: 10));
-
         // Reports only when the test asks (ReportOnceAsync): the interval is far longer than any test.
-        gateway = GatewayHost.Start(registry, ("Gateway:Players:ReportInterval", "00:05:00"), ("Gateway:InstanceId", "gw-test"));
+        bed = await GatewayBed.StartAsync(
+            ["w1", "w2", "r1"],
+            b =>
+            {
+                (w1, w2, r1) = (b["w1"], b["w2"], b["r1"]);
+                return Document(ClusterState.Active, redWeight: 10);
+            },
+            settings: [("Gateway:Players:ReportInterval", "00:05:00"), ("Gateway:InstanceId", "gw-test")]);
+        (registry, gateway) = (bed.Registry, bed.Gateway);
     }
 
-    public async Task DisposeAsync()
-    {
-        await gateway.DisposeAsync();
-        await w1.DisposeAsync();
-        await w2.DisposeAsync();
-        await r1.DisposeAsync();
-        registry.Dispose();
-    }
+    public async Task DisposeAsync() => await bed.DisposeAsync();
 
     [Fact]
     public async Task Requests_AreCountedAsDistinctPlayersPerCluster_AndWebSocketsAsConnectionsOnTheirDestination()

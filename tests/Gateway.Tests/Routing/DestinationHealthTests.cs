@@ -13,10 +13,9 @@ public sealed class DestinationHealthTests
     [Fact]
     public async Task Gateway_ClusterWithNoHealthyDestination_Returns503_UntilOneRecovers()
     {
-        await using var w1 = await TestUpstream.StartAsync("w1", White);
+        await using var bed = await GatewayBed.StartAsync(["w1"]);
+        var (gateway, w1) = (bed.Gateway, bed["w1"]);
         w1.Healthy = false;
-        using var registry = new TestRegistry(TestRegistry.Demo(white: Destinations(w1)));
-        await using var gateway = GatewayHost.Start(registry);
         var ticket = TestTickets.For(White);
 
         // Probes run every 200 ms; two failures in a row bench the only destination.
@@ -45,11 +44,9 @@ public sealed class DestinationHealthTests
     [Fact]
     public async Task Gateway_UnhealthyDestination_TakesNoTraffic_WhileAHealthyOneServes()
     {
-        await using var w1 = await TestUpstream.StartAsync("w1", White);
-        await using var w2 = await TestUpstream.StartAsync("w2", White);
-        w2.Healthy = false;
-        using var registry = new TestRegistry(TestRegistry.Demo(white: Destinations(w1, w2)));
-        await using var gateway = GatewayHost.Start(registry);
+        await using var bed = await GatewayBed.StartAsync(["w1", "w2"]);
+        var gateway = bed.Gateway;
+        bed["w2"].Healthy = false;
         var ticket = TestTickets.For(White);
 
         // Wait until w2 has failed enough probes for YARP to mark it unhealthy.

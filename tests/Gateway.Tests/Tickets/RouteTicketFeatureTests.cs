@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using RedWhite.Core.Tickets;
-using RedWhite.TestKit;
-using RedWhite.TestKit.Upstreams;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 using static RedWhite.Gateway.Tests.DemoGateway;
@@ -14,9 +12,8 @@ public sealed class RouteTicketFeatureTests
     [Fact]
     public async Task LaterProxySteps_SeeTheVerifiedTicket()
     {
-        await using var w1 = await TestUpstream.StartAsync("w1", White);
-        using var registry = new TestRegistry(TestRegistry.Demo(white: Destinations(w1)));
-        await using var gateway = GatewayHost.Start(registry, s => s.AddSingleton<ITransformProvider, EchoTicketFeature>());
+        await using var bed = await GatewayBed.StartAsync(["w1"], services: s => s.AddSingleton<ITransformProvider, EchoTicketFeature>());
+        var (gateway, w1) = (bed.Gateway, bed["w1"]);
         var path = UniquePath("feature");
 
         using var response = await gateway.GetAsync(path, TestTickets.For(White, playerId: "p-feature", build: "1.0.7"));

@@ -81,12 +81,12 @@ public sealed class TicketCookieTests
     [Fact]
     public void TicketCookie_Remove_LeavesHeadersWithoutTicketAlone()
     {
-        const string original = "a=1;b=2";
-        IHeaderDictionary headers = new HeaderDictionary { ["Cookie"] = original };
+        const string Original = "a=1;b=2";
+        IHeaderDictionary headers = new HeaderDictionary { ["Cookie"] = Original };
 
         TicketCookie.Remove(headers);
 
-        Assert.Same(original, headers.Cookie[0]);
+        Assert.Same(Original, headers.Cookie[0]);
     }
 
     [Fact]

@@ -1,16 +1,12 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using RedWhite.Core.Registry;
 using RedWhite.Gateway.Players;
 using RedWhite.Gateway.Telemetry;
 using RedWhite.Gateway.WarmUp;
-using RedWhite.TestKit;
-using RedWhite.ServiceDefaults;
-using RedWhite.TestKit.Upstreams;
-using Yarp.ReverseProxy;
-
 using RedWhite.Gateway.Configuration;
+using RedWhite.TestKit;
+using Yarp.ReverseProxy;
 
 namespace RedWhite.Gateway.Tests.WarmUp;
 
@@ -24,16 +20,11 @@ public sealed class GatewayWarmUpTests
     [Fact]
     public async Task WarmUp_RunsThroughTheGatewayBeforeReady_AndLeavesNoTrace()
     {
-        await using var upstream = await TestUpstream.StartAsync("w1", "white-1.0");
-        using var registry = new TestRegistry(TestRegistry.Demo() with
-        {
-            Clusters = [TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active, 100, new Dictionary<string, string> { ["w1"] = upstream.Url })],
-        });
         using var requests = new GatewayRequestCounter();
-        await using var gateway = GatewayHost.Start(
-            registry,
-            ("Gateway:WarmUp:Concurrency", "8"), ("Gateway:WarmUp:Requests", "2000"),
-            ("Serilog:MinimumLevel:Override:RedWhite.Gateway.Requests", "Debug"));
+        await using var bed = await GatewayBed.StartAsync(
+            ["w1"], GatewayBed.WhiteOnly, settings:
+            [("Gateway:WarmUp:Concurrency", "8"), ("Gateway:WarmUp:Requests", "2000"), ("Serilog:MinimumLevel:Override:RedWhite.Gateway.Requests", "Debug")]);
+        var (gateway, upstream) = (bed.Gateway, bed["w1"]);
 
         await Eventually.TrueAsync(async () => (await gateway.ReadyzAsync()).GetProperty("status").GetString() == "ready", "the gateway to be ready");
 

@@ -1,4 +1,3 @@
-using RedWhite.Core.Registry;
 using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
 

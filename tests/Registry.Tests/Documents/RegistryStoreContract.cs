@@ -1,6 +1,4 @@
-using RedWhite.Core.Registry;
 using RedWhite.TestKit;
-using RedWhite.Registry;
 using RedWhite.Registry.Documents;
 using static RedWhite.Registry.Tests.RedisTestBed;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -179,7 +178,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IAsyncLifetime
         return await response.Content.ReadAsStringAsync();
     }
 
-    /// <summary>The value of the one sample of <paramref name="metric"/> whose labels include <paramref name="labels"/>.</summary>
+    /// <summary>The service's log lines, each parsed as the JSON object it is.</summary>
     private IEnumerable<JsonElement> Json(string service)
     {
         foreach (var line in stack.LogLines(service))

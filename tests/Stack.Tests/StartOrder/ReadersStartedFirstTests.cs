@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using RedWhite.TestKit;
 using Xunit.Abstractions;
 
 namespace RedWhite.Stack.Tests.StartOrder;

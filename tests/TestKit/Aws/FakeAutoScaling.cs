@@ -6,7 +6,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Web;
 using WireMock;
-using WireMock.Models;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
