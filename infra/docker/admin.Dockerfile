@@ -17,11 +17,13 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Core/Core.csproj src/Core/
 COPY src/ServiceDefaults/ServiceDefaults.csproj src/ServiceDefaults/
+COPY src/Registry/Registry.csproj src/Registry/
 COPY src/Admin/Admin.csproj src/Admin/
 # ReadyToRun at restore too: it fetches the crossgen2 pack that the --no-restore publish below compiles with.
 RUN dotnet restore src/Admin/Admin.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/Core/ src/Core/
 COPY src/ServiceDefaults/ src/ServiceDefaults/
+COPY src/Registry/ src/Registry/
 COPY src/Admin/ src/Admin/
 COPY --from=dashboard /src/src/Admin/Dashboard/dist/ src/Admin/Dashboard/dist/
 RUN dotnet publish src/Admin/Admin.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:DashboardPrebuilt=true --no-restore -o /app

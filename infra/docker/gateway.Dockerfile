@@ -9,11 +9,13 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Core/Core.csproj src/Core/
 COPY src/ServiceDefaults/ServiceDefaults.csproj src/ServiceDefaults/
+COPY src/Registry/Registry.csproj src/Registry/
 COPY src/Gateway/Gateway.csproj src/Gateway/
 # ReadyToRun at restore too: it fetches the crossgen2 pack that the --no-restore publish below compiles with.
 RUN dotnet restore src/Gateway/Gateway.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/Core/ src/Core/
 COPY src/ServiceDefaults/ src/ServiceDefaults/
+COPY src/Registry/ src/Registry/
 COPY src/Gateway/ src/Gateway/
 RUN dotnet publish src/Gateway/Gateway.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true --no-restore -o /app
 

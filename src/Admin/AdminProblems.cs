@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin;
 

@@ -1,9 +1,9 @@
 using RedWhite.Discovery.Configs;
-using RedWhite.ServiceDefaults;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
 using RedWhite.Discovery.Servers;
 using RedWhite.Discovery.Telemetry;
+using RedWhite.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using RedWhite.Core.Registry;
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
+using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests;
 

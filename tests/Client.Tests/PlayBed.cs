@@ -2,10 +2,10 @@ extern alias discovery;
 extern alias gateway;
 
 using RedWhite.Core.Registry;
+using RedWhite.Registry.Monitoring;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
 using Yarp.ReverseProxy;
-using RedWhite.Registry.Monitoring;
 using DiscoveryProgram = discovery::Program;
 using GatewayProgram = gateway::Program;
 

@@ -45,6 +45,15 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
             }
         }
 
+        // An image builds from what it copies: every project the published one references, however far down, is copied.
+        var copied = lines.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1]).ToHashSet(StringComparer.Ordinal);
+        var published = Published().Match(string.Join('\n', lines)).Groups[1].Value;
+        foreach (var project in ProjectClosure(published))
+        {
+            Assert.True(copied.Contains(Path.GetDirectoryName(project) + "/"), $"{name}: the image builds {published}, which needs {project}, but never copies its folder");
+        }
+
         // The image's WORKDIR /src is the repository root; /app becomes a folder of this test's.
         await using var folder = new TempFolder();
         await using var nodeRoot = new TempFolder();
@@ -255,6 +264,34 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
 
     private static string Scalar(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value ?? "" : "";
+
+    /// <summary><paramref name="project"/> (relative to the repository) and every project it references, transitively.</summary>
+    private static HashSet<string> ProjectClosure(string project)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.TryPop(out var next))
+        {
+            if (!found.Add(next))
+            {
+                continue;
+            }
+
+            var folder = Path.GetDirectoryName(Repository.File(next))!;
+            foreach (Match reference in ProjectReference().Matches(File.ReadAllText(Repository.File(next))))
+            {
+                pending.Push(Path.GetRelativePath(Repository.Root, Path.GetFullPath(Path.Combine(folder, reference.Groups[1].Value))).Replace('\\', '/'));
+            }
+        }
+
+        return found;
+    }
+
+    [GeneratedRegex(@"RUN dotnet publish (\S+\.csproj)")]
+    private static partial Regex Published();
+
+    [GeneratedRegex("<ProjectReference Include=\"([^\"]+)\"")]
+    private static partial Regex ProjectReference();
 
     [GeneratedRegex("ENTRYPOINT \\[\"dotnet\", \"([^\"]+)\"\\]")]
     private static partial Regex EntryPoint();

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
-using RedWhite.TestKit;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;
@@ -9,6 +8,7 @@ using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
 using RedWhite.Registry.Redis;
+using RedWhite.TestKit;
 
 namespace RedWhite.Registry.Tests;
 

@@ -8,11 +8,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Files;
+using RedWhite.ServiceDefaults;
+using RedWhite.TestKit;
 
 namespace RedWhite.Registry.Tests;
 

@@ -1,6 +1,6 @@
 using RedWhite.Core.Registry;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.TestKit;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
-using RedWhite.Registry.Documents;
 using RedWhite.Registry;
+using RedWhite.Registry.Documents;
 
 namespace RedWhite.Admin.Audit;
 

@@ -4,10 +4,10 @@ using RedWhite.Admin.Configs;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Clusters;
 

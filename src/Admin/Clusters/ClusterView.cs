@@ -3,9 +3,9 @@ using RedWhite.Admin.Draining;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
+using RedWhite.Registry;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Players;
-using RedWhite.Registry;
 
 namespace RedWhite.Admin.Clusters;
 

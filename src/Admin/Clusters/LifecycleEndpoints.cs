@@ -3,8 +3,8 @@ using RedWhite.Admin.Auth;
 using RedWhite.Admin.Configs;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Clusters;
 

@@ -2,10 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Auth;
 using RedWhite.Core.Configs;
-using RedWhite.ServiceDefaults;
+using RedWhite.Registry;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
-using RedWhite.Registry;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Configs;
 

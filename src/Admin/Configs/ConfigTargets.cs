@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
-using RedWhite.ServiceDefaults;
-using RedWhite.Registry.Configs;
 using RedWhite.Registry;
+using RedWhite.Registry.Configs;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Configs;
 

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
-using RedWhite.Admin.Leases;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
+using RedWhite.Registry;
 using RedWhite.Registry.Documents;
+using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
-using RedWhite.Registry;
 
 namespace RedWhite.Admin.Draining;
 

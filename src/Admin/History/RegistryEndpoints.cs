@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
+using RedWhite.Registry;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
-using RedWhite.Registry;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.History;
 

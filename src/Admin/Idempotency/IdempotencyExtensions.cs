@@ -1,5 +1,5 @@
-using RedWhite.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Idempotency;
 

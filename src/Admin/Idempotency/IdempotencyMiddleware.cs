@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using RedWhite.ServiceDefaults;
 using RedWhite.Registry;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Idempotency;
 

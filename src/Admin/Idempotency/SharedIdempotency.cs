@@ -1,6 +1,6 @@
 using System.Text.Json;
-using RedWhite.Registry.Idempotency;
 using RedWhite.Registry;
+using RedWhite.Registry.Idempotency;
 
 namespace RedWhite.Admin.Idempotency;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
+using RedWhite.Registry;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
-using RedWhite.Registry;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Mutations;
 

@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using RedWhite.Admin.Auth;
 using Microsoft.Extensions.Options;
+using RedWhite.Admin.Auth;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
 using RedWhite.Admin.Mutations;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Pins;
 

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
 using RedWhite.Core.Players;
 using RedWhite.Core.Validation;
-using RedWhite.ServiceDefaults;
-using RedWhite.Registry.Players;
 using RedWhite.Registry;
+using RedWhite.Registry.Players;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Players;
 

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
-using RedWhite.Admin.Leases;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
+using RedWhite.Registry;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
-using RedWhite.Registry;
 
 namespace RedWhite.Admin.Players;
 

@@ -1,15 +1,15 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
-using RedWhite.Admin.Leases;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Rollouts;
+using RedWhite.Registry;
+using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
-using RedWhite.Registry;
 
 namespace RedWhite.Admin.Rollouts;
 

@@ -3,9 +3,9 @@ using RedWhite.Admin.Auth;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Registry;
-using RedWhite.ServiceDefaults;
-using RedWhite.Registry.Monitoring;
 using RedWhite.Registry;
+using RedWhite.Registry.Monitoring;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Rollouts;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Caching;
 using RedWhite.Core.Configs;
-using RedWhite.ServiceDefaults;
-using RedWhite.Registry.Configs;
 using RedWhite.Registry;
+using RedWhite.Registry.Configs;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Discovery.Configs;
 

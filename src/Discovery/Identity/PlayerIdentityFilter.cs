@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Validation;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Discovery.Identity;
 

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using RedWhite.ServiceDefaults;
 using RedWhite.Core.Registry;
-using RedWhite.Discovery.Configs;
 using RedWhite.Core.Routing;
 using RedWhite.Core.Tickets;
+using RedWhite.Discovery.Configs;
 using RedWhite.Discovery.Identity;
-using Serilog;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
+using RedWhite.ServiceDefaults;
+using Serilog;
 
 namespace RedWhite.Discovery.Login;
 

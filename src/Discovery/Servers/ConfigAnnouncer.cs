@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
-
 using RedWhite.Discovery.Telemetry;
+using RedWhite.Registry;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Monitoring;
-using RedWhite.Registry;
 
 namespace RedWhite.Discovery.Servers;
 

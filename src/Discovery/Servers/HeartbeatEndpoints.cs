@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Validation;
-using RedWhite.ServiceDefaults;
+using RedWhite.Registry;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
-using RedWhite.Registry;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Discovery.Servers;
 

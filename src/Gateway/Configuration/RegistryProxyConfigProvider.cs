@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
-using Yarp.ReverseProxy.Configuration;
 using RedWhite.Registry.Monitoring;
+using Yarp.ReverseProxy.Configuration;
 
 namespace RedWhite.Gateway.Configuration;
 

@@ -1,6 +1,6 @@
-using RedWhite.ServiceDefaults.Connections;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using RedWhite.ServiceDefaults.Connections;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;

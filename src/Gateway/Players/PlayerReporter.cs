@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Gateway.Configuration;
-using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.Model;
+using RedWhite.Registry;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Players;
-using RedWhite.Registry;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace RedWhite.Gateway.Players;
 

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 using RedWhite.Core.Tickets;
 using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Tickets;
-using Yarp.ReverseProxy;
 using RedWhite.Registry.Monitoring;
+using Yarp.ReverseProxy;
 
 namespace RedWhite.Gateway.WarmUp;
 

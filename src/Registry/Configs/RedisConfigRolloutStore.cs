@@ -1,7 +1,7 @@
 using RedWhite.Core.Configs;
-using StackExchange.Redis;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Redis;
+using StackExchange.Redis;
 
 namespace RedWhite.Registry.Configs;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
-using StackExchange.Redis;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Redis;
+using StackExchange.Redis;
 
 namespace RedWhite.Registry.Configs;
 

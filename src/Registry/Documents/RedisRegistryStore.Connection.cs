@@ -1,6 +1,6 @@
 using RedWhite.Core.Registry;
-using StackExchange.Redis;
 using RedWhite.Registry.Redis;
+using StackExchange.Redis;
 
 namespace RedWhite.Registry.Documents;
 

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedWhite.Core.Registry;
-using StackExchange.Redis;
 using RedWhite.Registry.Redis;
+using StackExchange.Redis;
 
 namespace RedWhite.Registry.Documents;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using StackExchange.Redis;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Redis;
+using StackExchange.Redis;
 
 namespace RedWhite.Registry.Idempotency;
 

@@ -1,6 +1,6 @@
-using StackExchange.Redis;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Redis;
+using StackExchange.Redis;
 
 namespace RedWhite.Registry.Leases;
 

@@ -1,5 +1,5 @@
-using RedWhite.Core.Validation;
 using RedWhite.Core.Registry;
+using RedWhite.Core.Validation;
 
 namespace RedWhite.Registry.Monitoring;
 

@@ -1,6 +1,6 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using System.Net;
 using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Idempotency;

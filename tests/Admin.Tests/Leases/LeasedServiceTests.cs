@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using RedWhite.Admin.Leases;
-using RedWhite.TestKit;
+using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
+using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Leases;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using RedWhite.Core.Registry;
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
+using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Mutations;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
+using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Mutations;
 

@@ -57,6 +57,29 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task AReceiverThatKeepsFailing_OpensItsOwnCircuit_WhileAnotherStillGetsItsEvents()
+    {
+        await using var failing = await Receiver.StartAsync(failFirst: int.MaxValue);
+        await using var healthy = await Receiver.StartAsync(failFirst: 0);
+        using var registry = new TestRegistry();
+        await using var app = new AdminApp(registry, extra:
+        [
+            .. Settings(failing.Url), new("Admin:WebhookAttempts", "10"),
+            new("Admin:Webhooks:ops:Url", healthy.Url), new("Admin:Webhooks:ops:Secret", Secret),
+        ]);
+
+        await app.Client().PostAsync("/v1/clusters/red-1.1/promote", null);
+
+        Assert.Equal(HttpStatusCode.OK, (await healthy.NextAsync()).Answered);
+        await Eventually.TrueAsync(() => app.Logs.Entries.Any(e => e.EventId.Id == 4502), "the failing receiver's delivery given up");
+
+        // Its circuit opened after five failed attempts (at least half of five in a minute): the other five were never sent.
+        Assert.Equal(5, failing.Calls);
+        Assert.Contains("circuit open", app.Logs.Entries.Single(e => e.EventId.Id == 4502).Message, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => app.Services.GetRequiredService<WebhookSender>().Delivered == 1, "the healthy receiver's delivery counted");
+    }
+
+    [Fact]
     public async Task AWebhookWithoutAGoodSecret_StopsAdminAtStart()
     {
         using var registry = new TestRegistry();

@@ -1,10 +1,10 @@
 extern alias admin;
 
-using admin::RedWhite.Admin.Draining;
 using Amazon.Runtime;
 using Microsoft.Extensions.Options;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
+using admin::RedWhite.Admin.Draining;
 
 namespace RedWhite.Controllers.Tests.Draining;
 
@@ -72,6 +72,28 @@ public sealed class AutoScalingClientTests : IDisposable
 
         Assert.Equal("Throttling", failure.Code);
         Assert.Equal(10, aws.Group("game-white").DesiredCapacity);
+    }
+
+    [Fact]
+    public async Task AnEndpointThatKeepsFailing_OpensTheCircuit_AndCallsFailAtOnceWithoutReachingIt()
+    {
+        aws.AddGroup("game-white", 1, 20, 10);
+        aws.ThrottleNext(1000);
+        var client = Client(); // one Admin's client: its circuit is its own
+
+        AutoScalingException? failure = null;
+        for (var call = 0; call < 5 && failure?.Code != "CircuitOpen"; call++)
+        {
+            failure = await Assert.ThrowsAsync<AutoScalingException>(() => client.SetDesiredCapacityAsync("game-white", 6, CancellationToken.None));
+        }
+
+        // Four attempts a call: the circuit opens on the tenth failed attempt, during the third call.
+        Assert.Equal("CircuitOpen", failure!.Code);
+        Assert.Equal(10, meters.Sum("redwhite.autoscaling.calls", ("operation", "SetDesiredCapacity"), ("outcome", "Throttling")));
+
+        var again = await Assert.ThrowsAsync<AutoScalingException>(() => client.SetDesiredCapacityAsync("game-white", 6, CancellationToken.None));
+        Assert.Equal("CircuitOpen", again.Code);
+        Assert.Equal(10, meters.Sum("redwhite.autoscaling.calls", ("operation", "SetDesiredCapacity"), ("outcome", "Throttling"))); // AWS not called
     }
 
     [Fact]

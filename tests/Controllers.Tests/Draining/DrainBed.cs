@@ -4,10 +4,10 @@ extern alias gateway;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using RedWhite.Core.Registry;
+using RedWhite.Registry.Monitoring;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
 using RedWhite.TestKit.Upstreams;
-using RedWhite.Registry.Monitoring;
 using DrainController = admin::RedWhite.Admin.Draining.DrainController;
 
 namespace RedWhite.Controllers.Tests.Draining;

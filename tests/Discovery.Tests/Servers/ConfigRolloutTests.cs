@@ -7,8 +7,8 @@ using RedWhite.Core.Configs;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using RedWhite.Discovery.Servers;
-using RedWhite.TestKit;
 using RedWhite.Registry.Monitoring;
+using RedWhite.TestKit;
 
 namespace RedWhite.Discovery.Tests.Servers;
 

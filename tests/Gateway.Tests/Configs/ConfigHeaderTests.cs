@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RedWhite.Core.Configs;
-using RedWhite.TestKit;
 using RedWhite.Registry.Configs;
+using RedWhite.TestKit;
 
 namespace RedWhite.Gateway.Tests.Configs;
 

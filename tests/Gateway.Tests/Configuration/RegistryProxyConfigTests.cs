@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
 using RedWhite.Gateway.Configuration;
-using RedWhite.TestKit;
 using RedWhite.Registry;
 using RedWhite.Registry.Monitoring;
+using RedWhite.TestKit;
 
 namespace RedWhite.Gateway.Tests.Configuration;
 

@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RedWhite.Core.Players;
 using RedWhite.Gateway.Players;
+using RedWhite.Registry.Players;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
-using RedWhite.Registry.Players;
 
 namespace RedWhite.Gateway.Tests.Players;
 

@@ -5,10 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Gateway.Players;
-using RedWhite.TestKit;
-using RedWhite.TestKit.Upstreams;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
+using RedWhite.TestKit;
+using RedWhite.TestKit.Upstreams;
 
 namespace RedWhite.Gateway.Tests.Players;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.Model;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Upstreams;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 using static RedWhite.Gateway.Tests.DemoGateway;
 
 namespace RedWhite.Gateway.Tests.Routing;

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Players;
 using RedWhite.Gateway.Telemetry;
 using RedWhite.Gateway.WarmUp;
-using RedWhite.Gateway.Configuration;
 using RedWhite.TestKit;
 using Yarp.ReverseProxy;
 

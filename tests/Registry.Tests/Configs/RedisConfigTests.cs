@@ -1,6 +1,6 @@
+using RedWhite.Registry.Documents;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Processes;
-using RedWhite.Registry.Documents;
 using static RedWhite.Registry.Tests.RedisTestBed;
 
 namespace RedWhite.Registry.Tests.Configs;

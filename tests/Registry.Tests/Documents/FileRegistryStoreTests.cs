@@ -1,5 +1,5 @@
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
+using RedWhite.TestKit;
 
 namespace RedWhite.Registry.Tests.Documents;
 

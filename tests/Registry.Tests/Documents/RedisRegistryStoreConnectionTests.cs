@@ -1,7 +1,7 @@
-using RedWhite.Core.Registry;
 using System.Diagnostics;
-using RedWhite.TestKit;
+using RedWhite.Core.Registry;
 using RedWhite.Registry.Documents;
+using RedWhite.TestKit;
 using static RedWhite.Registry.Tests.RedisTestBed;
 
 namespace RedWhite.Registry.Tests.Documents;

@@ -1,5 +1,5 @@
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
+using RedWhite.TestKit;
 using static RedWhite.Registry.Tests.RedisTestBed;
 
 namespace RedWhite.Registry.Tests.Documents;

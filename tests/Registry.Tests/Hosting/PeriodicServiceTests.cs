@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using RedWhite.TestKit;
 using RedWhite.Registry.Hosting;
+using RedWhite.TestKit;
 
 namespace RedWhite.Registry.Tests.Hosting;
 

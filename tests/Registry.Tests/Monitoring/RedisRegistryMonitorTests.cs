@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using RedWhite.Core.Registry;
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Files;
 using RedWhite.Registry.Monitoring;
+using RedWhite.TestKit;
 using static RedWhite.Registry.Tests.RedisTestBed;
 
 namespace RedWhite.Registry.Tests.Monitoring;

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
-using RedWhite.TestKit;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Monitoring;
+using RedWhite.TestKit;
 
 namespace RedWhite.Registry.Tests.Monitoring;
 

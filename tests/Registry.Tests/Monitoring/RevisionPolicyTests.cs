@@ -1,6 +1,6 @@
 using RedWhite.Core.Registry;
-using RedWhite.TestKit;
 using RedWhite.Registry.Monitoring;
+using RedWhite.TestKit;
 
 namespace RedWhite.Registry.Tests.Monitoring;
 

@@ -20,6 +20,7 @@ public sealed class RefusedStartTests(ITestOutputHelper output)
         { "Gateway", [$"--Tickets:SigningKeys:k1={ZeroKey}", "--Tickets:ActiveKeyId=k1"], "Tickets:SigningKeys:k1 is not a random key" },
         { "Discovery", [$"--Tickets:SigningKeys:k1={ZeroKey}", "--Tickets:ActiveKeyId=k1", "--Discovery:Identity:Mode=Anonymous"], "Tickets:SigningKeys:k1 is not a random key" },
         { "Admin", [$"--Admin:ApiKeys:ops:Key={GoodKey}", "--Admin:ApiKeys:ops:Role=ReleaseManager", "--Registry:File={bad}"], "clusters[0].id: Must be 1-63 characters" },
+        { "Gateway", ["--Management:Urls=http://127.0.0.1"], "Management:Urls has 'http://127.0.0.1': give http(s)://host:port with an explicit, fixed port" },
     };
 
     [Theory]

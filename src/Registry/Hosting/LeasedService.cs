@@ -1,24 +1,22 @@
-using RedWhite.Registry.Hosting;
+using Microsoft.Extensions.Logging;
 using RedWhite.Registry.Leases;
-using RedWhite.Registry;
 
-
-namespace RedWhite.Admin.Leases;
+namespace RedWhite.Registry.Hosting;
 
 /// <summary>
-/// A periodic Admin job that one Admin at a time runs: the holder of a named lease in the shared store. Each tick
-/// takes or renews the lease (<see cref="HoldLeaseAsync"/>); a clean stop gives it up, so another Admin takes over at
-/// its next tick rather than when the lease runs out.
+/// A periodic job that one instance at a time runs (Admin's controllers and recorders): the holder of a named lease in
+/// the shared store. Each tick takes or renews the lease (<see cref="HoldLeaseAsync"/>); a clean stop gives it up, so
+/// another instance takes over at its next tick rather than when the lease runs out.
 /// </summary>
-internal abstract class LeasedService(ILeaseStore leases, string lease, string instance, TimeProvider time, ILogger logger)
+public abstract class LeasedService(ILeaseStore leases, string lease, string instance, TimeProvider time, ILogger logger)
     : PeriodicService(time, logger)
 {
     private bool holding;
 
-    /// <summary>Whether this Admin held the lease at its last tick.</summary>
+    /// <summary>Whether this instance held the lease at its last tick.</summary>
     public bool Holding => Volatile.Read(ref holding);
 
-    /// <summary>This Admin's name in the lease (<c>Draining:InstanceId</c>).</summary>
+    /// <summary>This instance's name in the lease (Admin's <c>Draining:InstanceId</c>).</summary>
     protected string Instance => instance;
 
     /// <summary>How long a hold lasts unless renewed: longer than a tick, so a live holder never loses it between two.</summary>
@@ -41,7 +39,7 @@ internal abstract class LeasedService(ILeaseStore leases, string lease, string i
         }
     }
 
-    /// <summary>Takes or renews the lease; true when this Admin holds it now. Throws when the store cannot be reached.</summary>
+    /// <summary>Takes or renews the lease; true when this instance holds it now. Throws when the store cannot be reached.</summary>
     protected async Task<bool> HoldLeaseAsync(CancellationToken cancellationToken)
     {
         var held = await leases.TryHoldAsync(lease, instance, LeaseDuration, cancellationToken);
@@ -54,7 +52,7 @@ internal abstract class LeasedService(ILeaseStore leases, string lease, string i
         return held;
     }
 
-    /// <summary>Called when this Admin takes or loses the lease (to log it, or to act at once as a new holder).</summary>
+    /// <summary>Called when this instance takes or loses the lease (to log it, or to act at once as a new holder).</summary>
     protected virtual void OnLeaseChanged(bool held)
     {
     }
