@@ -24,6 +24,11 @@ internal static class HttpScenario
         var unmetered = await stack.StartAsync("gateway-unmetered", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz");
         var uncounted = await stack.StartAsync("gateway-uncounted", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz", "--Gateway:Players:Enabled=false");
 
+        // A before/after on a noisy machine: another build's gateway (RW_BASELINE_GATEWAY, its RedWhite.Gateway.dll) measured
+        // in the same rounds as this one's, set up as gateway-unmetered is, so the two differ only in their code.
+        var baselineDll = Environment.GetEnvironmentVariable("RW_BASELINE_GATEWAY");
+        var baseline = string.IsNullOrEmpty(baselineDll) ? null : await stack.StartDllAsync("gateway-baseline", baselineDll, "/_rw/readyz");
+
         // Tracing on at the default 1% sampling, spans exported nowhere: the cost of creating and propagating them.
         var traced = await stack.StartAsync("gateway-traced", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz", "--OpenTelemetry:Tracing:Enabled=true");
         using var scraping = new CancellationTokenSource();
@@ -46,6 +51,7 @@ internal static class HttpScenario
             ("nginx", nginx.Url, CpuMeter.WithChildren(nginx)), ("gateway", gateway.Url, CpuMeter.Of(gateway)),
             ("gateway-unmetered", unmetered.Url, CpuMeter.Of(unmetered)), ("gateway-uncounted", uncounted.Url, CpuMeter.Of(uncounted)),
             ("gateway-traced", traced.Url, CpuMeter.Of(traced)),
+            .. baseline is null ? [] : new[] { ("gateway-baseline", baseline.Url, CpuMeter.Of(baseline)) },
         ];
 
         // BENCH_PATHS=plain-yarp,gateway narrows a run to an A/B comparison while tuning.

@@ -53,9 +53,8 @@ public static class RegistryHostingExtensions
                 }
             })
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>()); // bound above: its default snapshot path needs the builder
+        services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRegistryStore>(sp =>
         {
@@ -84,8 +83,7 @@ public static class RegistryHostingExtensions
         });
 
         // Player counts and controller leases live beside the registry, in the same store.
-        services.AddOptions<PlayerOptions>().BindConfiguration(PlayerOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlayerOptions>, PlayerOptionsValidator>());
+        services.AddValidatedOptions<PlayerOptions, PlayerOptionsValidator>(PlayerOptions.Section);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PlayerOptions>>().Value.ToWindow());
         AddBeside<IPlayerStore>(services,
             (sp, redis, prefix) => new RedisPlayerStore(redis, sp.GetRequiredService<PlayerWindow>(), prefix),
@@ -96,8 +94,7 @@ public static class RegistryHostingExtensions
             (_, redis, prefix) => new RedisSharedStateStore(redis, prefix), (_, data) => new FileSharedStateStore(data.Directory));
 
         // Configs and their rollouts: options validated at start, announcements followed like the registry.
-        services.AddOptions<ConfigOptions>().BindConfiguration(ConfigOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigOptions>, ConfigOptionsValidator>());
+        services.AddValidatedOptions<ConfigOptions, ConfigOptionsValidator>(ConfigOptions.Section);
         AddBeside<IConfigStore>(services, (_, redis, prefix) => new RedisConfigStore(redis, prefix), (_, data) => new FileConfigStore(data.RegistryFile));
         AddBeside<IConfigRolloutStore>(services,
             (_, redis, prefix) => new RedisConfigRolloutStore(redis, prefix), (_, data) => new FileConfigRolloutStore(data.Directory));

@@ -1,15 +1,13 @@
-using Microsoft.Extensions.Options;
 using RedWhite.Core.Configs;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Registry.Validation;
 
 /// <summary>Names every out-of-range <c>Configs</c> setting at start.</summary>
-internal sealed class ConfigOptionsValidator : IValidateOptions<ConfigOptions>
+internal sealed class ConfigOptionsValidator : OptionsValidator<ConfigOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ConfigOptions options)
+    protected override void Check(ConfigOptions options, List<string> failures)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
         if (options.MaxBytes is < 2 or > 16 * 1024 * 1024)
         {
             failures.Add("Configs:MaxBytes must be from 2 to 16777216 (16 MiB).");
@@ -34,7 +32,5 @@ internal sealed class ConfigOptionsValidator : IValidateOptions<ConfigOptions>
         {
             failures.Add("Configs:RefreshInterval must be from 00:00:00.010 to 00:00:10.");
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

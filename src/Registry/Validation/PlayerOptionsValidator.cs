@@ -1,15 +1,13 @@
-using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Registry.Validation;
 
 /// <summary>Names every out-of-range <c>Gateway:Players</c> setting at start (Gateways count with it, Admin reads with it).</summary>
-internal sealed class PlayerOptionsValidator : IValidateOptions<PlayerOptions>
+internal sealed class PlayerOptionsValidator : OptionsValidator<PlayerOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PlayerOptions options)
+    protected override void Check(PlayerOptions options, List<string> failures)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
         if (options.Window < PlayerWindow.BucketLength || options.Window > TimeSpan.FromHours(24))
         {
             failures.Add("Gateway:Players:Window must be from 00:01:00 to 1.00:00:00.");
@@ -24,7 +22,5 @@ internal sealed class PlayerOptionsValidator : IValidateOptions<PlayerOptions>
         {
             failures.Add("Gateway:Players:EvidencePerMinute must be from 1 to 1000000.");
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

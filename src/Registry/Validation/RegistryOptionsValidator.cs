@@ -1,15 +1,13 @@
-using Microsoft.Extensions.Options;
 using RedWhite.Registry.Redis;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Registry.Validation;
 
 /// <summary>Names every unusable <c>Registry</c> setting at start.</summary>
-internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
+internal sealed class RegistryOptionsValidator : OptionsValidator<RegistryOptions>
 {
-    public ValidateOptionsResult Validate(string? name, RegistryOptions options)
+    protected override void Check(RegistryOptions options, List<string> failures)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
         if (options.Store == RegistryStoreKind.File && string.IsNullOrWhiteSpace(options.File))
         {
             failures.Add("Registry:File must name the registry document.");
@@ -44,7 +42,5 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
         {
             failures.Add("Registry:Audit:Keep must be from 100 to 10000000 entries.");
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

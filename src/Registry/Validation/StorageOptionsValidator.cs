@@ -1,15 +1,15 @@
-using Microsoft.Extensions.Options;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Registry.Validation;
 
 /// <summary>Refuses a <c>Storage:DataDirectory</c> that is not an absolute path.</summary>
-internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+internal sealed class StorageOptionsValidator : OptionsValidator<StorageOptions>
 {
-    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    protected override void Check(StorageOptions options, List<string> problems)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        return string.IsNullOrWhiteSpace(options.DataDirectory) || Path.IsPathFullyQualified(options.DataDirectory)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail("Storage:DataDirectory must be an absolute path (every service of a deployment is given the same one).");
+        if (!string.IsNullOrWhiteSpace(options.DataDirectory) && !Path.IsPathFullyQualified(options.DataDirectory))
+        {
+            problems.Add("Storage:DataDirectory must be an absolute path (every service of a deployment is given the same one).");
+        }
     }
 }
