@@ -18,7 +18,11 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     }
 
     /// <summary>One log call.</summary>
-    public sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> State);
+    public sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> State)
+    {
+        /// <summary>The exception logged with it, if any.</summary>
+        public Exception? Exception { get; init; }
+    }
 
     private sealed class Logger(string category, ConcurrentQueue<Entry> entries) : ILogger
     {
@@ -32,7 +36,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? pairs.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.First().Value)
                 : new Dictionary<string, object?>();
-            entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception), values));
+            entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception), values) { Exception = exception });
         }
     }
 }

@@ -1,8 +1,11 @@
 using System.Net;
+using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace RedWhite.TestKit;
@@ -41,7 +44,30 @@ public class ServiceFactory<TEntryPoint>(
         return LoopbackApp.Address(Services);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Starts the host as the base does, and keeps a failed start's own exception. WebApplicationFactory starts a minimal
+    /// app's host while it builds it, on the app's thread; when that start fails (a setting refused), the app disposes its
+    /// services at once and the factory, racing it, can report an ObjectDisposedException instead of why the start
+    /// failed (dotnet/aspnetcore#33494). The host logs its start failure with the exception: that is rethrown instead.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        try
+        {
+            var host = base.CreateHost(builder);
+            _ = host.Services.GetService(typeof(IServer));
+            return host;
+        }
+        catch (ObjectDisposedException) when (StartFailure() is { } cause)
+        {
+            ExceptionDispatchInfo.Throw(cause);
+            throw; // not reached
+        }
+    }
+
+    private Exception? StartFailure() => Logs.Entries.LastOrDefault(e => e.Exception is not null && e.Level >= LogLevel.Error)?.Exception;
+
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
