@@ -103,7 +103,7 @@ internal static class RolloutChanges
 
         return plan.Status?.Phase == from
             ? change(cluster, plan)
-            : RolloutState(id, plan.Status?.Phase, $"only a {Name(from)} rollout can be {(from == RolloutPhase.Running ? "paused" : "resumed")}.");
+            : RolloutState(id, plan.Status?.Phase, $"only a {AdminProblems.Name(from)} rollout can be {(from == RolloutPhase.Running ? "paused" : "resumed")}.");
     }
 
     private static ProblemHttpResult? Find(RegistryDocument current, string id, out ClusterDefinition cluster, out RolloutPlan plan)
@@ -126,7 +126,5 @@ internal static class RolloutChanges
 
     private static ProblemHttpResult RolloutState(string id, RolloutPhase? phase, string what) =>
         Problems.Code(StatusCodes.Status409Conflict, "rollout_state", "The rollout cannot do that now.",
-            $"Cluster '{id}''s rollout is {(phase is { } p ? Name(p) : "not started")}: {what}");
-
-    public static string Name(RolloutPhase phase) => AdminProblems.Name(phase);
+            $"Cluster '{id}''s rollout is {(phase is { } p ? AdminProblems.Name(p) : "not started")}: {what}");
 }
