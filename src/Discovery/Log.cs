@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(2005, LogLevel.Warning, "Heartbeat refused from {Address}: {Reason} (the first this minute; its previous minute had {Unlogged} more, not logged)")]
     public static partial void HeartbeatRefused(ILogger logger, string reason, string address, int unlogged);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Logins are admitted without queues, the store is unreachable (logged once a minute while it lasts): {Reason}")]
+    public static partial void AdmissionStoreUnavailable(ILogger logger, string reason);
 }

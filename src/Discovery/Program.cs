@@ -1,3 +1,4 @@
+using RedWhite.Discovery.Admission;
 using RedWhite.Discovery.Configs;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
@@ -14,6 +15,7 @@ builder.AddRoutingTickets();
 builder.AddPlayerIdentity();
 builder.AddDiscoveryMetrics();
 builder.AddLogin();
+builder.AddAdmission();
 builder.AddLoginRateLimits();
 builder.AddServerHeartbeats();
 builder.Services.AddSingleton<ConfigBytes>();

@@ -9,6 +9,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using RedWhite.Core.Validation;
 using RedWhite.Registry;
+using RedWhite.Registry.Admission;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;
@@ -92,6 +93,9 @@ public static class RegistryHostingExtensions
             (_, redis, prefix) => new RedisLeaseStore(redis, prefix), (sp, data) => new FileLeaseStore(data.Directory, sp.GetRequiredService<TimeProvider>()));
         AddBeside<ISharedStateStore>(services,
             (_, redis, prefix) => new RedisSharedStateStore(redis, prefix), (_, data) => new FileSharedStateStore(data.Directory));
+
+        // Login queues: shared on Redis; on files, each Discovery keeps its own in the process.
+        AddBeside<IAdmissionStore>(services, (_, redis, prefix) => new RedisAdmissionStore(redis, prefix), (_, _) => new MemoryAdmissionStore());
 
         // Configs and their rollouts: options validated at start, announcements followed like the registry.
         services.AddValidatedOptions<ConfigOptions, ConfigOptionsValidator>(ConfigOptions.Section);

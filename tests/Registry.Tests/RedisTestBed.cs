@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
+using RedWhite.Registry.Admission;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;
@@ -52,6 +53,14 @@ internal sealed class RedisTestBed : IAsyncDisposable
         var connection = new RedisConnection(Redis.ConnectionString);
         stores.Add(connection);
         return new RedisIdempotencyStore(connection, prefix);
+    }
+
+    /// <summary>Login queues on this Redis, on a connection of their own (like another Discovery).</summary>
+    public RedisAdmissionStore AdmissionStore(string prefix = "rw:")
+    {
+        var connection = new RedisConnection(Redis.ConnectionString);
+        stores.Add(connection);
+        return new RedisAdmissionStore(connection, prefix);
     }
 
     /// <summary>Player counts on this Redis, on a connection of their own (like another instance).</summary>

@@ -37,6 +37,9 @@ internal sealed record ClusterRequest
 
     public IReadOnlyDictionary<string, string>? Instances { get; init; }
 
+    /// <summary>How many players the cluster holds (admission at Discovery); null: no limit.</summary>
+    public ClusterCapacity? Capacity { get; init; }
+
     /// <summary>A progressive rollout plan (steps, bake time, analysis); its <c>status</c> is set only by the rollout calls. Left out on replace: kept.</summary>
     public RolloutPlan? Rollout { get; init; }
 
@@ -57,5 +60,6 @@ internal sealed record ClusterRequest
         ActivityTimeout = ActivityTimeout,
         Instances = Instances,
         Rollout = Rollout,
+        Capacity = Capacity,
     };
 }

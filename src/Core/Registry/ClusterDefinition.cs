@@ -48,6 +48,9 @@ public record ClusterDefinition
     /// </summary>
     public IReadOnlyDictionary<string, string>? Instances { get; init; }
 
+    /// <summary>How many players the cluster holds, for admission at Discovery; null: no limit.</summary>
+    public ClusterCapacity? Capacity { get; init; }
+
     /// <summary>The canary's progressive rollout (plan and, once started, status); null: weights are moved by hand.</summary>
     public RolloutPlan? Rollout { get; init; }
 }

@@ -14,4 +14,7 @@ public enum RoutingOutcome
 
     /// <summary><c>unavailable</c>: no cluster serves this build now; retry later.</summary>
     Unavailable,
+
+    /// <summary><c>queued</c>: a cluster serves this build but is full or at its login cap; wait in its queue.</summary>
+    Queued,
 }

@@ -29,6 +29,10 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
         RuleFor(c => c.ActivityTimeout).Must(t => t >= Rules.MinActivityTimeout && t <= Rules.MaxActivityTimeout)
             .When(c => c.ActivityTimeout is not null).WithMessage(Rules.ActivityTimeoutMessage);
         RuleFor(c => c.Instances).Custom(ValidateInstances).When(c => c.Instances is not null);
+        RuleFor(c => c.Capacity!.PlayersPerDestination).InclusiveBetween(1, ClusterCapacity.MaxValue)
+            .When(c => c.Capacity is not null).OverridePropertyName("capacity.playersPerDestination");
+        RuleFor(c => c.Capacity!.MaxPlayers).InclusiveBetween(1, ClusterCapacity.MaxValue)
+            .When(c => c.Capacity?.MaxPlayers is not null).OverridePropertyName("capacity.maxPlayers");
         RuleFor(c => c.Rollout!).SetValidator(new RolloutPlanValidator()).When(c => c.Rollout is not null);
         RuleFor(c => c.Rollout!.Status!.Phase).Must(p => p is not (RolloutPhase.Running or RolloutPhase.Paused))
             .When(c => c.Rollout?.Status is not null && c.State != ClusterState.Canary)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Core.Registry;
 using RedWhite.Core.Routing;
 using RedWhite.Core.Tickets;
+using RedWhite.Discovery.Admission;
 using RedWhite.Discovery.Configs;
 using RedWhite.Discovery.Identity;
 using RedWhite.Registry.Configs;
@@ -41,9 +42,10 @@ internal static class LoginEndpoints
 
     private static readonly ClientBuilds Builds = new();
 
-    internal static Results<BufferedJson<LoginResponse>, ProblemHttpResult> Login(
-        JsonBody<LoginRequest> body, RegistryMonitor registry, ConfigAnnouncements announcements, TicketCodec tickets, TimeProvider time,
-        Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response, IDiagnosticContext diagnostics, DeviceLimiter devices)
+    internal static async Task<Results<BufferedJson<LoginResponse>, ProblemHttpResult>> Login(
+        JsonBody<LoginRequest> body, RegistryMonitor registry, ConfigAnnouncements announcements, TicketCodec tickets, TicketVerifier verifier,
+        LoginAdmission admission, TimeProvider time, Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response,
+        IDiagnosticContext diagnostics, DeviceLimiter devices)
     {
         var request = body.Value;
         var identity = response.HttpContext.Features.Get<PlayerIdentityFeature>();
@@ -81,13 +83,31 @@ internal static class LoginEndpoints
 
         if (decision.Cluster is not { } cluster)
         {
-            var retryAfter = decision.Outcome == RoutingOutcome.Unavailable ? options.Value.RetryAfterSeconds : (int?)null;
-            if (retryAfter is { } seconds)
-            {
-                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
+            return Unavailable(decision.Outcome, update, options.Value, response);
+        }
 
-            return new BufferedJson<LoginResponse>(new LoginResponse { Decision = decision.Outcome, Update = update, RetryAfterSeconds = retryAfter });
+        // A player who already has a seat keeps it: a QA pin, or a valid ticket of this cluster (a renewal, a re-login
+        // after a break). Everyone else takes one through admission when the cluster has a capacity or a cap is set.
+        if (!decision.Pinned && admission.Applies(cluster) && !HoldsSeat(verifier, request.Ticket, playerId, cluster.Id, now))
+        {
+            switch (await admission.AdmitAsync(cluster, playerId, request.DeviceId, request.QueueToken, now, response.HttpContext.RequestAborted))
+            {
+                case AdmissionResult.Queued queued:
+                    response.HttpContext.Features.Set(new LoginDecision(RoutingOutcome.Queued, cluster.Id));
+                    response.Headers.CacheControl = "no-store";
+                    response.Headers.RetryAfter = queued.Queue.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return new BufferedJson<LoginResponse>(new LoginResponse
+                    {
+                        Decision = RoutingOutcome.Queued,
+                        Cluster = cluster.Id,
+                        Color = cluster.Definition.Color,
+                        RetryAfterSeconds = queued.Queue.RetryAfterSeconds,
+                        Queue = queued.Queue,
+                    });
+                case AdmissionResult.QueueFull:
+                    response.HttpContext.Features.Set(new LoginDecision(RoutingOutcome.Unavailable, cluster.Id));
+                    return Unavailable(RoutingOutcome.Unavailable, null, options.Value, response);
+            }
         }
 
         // The cluster names its announced config; a client holding one its servers accept keeps it (the ticket
@@ -110,6 +130,23 @@ internal static class LoginEndpoints
             Update = update,
         });
     }
+
+    /// <summary>An answer without a ticket: an update to make, or <c>unavailable</c> with when to retry.</summary>
+    private static BufferedJson<LoginResponse> Unavailable(RoutingOutcome outcome, UpdateInfo? update, LoginOptions options, HttpResponse response)
+    {
+        var retryAfter = outcome == RoutingOutcome.Unavailable ? options.RetryAfterSeconds : (int?)null;
+        if (retryAfter is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new BufferedJson<LoginResponse>(new LoginResponse { Decision = outcome, Update = update, RetryAfterSeconds = retryAfter });
+    }
+
+    /// <summary>Whether <paramref name="ticket"/> is a valid ticket of <paramref name="playerId"/> for <paramref name="cluster"/>.</summary>
+    private static bool HoldsSeat(TicketVerifier verifier, string? ticket, string playerId, string cluster, DateTimeOffset now) =>
+        ticket is not null && verifier.Verify(ticket, now, out var held) == TicketStatus.Valid &&
+        string.Equals(held!.PlayerId, playerId, StringComparison.Ordinal) && string.Equals(held.ClusterId, cluster, StringComparison.Ordinal);
 
     /// <summary>
     /// The version <paramref name="cluster"/> announces and whether it accepts <paramref name="reported"/>; both

@@ -1,6 +1,8 @@
 using NuGet.Versioning;
 using RedWhite.Core.Caching;
+using RedWhite.Core.Tickets;
 using RedWhite.Core.Validation;
+using RedWhite.Discovery.Admission;
 
 namespace RedWhite.Discovery.Login;
 
@@ -25,8 +27,15 @@ internal static class LoginRequestValidator
         build = builds.Parse(request.ClientBuild);
         Check(ref errors, "clientBuild", build is not null, Rules.VersionMessage);
         Check(ref errors, "configVersion", request.ConfigVersion is null || Rules.IsToken(request.ConfigVersion), Rules.TokenMessage);
+        Check(ref errors, "ticket", request.Ticket is null || IsOpaque(request.Ticket, TicketCodec.MaxTicketLength), OpaqueMessage);
+        Check(ref errors, "queueToken", request.QueueToken is null || IsOpaque(request.QueueToken, QueueTokens.MaxLength), OpaqueMessage);
         return errors;
     }
+
+    private const string OpaqueMessage = "Must be 1-1024 printable ASCII characters without spaces, as Discovery gave it.";
+
+    private static bool IsOpaque(string value, int maxLength) =>
+        value.Length is > 0 && value.Length <= maxLength && !value.AsSpan().ContainsAnyExceptInRange('!', '~');
 
     private static void Check(ref Dictionary<string, string[]>? errors, string field, bool valid, string message)
     {

@@ -1,4 +1,5 @@
 using RedWhite.Core.Routing;
+using RedWhite.Discovery.Admission;
 
 namespace RedWhite.Discovery.Login;
 
@@ -27,6 +28,9 @@ internal sealed record LoginResponse
     public UpdateInfo? Update { get; init; }
 
     public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Where the player waits, when the decision is <c>queued</c>.</summary>
+    public QueueInfo? Queue { get; init; }
 }
 
 /// <summary>What the client should know about an update, when the decision is about one.</summary>

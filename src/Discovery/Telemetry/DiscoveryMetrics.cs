@@ -17,7 +17,7 @@ internal sealed class DiscoveryMetrics
     /// <summary>The decision tag of a login refused before a decision (bad body, token, rate limit).</summary>
     public const string Refused = "refused";
 
-    private static readonly string[] Decisions = ["ok", "update-available", "update-required", "unavailable"];
+    private static readonly string[] Decisions = ["ok", "update-available", "update-required", "unavailable", "queued"];
     private readonly Histogram<double> logins;
     private readonly Counter<long> announcements;
 

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using RedWhite.Core.Players;
+using RedWhite.Core.Registry;
+using RedWhite.Registry;
+using RedWhite.Registry.Admission;
+using RedWhite.Registry.Hosting;
+using RedWhite.Registry.Monitoring;
+using RedWhite.Registry.Players;
+
+namespace RedWhite.Discovery.Admission;
+
+/// <summary>What admission knows of one cluster's load, as last read.</summary>
+/// <param name="Capacity">Players it holds now (healthy destinations × players per destination, capped); null: no limit.</param>
+/// <param name="HealthyDestinations">Destinations counted in the capacity.</param>
+/// <param name="ReportedPlayers">Players the Gateways report on it.</param>
+/// <param name="ReportedAt">The newest Gateway report on it; null when none reports it.</param>
+/// <param name="Queue">Its queue as it stood.</param>
+internal sealed record ClusterLoad(long? Capacity, int HealthyDestinations, long ReportedPlayers, DateTimeOffset? ReportedAt, QueueState Queue);
+
+/// <summary>
+/// Reads, every <c>Admission:LoadRefresh</c>, the Gateways' player reports and the queues of the clusters that take
+/// logins, so a login's admission never waits on a read of its own: only the one call that takes a seat goes to the
+/// store. A read that fails keeps the last one.
+/// </summary>
+internal sealed class ClusterLoads(
+    RegistryMonitor registry, IPlayerStore players, IAdmissionStore queues, PlayerWindow window, IOptions<AdmissionOptions> options,
+    TimeProvider time, ILogger<ClusterLoads> logger) : PeriodicService(time, logger)
+{
+    private volatile IReadOnlyDictionary<string, ClusterLoad> loads = new Dictionary<string, ClusterLoad>(StringComparer.Ordinal);
+
+    /// <summary>Every cluster's load as last read.</summary>
+    public IReadOnlyDictionary<string, ClusterLoad> Current => loads;
+
+    /// <summary>
+    /// Admissions since this moment are not yet in <paramref name="load"/>'s reported players: every live Gateway
+    /// reports within one interval of the newest report, and a player admitted a moment before a report may not have
+    /// reached a Gateway yet. Counting some twice only admits a little later, never too many.
+    /// </summary>
+    public DateTimeOffset? CountAdmittedSince(ClusterLoad load) => load.ReportedAt - window.ReportInterval - TimeSpan.FromSeconds(2);
+
+    /// <summary>The load of <paramref name="cluster"/> for a login now: as last read, else from the registry alone.</summary>
+    public ClusterLoad For(CompiledCluster cluster) =>
+        loads.TryGetValue(cluster.Id, out var load) ? load : Estimate(cluster.Definition, ClusterPlayers.None(cluster.Id), QueueState.Empty);
+
+    /// <inheritdoc />
+    protected override TimeSpan Period => options.Value.LoadRefresh;
+
+    /// <inheritdoc />
+    protected override async Task TickAsync(CancellationToken cancellationToken)
+    {
+        if (!registry.TryGetCurrent(out var snapshot))
+        {
+            return;
+        }
+
+        var clusters = snapshot.Clusters.Where(c => c.TakesLogins).ToList();
+        var ids = clusters.Select(c => c.Id).ToList();
+        var now = Time.GetUtcNow();
+        try
+        {
+            var reported = await players.ReadAsync(ids, now, cancellationToken);
+            var waiting = await queues.ReadAsync(ids, now, cancellationToken);
+            loads = clusters.ToDictionary(c => c.Id, c => Estimate(c.Definition, reported[c.Id], waiting[c.Id]), StringComparer.Ordinal);
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            // the last read stands; the monitor reports the outage
+        }
+    }
+
+    /// <summary>A cluster's load from the Gateways' view of it.</summary>
+    internal static ClusterLoad Estimate(ClusterDefinition cluster, ClusterPlayers reported, QueueState queue)
+    {
+        var healthy = cluster.Destinations.Keys.Count(d => Serving(reported, d));
+        return new ClusterLoad(cluster.Capacity?.For(healthy), healthy, reported.Players, reported.ReportedAt, queue);
+    }
+
+    /// <summary>
+    /// Whether a destination counts in its cluster's capacity: unless more of the Gateways that judged it took it out
+    /// than keep it. Before any Gateway reports on the cluster (or probes the destination), it counts.
+    /// </summary>
+    private static bool Serving(ClusterPlayers reported, string destination) =>
+        !reported.DestinationHealth.TryGetValue(destination, out var health) || health.Unhealthy <= health.Healthy;
+}
