@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace RedWhite.Stack.Tests.Admission;
+
+/// <summary>
+/// Two Discovery processes on one Redis serve one queue per cluster: players polling at either, in turn, keep their
+/// places and are let in in the order they arrived.
+/// </summary>
+public sealed class SharedQueueTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task PlayersPollingAlternatelyAtTwoDiscoveries_KeepTheirPlaces_AndAreAdmittedInArrivalOrder()
+    {
+        // One admission a second into any cluster: a burst of logins queues, and the queue moves one place a second.
+        await using var stack = await RedisStack.StartAsync(output, settings:
+        [
+            new("Admission:MaxClusterLoginsPerSecond", "1"), new("Admission:MinRetryAfterSeconds", "1"), new("Admission:MaxRetryAfterSeconds", "1"),
+        ]);
+        await stack.StartDiscoveryAsync("discovery-2");
+        var discoveries = stack.Discoveries;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        // Six players arrive within a moment, alternating between the two Discoveries.
+        var players = Enumerable.Range(0, 6).Select(i => new Waiting($"burst-{i}")).ToList();
+        for (var i = 0; i < players.Count; i++)
+        {
+            await players[i].PollAsync(http, discoveries[i % 2].Url);
+        }
+
+        var queued = players.Where(p => p.Positions.Count > 0).ToList();
+        Assert.True(queued.Count >= 4, $"expected most of a burst of six to queue at one admission a second; {queued.Count} did");
+        Assert.Equal(Enumerable.Range(1, queued.Count).Select(i => (long)i), queued.Select(p => p.Positions[0]));
+
+        // Each polls when told, at the other Discovery each time, until admitted.
+        var admitted = new List<string>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        await Task.WhenAll(queued.Select((player, index) => Task.Run(async () =>
+        {
+            for (var poll = 1; player.Ticket is null; poll++)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{player.Id} still waits at {player.Positions[^1]} after a minute");
+                await Task.Delay(TimeSpan.FromSeconds(player.RetryAfter));
+                await player.PollAsync(http, discoveries[(index + poll) % 2].Url);
+            }
+
+            lock (admitted)
+            {
+                admitted.Add(player.Id);
+            }
+        })));
+
+        Assert.Equal(queued.Select(p => p.Id), admitted);
+        Assert.All(queued, p => Assert.Equal(p.Positions.OrderDescending(), p.Positions)); // never sent back
+    }
+
+    /// <summary>One player in the queue: the token it holds and every position it was told.</summary>
+    private sealed class Waiting(string id)
+    {
+        public string Id => id;
+
+        public string? Token { get; private set; }
+
+        public string? Ticket { get; private set; }
+
+        public int RetryAfter { get; private set; } = 1;
+
+        public List<long> Positions { get; } = [];
+
+        public async Task PollAsync(HttpClient http, string discovery)
+        {
+            using var response = await http.PostAsJsonAsync($"{discovery}/v1/discovery/login",
+                new { playerId = id, deviceId = "device-" + id, platform = "ios", clientBuild = RedisStack.RedBuild, queueToken = Token });
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(response.IsSuccessStatusCode, body.ToString());
+            if (body.GetProperty("decision").GetString() == "queued")
+            {
+                var queue = body.GetProperty("queue");
+                Positions.Add(queue.GetProperty("position").GetInt64());
+                Token = queue.GetProperty("token").GetString();
+                RetryAfter = queue.GetProperty("retryAfterSeconds").GetInt32();
+            }
+            else
+            {
+                Assert.Equal("ok", body.GetProperty("decision").GetString());
+                Ticket = body.GetProperty("ticket").GetString();
+            }
+        }
+    }
+}
