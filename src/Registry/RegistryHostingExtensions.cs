@@ -94,8 +94,9 @@ public static class RegistryHostingExtensions
         AddBeside<ISharedStateStore>(services,
             (_, redis, prefix) => new RedisSharedStateStore(redis, prefix), (_, data) => new FileSharedStateStore(data.Directory));
 
-        // Login queues: shared on Redis; on files, each Discovery keeps its own in the process.
-        AddBeside<IAdmissionStore>(services, (_, redis, prefix) => new RedisAdmissionStore(redis, prefix), (_, _) => new MemoryAdmissionStore());
+        // Login queues: shared on Redis; on files, the one Discovery keeps them in its process and publishes how they stand.
+        AddBeside<IAdmissionStore>(services,
+            (_, redis, prefix) => new RedisAdmissionStore(redis, prefix), (sp, data) => new FileAdmissionStore(data.Directory, sp.GetRequiredService<TimeProvider>()));
 
         // Configs and their rollouts: options validated at start, announcements followed like the registry.
         services.AddValidatedOptions<ConfigOptions, ConfigOptionsValidator>(ConfigOptions.Section);

@@ -4,6 +4,7 @@ using RedWhite.Core.Configs;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Registry;
+using RedWhite.Registry.Admission;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Players;
 
@@ -20,9 +21,21 @@ namespace RedWhite.Admin.Clusters;
 internal sealed record ClusterStatus(
     long? Players, int? Connections, DateTimeOffset? ReportedAt, int? DesiredCapacity, string? LastAction, DateTimeOffset? LastActionAt, string? Error)
 {
+    /// <summary>The cluster's capacity and login queue; null when the store could not be read.</summary>
+    public ClusterAdmission? Admission { get; init; }
+
     /// <summary>Destination name → how many live Gateways find it healthy, unhealthy, or cannot tell yet (their health checks).</summary>
     public IReadOnlyDictionary<string, DestinationHealthCount> Destinations { get; init; } = new Dictionary<string, DestinationHealthCount>();
 }
+
+/// <summary>A cluster's seats and queue (DESIGN.md "Admission").</summary>
+/// <param name="Capacity">Players it holds now: serving destinations × <c>capacity.playersPerDestination</c>, capped; null: no limit.</param>
+/// <param name="ServingDestinations">Destinations counted in the capacity (not taken out by most of the Gateways judging them).</param>
+/// <param name="Players">Players the Gateways report on it (its load).</param>
+/// <param name="Waiting">Players waiting in its queue.</param>
+/// <param name="AdmittedTotal">Players let in through its queue so far (a dashboard takes differences for the admission rate).</param>
+/// <param name="DroppedTotal">Queue places dropped so far because their players stopped polling.</param>
+internal sealed record ClusterAdmission(long? Capacity, int ServingDestinations, long Players, long Waiting, long AdmittedTotal, long DroppedTotal);
 
 /// <summary>What one destination's game server last reported.</summary>
 /// <param name="ConfigVersion">The config it holds; null when it never reported (or its report is gone).</param>
@@ -70,18 +83,20 @@ internal sealed record ClusterView : ClusterDefinition
 /// and one read of heartbeats per cluster with a config.
 /// </summary>
 internal sealed class ClusterStatusReader(
-    IPlayerStore players, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rolloutStore, IOptions<ConfigOptions> configs, TimeProvider time)
+    IPlayerStore players, IAdmissionStore queues, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rolloutStore, IOptions<ConfigOptions> configs, TimeProvider time)
 {
     public async Task<IReadOnlyList<ClusterView>> ReadAsync(IReadOnlyList<ClusterDefinition> clusters, CancellationToken cancellationToken)
     {
         IReadOnlyDictionary<string, ClusterPlayers>? counts = null;
         IReadOnlyDictionary<string, DrainStatus> statuses = new Dictionary<string, DrainStatus>();
+        IReadOnlyDictionary<string, QueueState>? waiting = null;
         string? unavailable = null;
         var now = time.GetUtcNow();
         try
         {
             counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], now, cancellationToken);
             statuses = await drains.ReadAsync(cancellationToken);
+            waiting = await queues.ReadAsync([.. clusters.Select(c => c.Id)], now, cancellationToken);
         }
         catch (RegistryStoreUnavailableException ex)
         {
@@ -109,11 +124,18 @@ internal sealed class ClusterStatusReader(
                 count?.Players, count?.Connections, count?.ReportedAt, drain?.DesiredCapacity, drain?.LastAction, drain?.LastActionAt, unavailable ?? drain?.Error)
             {
                 Destinations = count?.DestinationHealth ?? new Dictionary<string, DestinationHealthCount>(),
+                Admission = count is null || waiting is null ? null : AdmissionOf(c, count, waiting[c.Id]),
             },
                 await ConfigOfAsync(c, rollouts, now, cancellationToken)));
         }
 
         return views;
+    }
+
+    private static ClusterAdmission AdmissionOf(ClusterDefinition cluster, ClusterPlayers count, QueueState queue)
+    {
+        var serving = count.Serving(cluster.Destinations.Keys);
+        return new ClusterAdmission(cluster.Capacity?.For(serving), serving, count.Players, queue.Waiting, queue.AdmittedTotal, queue.DroppedTotal);
     }
 
     private async Task<ClusterConfig?> ConfigOfAsync(ClusterDefinition cluster, ConfigRollouts rollouts, DateTimeOffset now, CancellationToken cancellationToken)

@@ -60,6 +60,13 @@ public sealed record ClusterPlayers(
 
     /// <summary>Destination name → how the live Gateways see its health.</summary>
     public IReadOnlyDictionary<string, DestinationHealthCount> DestinationHealth { get; init; } = new Dictionary<string, DestinationHealthCount>();
+
+    /// <summary>
+    /// The destinations of <paramref name="destinations"/> that count in the cluster's capacity: all but those more of
+    /// the judging Gateways took out than keep. One no Gateway has judged yet (none reports the cluster) counts.
+    /// </summary>
+    public int Serving(IEnumerable<string> destinations) =>
+        destinations.Count(d => !DestinationHealth.TryGetValue(d, out var health) || health.Unhealthy <= health.Healthy);
 }
 
 /// <summary>One point of a cluster's player history.</summary>

@@ -71,14 +71,7 @@ internal sealed class ClusterLoads(
     /// <summary>A cluster's load from the Gateways' view of it.</summary>
     internal static ClusterLoad Estimate(ClusterDefinition cluster, ClusterPlayers reported, QueueState queue)
     {
-        var healthy = cluster.Destinations.Keys.Count(d => Serving(reported, d));
+        var healthy = reported.Serving(cluster.Destinations.Keys);
         return new ClusterLoad(cluster.Capacity?.For(healthy), healthy, reported.Players, reported.ReportedAt, queue);
     }
-
-    /// <summary>
-    /// Whether a destination counts in its cluster's capacity: unless more of the Gateways that judged it took it out
-    /// than keep it. Before any Gateway reports on the cluster (or probes the destination), it counts.
-    /// </summary>
-    private static bool Serving(ClusterPlayers reported, string destination) =>
-        !reported.DestinationHealth.TryGetValue(destination, out var health) || health.Unhealthy <= health.Healthy;
 }

@@ -197,3 +197,36 @@ public sealed class RedisAdmissionStoreTests : AdmissionStoreContract
 
     protected override IAdmissionStore Another() => bed!.AdmissionStore();
 }
+
+public sealed class FileAdmissionStoreTests : AdmissionStoreContract, IDisposable
+{
+    private readonly TempFolder folder = new();
+    private readonly FileAdmissionStore store;
+
+    public FileAdmissionStoreTests() => store = new FileAdmissionStore(folder.Path, TimeProvider.System);
+
+    public void Dispose() => folder.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    protected override Task<IAsyncDisposable> StartAsync() => Task.FromResult<IAsyncDisposable>(new TempFolder());
+
+    protected override IAdmissionStore Another() => store;
+
+    [Fact]
+    public async Task QueuesHeldByDiscovery_AreShownToAnotherProcessOnTheSameFiles()
+    {
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 3; i++)
+        {
+            await store.AdmitAsync(new AdmissionCall
+            {
+                Cluster = "red-1.1", PlayerId = $"p{i}", NewPlace = $"place-{i}", Now = now, KeepUntil = now.AddMinutes(1), Capacity = 1,
+                MaxQueueLength = 10, RememberAdmitted = TimeSpan.FromMinutes(5),
+            }, CancellationToken.None);
+        }
+
+        var admin = new FileAdmissionStore(folder.Path, TimeProvider.System); // what Admin builds over the same data directory
+        await Eventually.TrueAsync(async () => (await admin.ReadAsync(["red-1.1"], DateTimeOffset.UtcNow, CancellationToken.None))["red-1.1"].Waiting == 2,
+            "Admin to see the two players waiting");
+        Assert.Equal(QueueState.Empty, (await admin.ReadAsync(["red-1.1"], DateTimeOffset.UtcNow.AddMinutes(3), CancellationToken.None))["red-1.1"]); // from a Discovery long gone
+    }
+}
