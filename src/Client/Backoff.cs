@@ -26,6 +26,12 @@ internal sealed class Backoff
         return (serverAsked is { } asked && asked > TimeSpan.Zero ? asked : TimeSpan.Zero) + jitter;
     }
 
+    /// <summary>
+    /// A queue poll: <paramref name="asked"/> plus up to a fifth more, never less (a poll before the time asked only
+    /// hears the same answer), so players told the same second do not all come back in it.
+    /// </summary>
+    public TimeSpan Poll(TimeSpan asked) => asked + TimeSpan.FromMilliseconds(random() * asked.TotalMilliseconds / 5);
+
     /// <summary>What the server asked for: <c>Retry-After</c> in seconds, else the problem's <c>retryAfterSeconds</c>.</summary>
     public static TimeSpan? ServerAsked(IReadOnlyDictionary<string, string> headers, double? retryAfterSeconds)
     {

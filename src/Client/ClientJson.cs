@@ -15,6 +15,10 @@ internal sealed class LoginRequestBody
     public string ClientBuild { get; set; } = "";
 
     public string? ConfigVersion { get; set; }
+
+    public string? Ticket { get; set; }
+
+    public string? QueueToken { get; set; }
 }
 
 /// <summary>Discovery's login answer as sent.</summary>
@@ -41,6 +45,19 @@ internal sealed class LoginResponseBody
     public UpdateBody? Update { get; set; }
 
     public double? RetryAfterSeconds { get; set; }
+
+    public QueueBody? Queue { get; set; }
+}
+
+internal sealed class QueueBody
+{
+    public long Position { get; set; }
+
+    public double? EstimatedWaitSeconds { get; set; }
+
+    public double RetryAfterSeconds { get; set; }
+
+    public string? Token { get; set; }
 }
 
 internal sealed class UpdateBody

@@ -29,6 +29,7 @@ internal static class LoginAnswer
             "update-available" => LoginDecision.UpdateAvailable,
             "update-required" => LoginDecision.UpdateRequired,
             "unavailable" => LoginDecision.Unavailable,
+            "queued" when parsed.Queue is { Token.Length: > 0 } => LoginDecision.Queued,
             _ => throw new RedWhiteRequestFailedException(200, null, $"Discovery answered an unknown decision '{parsed.Decision}'."),
         };
         return new LoginResult
@@ -44,6 +45,10 @@ internal static class LoginAnswer
             ConfigUrl = parsed.ConfigUrl,
             ConfigAccepted = parsed.ConfigAccepted,
             RetryAfter = parsed.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            Queue = parsed.Queue is { Token.Length: > 0 } queue
+                ? new QueueStatus(queue.Position, queue.EstimatedWaitSeconds is { } wait ? TimeSpan.FromSeconds(wait) : null,
+                    TimeSpan.FromSeconds(Math.Clamp(queue.RetryAfterSeconds, 1, 3600)), queue.Token)
+                : null,
         };
     }
 }

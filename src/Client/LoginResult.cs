@@ -14,7 +14,20 @@ public enum LoginDecision
 
     /// <summary>Nothing serves this build yet: try again after <see cref="LoginResult.RetryAfter"/> (no ticket).</summary>
     Unavailable,
+
+    /// <summary>
+    /// The cluster is full or at its login cap: the player waits in its queue at <see cref="LoginResult.Queue"/> (no ticket).
+    /// The session polls by itself, keeping the place, until it is admitted.
+    /// </summary>
+    Queued,
 }
+
+/// <summary>Where a queued player stands.</summary>
+/// <param name="Position">1-based place among those waiting.</param>
+/// <param name="EstimatedWait">How long until admitted at the rate the queue moves; null while it does not move.</param>
+/// <param name="RetryAfter">When Discovery asked to be polled again.</param>
+/// <param name="Token">The token that keeps the place; the session sends it back by itself.</param>
+public sealed record QueueStatus(long Position, TimeSpan? EstimatedWait, TimeSpan RetryAfter, string Token);
 
 /// <summary>An update Discovery advises or requires.</summary>
 /// <param name="Required">Whether the player must update before playing.</param>
@@ -51,6 +64,9 @@ public sealed record LoginResult
 
     /// <summary>Where that config is served, relative to Discovery (e.g. <c>/v1/configs/sha256-…</c>).</summary>
     public string? ConfigUrl { get; init; }
+
+    /// <summary>Where the player waits, when <see cref="Decision"/> is <see cref="LoginDecision.Queued"/>.</summary>
+    public QueueStatus? Queue { get; init; }
 
     /// <summary>Whether the config this client reported is one the cluster accepts (if not, use <see cref="ConfigVersion"/>).</summary>
     public bool? ConfigAccepted { get; init; }

@@ -48,6 +48,13 @@ public sealed class RedWhiteClientOptions
     public RetryOptions Retry { get; } = new();
 
     /// <summary>
+    /// Told each time a login is queued (position, estimated wait), for a queue screen; also raised as
+    /// <see cref="RedWhiteSession.LoggedIn"/> with <see cref="LoginDecision.Queued"/>. Reported on the caller's
+    /// synchronization context when it is a <see cref="Progress{T}"/> created there.
+    /// </summary>
+    public IProgress<QueueStatus>? QueueProgress { get; set; }
+
+    /// <summary>
     /// A folder to keep downloaded configs in, one file per version. A content-addressed version never changes, so
     /// one that is there is never downloaded again. Null keeps them in memory only.
     /// </summary>

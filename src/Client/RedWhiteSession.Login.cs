@@ -115,6 +115,18 @@ public partial class RedWhiteSession
             if (response.Status == 200)
             {
                 var result = LoginAnswer.Read(response.Body);
+                if (result is { Decision: LoginDecision.Queued, Queue: { } queue })
+                {
+                    // Waiting in line is not a failure: poll when told, with the token, for as long as it takes.
+                    queueToken = queue.Token;
+                    Raise(result);
+                    options.QueueProgress?.Report(queue);
+                    await DelayAsync(backoff.Poll(queue.RetryAfter), cancellationToken).ConfigureAwait(false);
+                    attempt = -1;
+                    continue;
+                }
+
+                queueToken = null;
                 if (result.Decision == LoginDecision.Unavailable && !last)
                 {
                     Raise(result);
@@ -149,6 +161,8 @@ public partial class RedWhiteSession
                     Platform = options.Platform,
                     ClientBuild = options.ClientBuild,
                     ConfigVersion = ConfigVersion,
+                    Ticket = TicketLogin?.Ticket, // a ticket of the cluster Discovery picks keeps its seat: never queued
+                    QueueToken = queueToken,
                 },
                 ClientJson.Default.LoginRequestBody),
         };

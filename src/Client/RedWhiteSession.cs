@@ -38,6 +38,7 @@ public partial class RedWhiteSession : IDisposable
     private string? announcedConfig;
     private string? readyConfig;
     private int logins;
+    private string? queueToken; // the place held in a login queue, sent back with the next login
 
     /// <summary>Creates a session; nothing is sent until the first login or request.</summary>
     public RedWhiteSession(RedWhiteClientOptions options)
