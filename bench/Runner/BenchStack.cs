@@ -62,7 +62,11 @@ internal sealed class BenchStack : IAsyncDisposable
     /// Writes the registry with <paramref name="target"/> as white's config, and the rollouts document announcing
     /// <paramref name="announced"/> (newest first): a target not yet announced is a rollout in progress.
     /// </summary>
-    public void WriteRegistry(long revision, string target, string[] announced, params string[] destinations)
+    public void WriteRegistry(long revision, string target, string[] announced, params string[] destinations) =>
+        WriteRegistry(revision, target, announced, null, destinations);
+
+    /// <summary>As above, with white's <paramref name="capacity"/> (null: no limit).</summary>
+    public void WriteRegistry(long revision, string target, string[] announced, ClusterCapacity? capacity, params string[] destinations)
     {
         var now = DateTimeOffset.UtcNow;
         var rollouts = new ConfigRollouts
@@ -75,7 +79,7 @@ internal sealed class BenchStack : IAsyncDisposable
         };
         Directory.CreateDirectory(Path.Combine(Work, "state"));
         File.WriteAllBytes(Path.Combine(Work, "state", "config-rollouts.json"), RolloutJson.Serialize(rollouts));
-        WriteDocument(revision, target, destinations);
+        WriteDocument(revision, target, destinations, capacity);
     }
 
     /// <summary>Stores <paramref name="canonical"/> where the file store keeps configs (<c>configs/</c> beside the registry); its version.</summary>
@@ -88,7 +92,7 @@ internal sealed class BenchStack : IAsyncDisposable
         return version;
     }
 
-    private void WriteDocument(long revision, string config, string[] destinations)
+    private void WriteDocument(long revision, string config, string[] destinations, ClusterCapacity? capacity)
     {
         var document = new RegistryDocument
         {
@@ -100,6 +104,7 @@ internal sealed class BenchStack : IAsyncDisposable
                     Id = "white-1.0", Color = "white", ServerVersion = "1.0.0", ConfigVersion = config,
                     ClientBuilds = "[1.0.0,2.0.0)", State = ClusterState.Active, Weight = 100,
                     Destinations = destinations.Select((d, i) => (d, i)).ToDictionary(x => $"d{x.i + 1}", x => x.d),
+                    Capacity = capacity,
                 },
             ],
         };

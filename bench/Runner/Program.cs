@@ -12,6 +12,7 @@ using RedWhite.Runner;
 //   Runner simulator [players,...]                       simulated players (tools/Simulator) at growing populations
 //   Runner surge [websockets|http|login] [held] [surge] [open files]  a connection surge past the limit (0 files: as inherited)
 //   Runner idempotency [refused] [accepted]             Admin's memory after calls with fresh Idempotency-Keys
+//   Runner launch [arrivals] [seconds] [capacity] [raised]  launch day: simulated arrivals at a color of fixed capacity, then raised
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -29,6 +30,7 @@ var table = scenario switch
     "simulator" => await SimulatorScenario.RunAsync(List(1, [500, 1000, 2000, 4000])),
     "surge" => await SurgeScenario.RunAsync(args.ElementAtOrDefault(1) ?? "websockets", Arg(2, 6_000), Arg(3, 9_000), Arg(4, 20_000)),
     "idempotency" => await IdempotencyScenario.RunAsync(Arg(1, 100_000), Arg(2, 30_000)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge or idempotency."),
+    "launch" => await LaunchScenario.RunAsync(Arg(1, 8_000), TimeSpan.FromSeconds(Arg(2, 60)), Arg(3, 2_000), Arg(4, 10_000)),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency or launch."),
 };
 Console.WriteLine(table);

@@ -45,7 +45,8 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
         try
         {
             await EnsureTicketAsync(cancellationToken);
-            var played = 0;
+            await RequestAsync(cancellationToken); // entering the game: a client loads its state as soon as it may play
+            var played = 1;
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(population.NextGap(), cancellationToken);
@@ -86,6 +87,7 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
         session = new RedWhiteSession(settings);
         session.LoggedIn += (_, login) =>
         {
+            population.Launch?.Answered(number, login);
             if (session.Logins > 1 && login.HasTicket)
             {
                 Interlocked.Increment(ref stats.Of(login.Color).Relogins);
@@ -106,6 +108,11 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
             }
             catch (RedWhiteRequestFailedException ex)
             {
+                if (ex.Status >= 500)
+                {
+                    population.Launch?.ServerError();
+                }
+
                 stats.Failure(null, $"login failed: {ex.Status} {ex.Code} {ex.Message}");
                 await Task.Delay(population.Backoff(attempt), cancellationToken);
                 continue;

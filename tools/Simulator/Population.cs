@@ -22,6 +22,9 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
 
     public Stats Stats { get; } = new();
 
+    /// <summary>What a launch run measures (null otherwise).</summary>
+    public Launch? Launch { get; } = options.Arrivals is not null ? new Launch(options) : null;
+
     /// <summary>This run's id, in every player and device id, so runs never share players.</summary>
     public string Run { get; } = Guid.NewGuid().ToString("N")[..6];
 
@@ -46,7 +49,19 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
                 Add(run.Token);
                 if (gap > TimeSpan.Zero)
                 {
-                    await Task.Delay(gap, run.Token);
+                    // Paced on the clock, not by summing delays: a launch's arrivals keep their rate however busy the machine.
+                    var due = gap * (i + 1);
+                    if (due > clock.Elapsed)
+                    {
+                        await Task.Delay(due - clock.Elapsed, run.Token);
+                    }
+                }
+
+                if (Launch is not null && clock.Elapsed - reported >= options.Report)
+                {
+                    await Launch.ObserveAsync(Census().Players, run.Token);
+                    PrintTable(clock.Elapsed, clock.Elapsed - reported);
+                    reported = clock.Elapsed;
                 }
             }
 
@@ -63,12 +78,17 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
                 OfferUpdates(options.UpdatesPerMinute / 100 / 60 * 0.2);
                 if (clock.Elapsed - reported >= options.Report)
                 {
+                    if (Launch is not null)
+                    {
+                        await Launch.ObserveAsync(Census().Players, run.Token);
+                    }
+
                     PrintTable(clock.Elapsed, clock.Elapsed - reported);
                     reported = clock.Elapsed;
                     await WriteSummaryAsync(Summary(clock.Elapsed, arrived: false, final: false));
                 }
 
-                if (options.UntilAllOn is { } color && AllOn(color))
+                if ((options.UntilAllOn is { } color && AllOn(color)) || (Launch is not null && Launch.AllAdmitted(options.Players)))
                 {
                     arrived = true;
                     break;
@@ -91,7 +111,7 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
             return 1;
         }
 
-        return options.UntilAllOn is not null && !arrived ? 3 : 0;
+        return (options.UntilAllOn is not null || Launch is not null) && !arrived ? 3 : 0;
     }
 
     public TimeSpan NextGap()
@@ -254,6 +274,11 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
                 $"  {color,-9} {onColor.GetValueOrDefault(color),7} {sockets.GetValueOrDefault(color),8} {rate,8:F1} {counters.Failures,9} {counters.Relogins,10} {counters.Reconnects,11}");
         }
 
+        foreach (var line in Launch?.Lines(onColor) ?? [])
+        {
+            s.AppendLine(line);
+        }
+
         Console.Write(s.ToString());
     }
 
@@ -287,6 +312,7 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
             ["newcomers"] = Stats.Arrivals,
             ["arrived"] = options.UntilAllOn is null ? null : arrived,
             ["failureSamples"] = Stats.FailureSamples.ToArray(),
+            ["launch"] = Launch?.Summary(),
         };
         return JsonSerializer.Serialize(summary, SummaryJson.Default.DictionaryStringObject);
     }

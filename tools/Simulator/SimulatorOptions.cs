@@ -22,6 +22,13 @@ internal sealed class SimulatorOptions
           --platform=ios             the platform every player reports
           --summary=FILE             also write the summary as JSON to FILE, rewritten at every report ("final": true at the end)
           --seed=N                   random seed (default: random)
+        Launch day (instead of --players/--ramp/--logins-per-second):
+          --arrivals=N               N players arrive, one after another at an even pace, over --over; none leaves
+          --over=00:01:00            the arrival window
+          --admin=URL                Admin, read at every report for each color's capacity and queue (key in RW_ADMIN_KEY)
+          The run ends once every arrival holds a ticket (exit 3 if --duration ends first); the summary's "launch"
+          part has players present against capacity, queue lengths, each player's wait and the error of the last
+          wait estimate it was given.
         Exit code: 0 when nothing unexpected failed and no answer came from a cluster other than its ticket's.
         """;
 
@@ -58,6 +65,13 @@ internal sealed class SimulatorOptions
     public string? Summary { get; init; }
 
     public int? Seed { get; init; }
+
+    /// <summary>Launch mode: this many players arrive over <see cref="Over"/>; null for the steady population.</summary>
+    public int? Arrivals { get; init; }
+
+    public TimeSpan Over { get; init; } = TimeSpan.FromMinutes(1);
+
+    public Uri? Admin { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public static SimulatorOptions Parse(string[] args)
@@ -101,7 +115,7 @@ internal sealed class SimulatorOptions
         {
             Discovery = Get<Uri?>("discovery", null, Url, _ => true) ?? throw new ArgumentException("--discovery=URL is required."),
             Gateway = Get<Uri?>("gateway", null, Url, _ => true) ?? throw new ArgumentException("--gateway=URL is required."),
-            Players = Get("players", 200, t => int.Parse(t, CultureInfo.InvariantCulture), v => v is >= 1 and <= 100_000),
+            Players = Get("players", 200, t => int.Parse(t, CultureInfo.InvariantCulture), v => v is >= 1 and <= 200_000),
             Builds = Get("builds", (IReadOnlyList<(string, double)>)[("1.0.4", 1)], ParseMix, v => v.Count > 0),
             UpdateTo = Text("update-to"),
             UpdatesPerMinute = Get("updates-per-minute", 0.0, Number, v => v is >= 0 and <= 100),
@@ -116,7 +130,21 @@ internal sealed class SimulatorOptions
             Platform = Text("platform") ?? "ios",
             Summary = Text("summary"),
             Seed = Get<int?>("seed", null, t => int.Parse(t, CultureInfo.InvariantCulture), _ => true),
+            Arrivals = Get<int?>("arrivals", null, t => int.Parse(t, CultureInfo.InvariantCulture), v => v is >= 1 and <= 200_000),
+            Over = Get("over", TimeSpan.FromMinutes(1), Span, v => v >= TimeSpan.Zero),
+            Admin = Get<Uri?>("admin", null, Url, _ => true),
         };
+        if (options.Arrivals is { } arrivals)
+        {
+            // A launch: everyone arrives once over the window and stays; nobody leaves, nobody updates.
+            options = new SimulatorOptions
+            {
+                Discovery = options.Discovery, Gateway = options.Gateway, Builds = options.Builds, Sockets = options.Sockets, Rate = options.Rate,
+                Match = options.Match, Duration = options.Duration, Report = options.Report, Platform = options.Platform, Summary = options.Summary,
+                Seed = options.Seed, Arrivals = arrivals, Over = options.Over, Admin = options.Admin,
+                Players = arrivals, Ramp = options.Over, LoginsPerSecond = 0,
+            };
+        }
         if (values.Count > 0)
         {
             throw new ArgumentException($"Unknown option --{values.Keys.First()}.");

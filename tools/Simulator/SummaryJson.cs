@@ -11,4 +11,5 @@ namespace RedWhite.Simulator;
 [JsonSerializable(typeof(double))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(int))]
 internal sealed partial class SummaryJson : JsonSerializerContext;

@@ -28,6 +28,13 @@ internal sealed class AdmissionOptions
     /// <summary>The longest poll a queued player is told (<c>Admission:MaxRetryAfterSeconds</c>, default 60).</summary>
     public int MaxRetryAfterSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How soon an admitted player is expected at a Gateway (<c>Admission:ArrivalGrace</c>, default 5 s): its seat counts on
+    /// top of the Gateways' reported players until a report taken this long after its admission would include it. A
+    /// client that waits longer before its first request may briefly let the cluster hold more than its capacity.
+    /// </summary>
+    public TimeSpan ArrivalGrace { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often each Discovery reads the Gateways' player reports and the queues (<c>Admission:LoadRefresh</c>, default 1 s).</summary>
     public TimeSpan LoadRefresh { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -58,6 +65,11 @@ internal sealed class AdmissionOptionsValidator : OptionsValidator<AdmissionOpti
         if (options.MinRetryAfterSeconds is < 1 or > 3600 || options.MaxRetryAfterSeconds < options.MinRetryAfterSeconds || options.MaxRetryAfterSeconds > 3600)
         {
             problems.Add("Admission:MinRetryAfterSeconds and MaxRetryAfterSeconds must be between 1 and 3600, the minimum not above the maximum.");
+        }
+
+        if (options.ArrivalGrace < TimeSpan.Zero || options.ArrivalGrace > TimeSpan.FromMinutes(5))
+        {
+            problems.Add("Admission:ArrivalGrace must be between 00:00:00 and 00:05:00.");
         }
 
         if (options.LoadRefresh < TimeSpan.FromMilliseconds(100) || options.LoadRefresh > TimeSpan.FromMinutes(1))

@@ -33,10 +33,10 @@ internal sealed class ClusterLoads(
 
     /// <summary>
     /// Admissions since this moment are not yet in <paramref name="load"/>'s reported players: every live Gateway
-    /// reports within one interval of the newest report, and a player admitted a moment before a report may not have
-    /// reached a Gateway yet. Counting some twice only admits a little later, never too many.
+    /// reports within one interval of the newest report, and a player admitted up to <c>Admission:ArrivalGrace</c>
+    /// before a report may not have reached a Gateway yet. Counting some twice only admits a little later, never too many.
     /// </summary>
-    public DateTimeOffset? CountAdmittedSince(ClusterLoad load) => load.ReportedAt - window.ReportInterval - TimeSpan.FromSeconds(2);
+    public DateTimeOffset? CountAdmittedSince(ClusterLoad load) => load.ReportedAt - window.ReportInterval - options.Value.ArrivalGrace;
 
     /// <summary>The load of <paramref name="cluster"/> for a login now: as last read, else from the registry alone.</summary>
     public ClusterLoad For(CompiledCluster cluster) =>

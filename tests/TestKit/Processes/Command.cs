@@ -5,11 +5,16 @@ namespace RedWhite.TestKit.Processes;
 /// <summary>Runs a program to its end within a deadline (killed past it), from the repository root unless told.</summary>
 public static class Command
 {
-    /// <summary>The exit code and everything the program wrote.</summary>
+    /// <summary>The exit code and everything the program wrote; <paramref name="environment"/> is added to the program's.</summary>
     public static async Task<(int ExitCode, string Output, TimeSpan Elapsed)> RunAsync(
-        string file, IEnumerable<string> arguments, TimeSpan deadline, string? workingDirectory = null)
+        string file, IEnumerable<string> arguments, TimeSpan deadline, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory ?? Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
