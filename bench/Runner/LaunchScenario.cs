@@ -10,8 +10,8 @@ namespace RedWhite.Runner;
 /// <summary>
 /// Launch day on real processes (file registry: the queue in Discovery's process): a color of <c>capacity</c> players on
 /// two demo game servers, <c>arrivals</c> simulated players arriving at an even pace over <c>over</c> (each enters the
-/// game at once, then one request every 20 s on average), a login cap of 200 a second; once every player has arrived
-/// and the queue stands still, the capacity is raised to <c>raisedTo</c>. The simulator reports players present
+/// game at once, then one request every 20 s on average), a login cap of 200 a second; halfway through the arrivals,
+/// with the color full and its queue standing still, the capacity is raised to <c>raisedTo</c>. The simulator reports players present
 /// against the capacity Admin shows, each player's wait and the error of the last estimate it was given.
 /// </summary>
 internal static class LaunchScenario
@@ -53,8 +53,8 @@ internal static class LaunchScenario
             stack.Root,
             new Dictionary<string, string> { ["RW_ADMIN_KEY"] = BenchStack.AdminKey });
 
-        // Once everyone has arrived and the queue has stood still a while, raise the capacity (a studio adds servers).
-        await Task.WhenAny(simulator, Task.Delay(over + TimeSpan.FromSeconds(15)));
+        // Halfway through the arrivals, with the color full and a queue standing still, raise the capacity (a studio adds servers).
+        await Task.WhenAny(simulator, Task.Delay(over / 2));
         var raisedAt = clock.Elapsed;
         stack.WriteRegistry(2, BenchStack.Config, [BenchStack.Config], PerServer(raisedTo), destinations);
         Console.Error.WriteLine($"  capacity raised to {raisedTo} at {raisedAt.TotalSeconds:F0} s");

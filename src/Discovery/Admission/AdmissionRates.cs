@@ -12,6 +12,9 @@ internal sealed class AdmissionRates
     /// <summary>How far back the rate looks.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(15);
 
+    /// <summary>A queue nobody was let in from for this long stands still: its old rate says nothing of when it moves again.</summary>
+    public static readonly TimeSpan Stalled = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentDictionary<string, Samples> clusters = new(StringComparer.Ordinal);
 
@@ -26,6 +29,7 @@ internal sealed class AdmissionRates
     {
         private readonly Queue<(DateTimeOffset At, long Total)> samples = new();
         private (DateTimeOffset At, long Total) newest;
+        private DateTimeOffset movedAt;
 
         public void Add(DateTimeOffset now, long total)
         {
@@ -34,6 +38,11 @@ internal sealed class AdmissionRates
                 if (samples.Count > 0 && now - newest.At < SampleEvery)
                 {
                     return;
+                }
+
+                if (samples.Count == 0 || total != newest.Total)
+                {
+                    movedAt = now;
                 }
 
                 newest = (now, total);
@@ -52,6 +61,11 @@ internal sealed class AdmissionRates
                 if (samples.Count < 2)
                 {
                     return null;
+                }
+
+                if (now - movedAt > Stalled)
+                {
+                    return 0; // nobody let in lately: the queue stands still, whatever it did before
                 }
 
                 var (firstAt, first) = samples.Peek();

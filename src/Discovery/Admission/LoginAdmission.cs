@@ -63,7 +63,7 @@ internal sealed class LoginAdmission(
 
         var load = loads.For(cluster);
         var expected = held?.Position ?? load.Queue.Waiting + 1;
-        var retry = RetryAfter(settings, expected, Estimate(cluster.Id, expected, now));
+        var retry = RetryAfter(settings, expected, Estimate(cluster.Id, expected, null, cluster.Definition.Capacity is null, settings, now));
         AdmissionAnswer answer;
         try
         {
@@ -109,7 +109,7 @@ internal sealed class LoginAdmission(
                 return new AdmissionResult.QueueFull();
         }
 
-        var wait = Estimate(cluster.Id, answer.Position, now);
+        var wait = Estimate(cluster.Id, answer.Position, answer.FreeSeats, cluster.Definition.Capacity is null, settings, now);
         retry = RetryAfter(settings, answer.Position, wait);
         int? told = wait is { } w ? (int)(Math.Ceiling(Math.Max(w, 1) / retry) * retry) : null; // admitted at a poll
         var place = new QueuePlace(
@@ -117,9 +117,23 @@ internal sealed class LoginAdmission(
         return new AdmissionResult.Queued(new QueueInfo(answer.Position, told, retry, tokens.Issue(place)));
     }
 
-    /// <summary>Seconds until <paramref name="position"/> is let in at the measured rate; null while nothing moves.</summary>
-    private double? Estimate(string cluster, long position, DateTimeOffset now) =>
-        rates.PerSecond(cluster, now) is > 0 and var perSecond ? position / perSecond : null;
+    /// <summary>
+    /// Seconds until <paramref name="position"/> is let in: the places that free seats cover move at the login cap (at
+    /// once without one); the rest at the rate the queue was measured moving. Null while it does not move and no
+    /// free seat covers the place. <paramref name="capped"/>: the cluster has no capacity, only the login caps queue it.
+    /// </summary>
+    private double? Estimate(string cluster, long position, long? freeSeats, bool capped, AdmissionOptions settings, DateTimeOffset now)
+    {
+        var covered = freeSeats is { } free ? Math.Min(position, free) : capped ? position : 0;
+        var cap = Math.Min(settings.MaxLoginsPerSecond ?? int.MaxValue, settings.MaxClusterLoginsPerSecond ?? int.MaxValue);
+        var seconds = cap == int.MaxValue ? 0 : covered / (double)cap;
+        if (position <= covered)
+        {
+            return seconds;
+        }
+
+        return rates.PerSecond(cluster, now) is > 0 and var perSecond ? seconds + ((position - covered) / perSecond) : null;
+    }
 
     /// <summary>
     /// How long a player waits before its next poll: a third of its estimated wait (a hundredth of a second per

@@ -84,7 +84,11 @@ public enum AdmissionVerdict
 /// <param name="Waiting">Players waiting in the queue after this call.</param>
 /// <param name="AdmittedTotal">Every admission into the cluster through the queue so far (for the measured admission rate).</param>
 /// <param name="Dropped">Places this call dropped because their players stopped polling.</param>
-public sealed record AdmissionAnswer(AdmissionVerdict Verdict, string Place, long Position, long Waiting, long AdmittedTotal, long Dropped);
+public sealed record AdmissionAnswer(AdmissionVerdict Verdict, string Place, long Position, long Waiting, long AdmittedTotal, long Dropped)
+{
+    /// <summary>Seats of the capacity still free after this call (the login caps aside); null for a cluster without a capacity.</summary>
+    public long? FreeSeats { get; init; }
+}
 
 /// <summary>A cluster's queue as it stands.</summary>
 /// <param name="Waiting">Players waiting (not yet let in).</param>

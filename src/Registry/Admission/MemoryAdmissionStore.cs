@@ -62,11 +62,13 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
         }
 
         long free = RedisAdmissionStore.MaxMovesPerCall;
+        long? seats = null;
         if (call.Capacity is { } capacity)
         {
             var since = call.CountAdmittedSince?.ToUnixTimeMilliseconds();
             var recent = queue.AdmittedSince(since ?? long.MinValue);
-            free = Math.Min(free, capacity - call.ReportedPlayers - recent - queue.Granted);
+            seats = Math.Max(0, capacity - call.ReportedPlayers - recent - queue.Granted);
+            free = Math.Min(free, seats.Value);
         }
 
         if (call.MaxLoginsPerSecond is { } all)
@@ -80,6 +82,7 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
         }
 
         var moved = queue.MoveGate(free);
+        seats -= moved;
         if (moved > 0)
         {
             admittedPerSecond[second] = admittedPerSecond.GetValueOrDefault(second) + moved;
@@ -91,10 +94,10 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
         {
             queue.Remove(place);
             queue.RecordAdmitted(now);
-            return new AdmissionAnswer(AdmissionVerdict.Admitted, place, 0, queue.Waiting, queue.AdmittedTotal, dropped);
+            return new AdmissionAnswer(AdmissionVerdict.Admitted, place, 0, queue.Waiting, queue.AdmittedTotal, dropped) { FreeSeats = seats };
         }
 
-        return new AdmissionAnswer(AdmissionVerdict.Queued, place, queue.PositionOf(seq), queue.Waiting, queue.AdmittedTotal, dropped);
+        return new AdmissionAnswer(AdmissionVerdict.Queued, place, queue.PositionOf(seq), queue.Waiting, queue.AdmittedTotal, dropped) { FreeSeats = seats };
     }
 
     /// <summary>

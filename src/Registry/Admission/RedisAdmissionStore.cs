@@ -22,7 +22,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
     /// ARGV: 1 place held (or ''), 2 new place, 3 player, 4 now (ms), 5 keep-until (ms), 6 capacity (-1: none),
     /// 7 reported players, 8 count admissions since (ms; -1: all remembered), 9 max queue length, 10 cap over every
     /// cluster (-1: none), 11 cap of this cluster (-1: none), 12 remember admissions (ms), 13 most moves per call.
-    /// Answers {verdict, place, position, waiting, admitted total, dropped}.
+    /// Answers {verdict, place, position, waiting, admitted total, dropped, seats still free (-1: no capacity)}.
     /// </summary>
     private const string Admit = """
         local now = tonumber(ARGV[4])
@@ -40,7 +40,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
           seq = tonumber(seq)
         else
           if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[9]) then
-            return {'full', '', 0, redis.call('ZCARD', KEYS[1]), tonumber(redis.call('GET', KEYS[6]) or '0'), #overdue}
+            return {'full', '', 0, redis.call('ZCARD', KEYS[1]), tonumber(redis.call('GET', KEYS[6]) or '0'), #overdue, 0}
           end
           place = ARGV[2]
           seq = redis.call('INCR', KEYS[4])
@@ -50,12 +50,14 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
         redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[12]))
         local gate = tonumber(redis.call('GET', KEYS[3]) or '0')
         local free = moves
+        local seats = -1
         local capacity = tonumber(ARGV[6])
         if capacity >= 0 then
           local since = tonumber(ARGV[8])
           local recent = since >= 0 and redis.call('ZCOUNT', KEYS[5], since, '+inf') or redis.call('ZCARD', KEYS[5])
           local granted = redis.call('ZCOUNT', KEYS[1], '-inf', gate)
-          free = math.min(free, capacity - tonumber(ARGV[7]) - recent - granted)
+          seats = math.max(0, capacity - tonumber(ARGV[7]) - recent - granted)
+          free = math.min(free, seats)
         end
         local all = tonumber(ARGV[10])
         if all >= 0 then free = math.min(free, all - tonumber(redis.call('GET', KEYS[9]) or '0')) end
@@ -65,6 +67,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
           local nextPlaces = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. gate, '+inf', 'WITHSCORES', 'LIMIT', 0, free)
           local count = #nextPlaces / 2
           if count > 0 then
+            if seats >= 0 then seats = seats - count end
             gate = tonumber(nextPlaces[#nextPlaces])
             redis.call('SET', KEYS[3], gate)
             redis.call('INCRBY', KEYS[6], count)
@@ -79,9 +82,9 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
           redis.call('ZREM', KEYS[1], place)
           redis.call('ZREM', KEYS[2], place)
           redis.call('ZADD', KEYS[5], now, ARGV[3])
-          return {'admitted', place, 0, redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue}
+          return {'admitted', place, 0, redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue, seats}
         end
-        return {'queued', place, redis.call('ZCOUNT', KEYS[1], '(' .. gate, seq), redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue}
+        return {'queued', place, redis.call('ZCOUNT', KEYS[1], '(' .. gate, seq), redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue, seats}
         """;
 
     /// <inheritdoc />
@@ -109,7 +112,10 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
             "queued" => AdmissionVerdict.Queued,
             _ => AdmissionVerdict.Full,
         };
-        return new AdmissionAnswer(verdict, (string)result[1]!, (long)result[2], (long)result[3], (long)result[4], (long)result[5]);
+        return new AdmissionAnswer(verdict, (string)result[1]!, (long)result[2], (long)result[3], (long)result[4], (long)result[5])
+        {
+            FreeSeats = (long)result[6] is >= 0 and var seats ? seats : null,
+        };
     }
 
     /// <inheritdoc />
