@@ -95,4 +95,10 @@ internal static partial class Log
 
     [LoggerMessage(4504, LogLevel.Warning, "Webhook {Name}: the queue is full; the oldest event was dropped to queue {Event} for {Cluster}")]
     public static partial void WebhookDropped(ILogger logger, string name, string @event, string cluster);
+
+    [LoggerMessage(4505, LogLevel.Information, "Schedule {Schedule} of {Cluster} applied: {Detail}")]
+    public static partial void ScheduleApplied(ILogger logger, string schedule, string cluster, string detail);
+
+    [LoggerMessage(4506, LogLevel.Warning, "Schedule {Schedule} of {Cluster} could not be applied; it stays pending and is tried again: {Reason}")]
+    public static partial void ScheduleFailed(ILogger logger, string schedule, string cluster, string reason);
 }

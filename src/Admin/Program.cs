@@ -11,6 +11,7 @@ using RedWhite.Admin.Notifications;
 using RedWhite.Admin.Pins;
 using RedWhite.Admin.Players;
 using RedWhite.Admin.Rollouts;
+using RedWhite.Admin.Schedules;
 using RedWhite.Admin.Ui;
 using RedWhite.ServiceDefaults;
 using Scalar.AspNetCore;
@@ -27,6 +28,7 @@ builder.AddAdminLimits();
 builder.AddRegistryMutations();
 builder.AddIdempotency();
 builder.AddDraining();
+builder.AddSchedules();
 builder.AddPlayerHistory();
 builder.AddClusters();
 builder.AddRollouts();
@@ -70,6 +72,7 @@ api.MapPins();
 api.MapAudit();
 api.MapPlayers();
 api.MapConfigs();
+api.MapSchedules();
 
 app.Run();
 

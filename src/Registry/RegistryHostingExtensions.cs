@@ -17,6 +17,7 @@ using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
 using RedWhite.Registry.Redis;
+using RedWhite.Registry.Schedules;
 using RedWhite.Registry.SharedState;
 using RedWhite.Registry.Validation;
 using RedWhite.ServiceDefaults;
@@ -97,6 +98,9 @@ public static class RegistryHostingExtensions
         // Login queues: shared on Redis; on files, the one Discovery keeps them in its process and publishes how they stand.
         AddBeside<IAdmissionStore>(services,
             (_, redis, prefix) => new RedisAdmissionStore(redis, prefix), (sp, data) => new FileAdmissionStore(data.Directory, sp.GetRequiredService<TimeProvider>()));
+
+        // Scheduled capacity changes, shared by the Admins.
+        AddBeside<IScheduleStore>(services, (_, redis, prefix) => new RedisScheduleStore(redis, prefix), (_, data) => new FileScheduleStore(data.Directory));
 
         // Configs and their rollouts: options validated at start, announcements followed like the registry.
         services.AddValidatedOptions<ConfigOptions, ConfigOptionsValidator>(ConfigOptions.Section);

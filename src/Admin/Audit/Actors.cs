@@ -8,4 +8,7 @@ internal static class Actors
 
     /// <summary>The rollout controller (it advances, promotes and aborts canaries).</summary>
     public const string RolloutController = "rollout-controller";
+
+    /// <summary>The scheduler (it applies scheduled capacity changes).</summary>
+    public const string Scheduler = "scheduler";
 }

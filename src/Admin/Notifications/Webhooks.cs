@@ -52,8 +52,9 @@ internal static class WebhookEvents
     public const string ClusterPromoted = "cluster.promoted";
     public const string DrainFinished = "drain.finished";
     public const string ClusterRetired = "cluster.retired";
+    public const string ScheduleApplied = "schedule.applied";
 
-    public static readonly IReadOnlyList<string> All = [RolloutStarted, RolloutStep, RolloutAborted, RolloutPaused, RolloutPromoted, ClusterPromoted, DrainFinished, ClusterRetired];
+    public static readonly IReadOnlyList<string> All = [RolloutStarted, RolloutStep, RolloutAborted, RolloutPaused, RolloutPromoted, ClusterPromoted, DrainFinished, ClusterRetired, ScheduleApplied];
 
     /// <summary>The event an audited change makes, or null for one nobody is notified of.</summary>
     public static string? Of(AuditEntry entry) => entry.Action switch
@@ -67,6 +68,7 @@ internal static class WebhookEvents
         "promote" => ClusterPromoted,
         "retire" when entry.Actor == Audit.Actors.DrainController => DrainFinished,
         "retire" => ClusterRetired,
+        "schedule-apply" => ScheduleApplied,
         _ => null,
     };
 
@@ -79,6 +81,7 @@ internal static class WebhookEvents
         RolloutPromoted => $"Rollout of {entry.Target} finished: promoted to active ({entry.Detail})",
         ClusterPromoted => $"{entry.Target} promoted to active by {entry.Actor}",
         DrainFinished => $"{entry.Target} drained and retired by the drain controller ({entry.Detail})",
+        ScheduleApplied => $"Scheduled change of {entry.Target} applied: {entry.Detail}",
         _ => $"{entry.Target} retired by {entry.Actor}",
     };
 }
