@@ -16,7 +16,7 @@ public sealed class RoleTests
         await dashboard.SignInAsync(stack.ViewerKey, "Viewer");
 
         await Expect(dashboard.Cluster(DashboardStack.White)).ToBeVisibleAsync();
-        foreach (var tab in new[] { "Overview", "Configs", "QA pins", "History", "Audit", "Drain curve" })
+        foreach (var tab in new[] { "Overview", "Configs", "QA pins", "History", "Schedules", "Audit", "Drain curve" })
         {
             await dashboard.GoAsync(tab);
             Assert.Empty(await MutatingControlsAsync(page));

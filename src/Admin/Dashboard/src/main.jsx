@@ -8,6 +8,7 @@ import { Configs } from './configs.jsx';
 import { Pins } from './pins.jsx';
 import { History } from './history.jsx';
 import { Audit } from './audit.jsx';
+import { Schedules } from './schedules.jsx';
 import { ChangeDialog } from './change.jsx';
 import './styles.css';
 
@@ -17,6 +18,7 @@ const tabs = [
   ['configs', 'Configs', Configs],
   ['pins', 'QA pins', Pins],
   ['history', 'History', History],
+  ['schedules', 'Schedules', Schedules],
   ['audit', 'Audit', Audit],
 ];
 

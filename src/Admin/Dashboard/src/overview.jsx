@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ago, colorOf, count, fromLocalInput, localInputIn, shortVersion, until } from './format.js';
+import { AdmissionFacts } from './admission.jsx';
 import { RegisterForm } from './register.jsx';
 import { RolloutPanel } from './rollout.jsx';
 
@@ -60,6 +61,7 @@ function ClusterCard({ cluster, can, propose }) {
         {cluster.state === 'draining' && <><dt>Drain deadline</dt><dd>{cluster.drainDeadline ? `in ${until(cluster.drainDeadline)}` : 'none'}</dd></>}
         {cluster.autoScalingGroup && <><dt>Auto Scaling</dt><dd>{cluster.autoScalingGroup}{status.desiredCapacity != null ? ` · desired ${status.desiredCapacity}` : ''}</dd></>}
       </dl>
+      <AdmissionFacts cluster={cluster} />
       {config && <ConfigFacts config={config} />}
       <Destinations cluster={cluster} />
       {cluster.rollout && <RolloutPanel cluster={cluster} can={can} propose={propose} />}
