@@ -13,6 +13,8 @@ using RedWhite.Runner;
 //   Runner surge [websockets|http|login] [held] [surge] [open files]  a connection surge past the limit (0 files: as inherited)
 //   Runner idempotency [refused] [accepted]             Admin's memory after calls with fresh Idempotency-Keys
 //   Runner launch [arrivals] [seconds] [capacity] [raised]  launch day: simulated arrivals at a color of fixed capacity, then raised
+//   Runner admission-wave [players] [seconds]           a reconnect wave of logins at the login cap (file store and Redis)
+//   Runner admission-memory [queued]                    memory of a full login queue (file store and Redis)
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -30,7 +32,9 @@ var table = scenario switch
     "simulator" => await SimulatorScenario.RunAsync(List(1, [500, 1000, 2000, 4000])),
     "surge" => await SurgeScenario.RunAsync(args.ElementAtOrDefault(1) ?? "websockets", Arg(2, 6_000), Arg(3, 9_000), Arg(4, 20_000)),
     "idempotency" => await IdempotencyScenario.RunAsync(Arg(1, 100_000), Arg(2, 30_000)),
+    "admission-wave" => await AdmissionScenario.RunWaveAsync(Arg(1, 2_000), TimeSpan.FromSeconds(Arg(2, 5))),
+    "admission-memory" => await AdmissionScenario.RunMemoryAsync(Arg(1, 100_000)),
     "launch" => await LaunchScenario.RunAsync(Arg(1, 8_000), TimeSpan.FromSeconds(Arg(2, 60)), Arg(3, 2_000), Arg(4, 10_000)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency or launch."),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency, launch, admission-wave or admission-memory."),
 };
 Console.WriteLine(table);

@@ -8,7 +8,8 @@ namespace RedWhite.Registry.Admission;
 internal sealed class MemoryAdmissionStore : IAdmissionStore
 {
     private readonly Dictionary<string, Queue> queues = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> admittedPerSecond = [];
+    private readonly Dictionary<long, int> admittedPerSecond = []; // places let in through the gate, every cluster
+    private readonly Dictionary<long, int> seatedPerSecond = []; // seats taken, every cluster
 
     /// <inheritdoc />
     public Task<AdmissionAnswer> AdmitAsync(AdmissionCall call, CancellationToken cancellationToken)
@@ -59,6 +60,7 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
         foreach (var old in admittedPerSecond.Keys.Where(s => s < second - 2).ToList())
         {
             admittedPerSecond.Remove(old);
+            seatedPerSecond.Remove(old);
         }
 
         long free = RedisAdmissionStore.MaxMovesPerCall;
@@ -92,6 +94,16 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
 
         if (seq <= queue.Gate)
         {
+            // The seat is taken now, within the caps too (see RedisAdmissionStore): past them, first in line.
+            var seatedHere = queue.SeatedSecond == second ? queue.SeatedThisSecond : 0;
+            if ((call.MaxLoginsPerSecond is { } allCap && seatedPerSecond.GetValueOrDefault(second) >= allCap) ||
+                (call.MaxClusterLoginsPerSecond is { } clusterCap && seatedHere >= clusterCap))
+            {
+                return new AdmissionAnswer(AdmissionVerdict.Queued, place, 1, queue.Waiting, queue.AdmittedTotal, dropped) { FreeSeats = seats };
+            }
+
+            seatedPerSecond[second] = seatedPerSecond.GetValueOrDefault(second) + 1;
+            (queue.SeatedSecond, queue.SeatedThisSecond) = (second, seatedHere + 1);
             queue.Remove(place);
             queue.RecordAdmitted(now);
             return new AdmissionAnswer(AdmissionVerdict.Admitted, place, 0, queue.Waiting, queue.AdmittedTotal, dropped) { FreeSeats = seats };
@@ -124,6 +136,10 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
         public long AdmittedSecond { get; set; }
 
         public long AdmittedThisSecond { get; set; }
+
+        public long SeatedSecond { get; set; }
+
+        public long SeatedThisSecond { get; set; }
 
         /// <summary>Places let in that have not collected their seat yet.</summary>
         public long Granted => RankOf(Gate);

@@ -18,7 +18,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
 
     /// <summary>
     /// KEYS: 1 queue, 2 deadlines, 3 gate, 4 arrivals, 5 admitted, 6 admitted total, 7 dropped total, 8 this cluster's
-    /// admissions this second, 9 every cluster's admissions this second.
+    /// places let in this second, 9 every cluster's, 10 this cluster's seats taken this second, 11 every cluster's.
     /// ARGV: 1 place held (or ''), 2 new place, 3 player, 4 now (ms), 5 keep-until (ms), 6 capacity (-1: none),
     /// 7 reported players, 8 count admissions since (ms; -1: all remembered), 9 max queue length, 10 cap over every
     /// cluster (-1: none), 11 cap of this cluster (-1: none), 12 remember admissions (ms), 13 most moves per call.
@@ -79,6 +79,15 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
         end
         local total = tonumber(redis.call('GET', KEYS[6]) or '0')
         if seq <= gate then
+          -- Let in: the seat is taken now, within the caps too, so players let in over several seconds who come for
+          -- their seats in the same one still arrive at the game no faster than the cap. Past it: first in line.
+          if (all >= 0 and tonumber(redis.call('GET', KEYS[11]) or '0') >= all) or (mine >= 0 and tonumber(redis.call('GET', KEYS[10]) or '0') >= mine) then
+            return {'queued', place, 1, redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue, seats}
+          end
+          redis.call('INCR', KEYS[10])
+          redis.call('EXPIRE', KEYS[10], 3)
+          redis.call('INCR', KEYS[11])
+          redis.call('EXPIRE', KEYS[11], 3)
           redis.call('ZREM', KEYS[1], place)
           redis.call('ZREM', KEYS[2], place)
           redis.call('ZADD', KEYS[5], now, ARGV[3])
@@ -98,6 +107,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
             Key(call.Cluster, "queue"), Key(call.Cluster, "deadlines"), Key(call.Cluster, "gate"), Key(call.Cluster, "arrivals"),
             Key(call.Cluster, "admitted"), Key(call.Cluster, "admitted-total"), Key(call.Cluster, "dropped-total"),
             Key(call.Cluster, $"rate:{second}"), $"{keyPrefix}admission:rate:{second}",
+            Key(call.Cluster, $"seated:{second}"), $"{keyPrefix}admission:seated:{second}",
         ];
         RedisValue[] values =
         [

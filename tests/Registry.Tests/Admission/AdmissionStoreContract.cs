@@ -138,6 +138,28 @@ public abstract class AdmissionStoreContract
     }
 
     [Fact]
+    public async Task PlayersLetInOverSeveralSeconds_WhoComeForTheirSeatsInOne_StillTakeNoMoreThanTheCap()
+    {
+        await using var bed = await StartAsync();
+        var store = Another();
+        AdmissionCall At(string player, int second, string? place = null) => Call(player, place, Start.AddSeconds(second), capacity: null, cap: 2);
+        await store.AdmitAsync(At("a", 0), None);
+        await store.AdmitAsync(At("b", 0), None);
+        var c = await store.AdmitAsync(At("c", 0), None);
+        var d = await store.AdmitAsync(At("d", 0), None);
+        var e = await store.AdmitAsync(At("e", 1), None); // lets c and d in: the second's two
+        Assert.Equal((AdmissionVerdict.Queued, AdmissionVerdict.Queued, AdmissionVerdict.Queued), (c.Verdict, d.Verdict, e.Verdict));
+
+        // Second 2: f arrives (letting e and f in, f seated at once); c, d and e all come for their seats.
+        Assert.Equal(AdmissionVerdict.Admitted, (await store.AdmitAsync(At("f", 2), None)).Verdict);
+        Assert.Equal(AdmissionVerdict.Admitted, (await store.AdmitAsync(At("c", 2, c.Place), None)).Verdict);
+        var late = await store.AdmitAsync(At("d", 2, d.Place), None);
+        Assert.Equal((AdmissionVerdict.Queued, 1L), (late.Verdict, late.Position)); // first in line, the second's seats taken
+        Assert.Equal(AdmissionVerdict.Queued, (await store.AdmitAsync(At("e", 2, e.Place), None)).Verdict);
+        Assert.Equal(AdmissionVerdict.Admitted, (await store.AdmitAsync(At("d", 3, d.Place), None)).Verdict);
+    }
+
+    [Fact]
     public async Task Place_NotPolledBeforeItsDeadline_IsDropped_AndThePlayerStartsAtTheBack()
     {
         await using var bed = await StartAsync();
