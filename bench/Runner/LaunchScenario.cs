@@ -73,10 +73,10 @@ internal static class LaunchScenario
         s.AppendLine(CultureInfo.InvariantCulture,
             $"{arrivals} players arriving over {over.TotalSeconds:F0} s at a color of capacity {capacity} (two demo servers), login cap 200/s; capacity raised to {raisedTo} at {raisedAt.TotalSeconds:F0} s. Simulator exit {exit}, run {seconds:F0} s.");
         s.AppendLine();
-        s.AppendLine("| arrivals | admitted | most waiting | worst players present over capacity | login 5xx | unexpected failures | wrong cluster | out of order | wait p50 / p90 / max | last estimate: median error | first estimate: median error | queued without estimate | Discovery CPU | Discovery RSS |");
-        s.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        s.AppendLine("| arrivals | admitted | queued | most waiting | worst players present over capacity | login 5xx | unexpected failures | wrong cluster | out of order | wait p50 / p90 / max | last estimate: median error | first estimate: median error | queued without estimate | Discovery CPU | Discovery RSS |");
+        s.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"| {Value("arrivals")} | {Value("admitted")} | {Value("maxWaitingSeen")} | {Value("maxOvershootPercent")}% | {Value("loginServerErrors")} | {summary.RootElement.GetProperty("failures")} | {summary.RootElement.GetProperty("wrongCluster")} | {Value("orderViolations")} | {Value("waitP50Seconds")} / {Value("waitP90Seconds")} / {Value("waitMaxSeconds")} s | {Value("lastEstimateMedianErrorPercent")}% | {Value("firstEstimateMedianErrorPercent")}% | {Value("withoutEstimate")} | {(used.User + used.Kernel).TotalSeconds / seconds * 100:F0}% | {discovery.MemoryBytes() / (1024 * 1024)} MiB |");
+            $"| {Value("arrivals")} | {Value("admitted")} | {Value("queued")} | {Value("maxWaitingSeen")} | {Value("maxOvershootPercent")}% | {Value("loginServerErrors")} | {summary.RootElement.GetProperty("failures")} | {summary.RootElement.GetProperty("wrongCluster")} | {Value("orderViolations")} | {Value("waitP50Seconds")} / {Value("waitP90Seconds")} / {Value("waitMaxSeconds")} s | {Value("lastEstimateMedianErrorPercent")}% | {Value("firstEstimateMedianErrorPercent")}% | {Value("withoutEstimate")} | {(used.User + used.Kernel).TotalSeconds / seconds * 100:F0}% | {discovery.MemoryBytes() / (1024 * 1024)} MiB |");
         return s.ToString();
     }
 

@@ -131,6 +131,36 @@ public sealed class WalkthroughTests : IAsyncLifetime
         Assert.Equal([fresh, old], view.GetProperty("accepted").EnumerateArray().Select(v => v.GetString()));
         await AdminAsync(HttpMethod.Post, "/v1/clusters/red-1.1/config", $$"""{"configVersion":"{{old}}"}""");
         await Eventually.TrueAsync(async () => await ConfigHeaderAsync(red) == old, "the Gateway to name the old config again");
+
+        // 8. Fill red (a seat per server): logins past the seats queue in order; a raised capacity lets the waiting in.
+        await AdminAsync(HttpMethod.Post, "/v1/clusters/red-1.1/capacity", """{"playersPerDestination":1}""");
+        await DiscoveryAtAdminsRevisionAsync();
+        var answers = new List<JsonElement>();
+        foreach (var p in new[] { "q-1", "q-2", "q-3", "q-4" })
+        {
+            answers.Add(await LoginAsync(p, "dev-" + p, "1.1.0", queueToken: null));
+        }
+
+        var decisions = answers.Select(a => a.GetProperty("decision").GetString()).ToList();
+        var seated = decisions.TakeWhile(d => d == "ok").Count();
+        Assert.InRange(seated, 1, 2); // two seats, less p-2 once the Gateway has reported it
+        Assert.Equal(Enumerable.Range(1, 4 - seated).Select(i => (long)i),
+            answers.Skip(seated).Select(a => a.GetProperty("queue").GetProperty("position").GetInt64()));
+        await Eventually.TrueAsync(async () => (await AdminAsync(HttpMethod.Get, "/v1/clusters/red-1.1"))
+            .GetProperty("status").GetProperty("admission").GetProperty("waiting").GetInt64() == 4 - seated, "Admin to show the players waiting");
+        var token = answers[^1].GetProperty("queue").GetProperty("token").GetString();
+        await AdminAsync(HttpMethod.Post, "/v1/clusters/red-1.1/capacity", """{"playersPerDestination":100}""");
+        await DiscoveryAtAdminsRevisionAsync();
+        await Eventually.TrueAsync(async () => (await LoginAsync("q-4", "dev-q-4", "1.1.0", token)).GetProperty("decision").GetString() == "ok",
+            "q-4 to get in at the poll Discovery asked for", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Waits until Discovery routes by the revision Admin last wrote.</summary>
+    private async Task DiscoveryAtAdminsRevisionAsync()
+    {
+        var revision = (await AdminAsync(HttpMethod.Get, "/v1/registry/history")).GetProperty("revisions")[0].GetProperty("revision").GetInt64();
+        await Eventually.TrueAsync(async () => (await http.GetFromJsonAsync<JsonElement>($"{Discovery.Url}/readyz")).GetProperty("revision").GetInt64() >= revision,
+            $"Discovery to route by revision {revision}");
     }
 
     private static string? ConfigOf(JsonElement login) => login.GetProperty("configVersion").GetString();
@@ -155,9 +185,10 @@ public sealed class WalkthroughTests : IAsyncLifetime
         return response.Headers.TryGetValues("RW-Config", out var values) ? values.Single() : null;
     }
 
-    private async Task<JsonElement> LoginAsync(string player, string device, string build)
+    private async Task<JsonElement> LoginAsync(string player, string device, string build, string? queueToken = null)
     {
-        var response = await http.PostAsJsonAsync($"{Discovery.Url}/v1/discovery/login", new { playerId = player, deviceId = device, platform = "ios", clientBuild = build });
+        var response = await http.PostAsJsonAsync($"{Discovery.Url}/v1/discovery/login",
+            new { playerId = player, deviceId = device, platform = "ios", clientBuild = build, queueToken });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

@@ -9,7 +9,7 @@ using RedWhite.ServiceDefaults;
 namespace RedWhite.Admin.Clusters;
 
 /// <summary>
-/// <c>/v1/clusters/{id}/…</c>: promote, weight, drain, retire and the config target (release managers). Each checks the
+/// <c>/v1/clusters/{id}/…</c>: promote, weight, drain, retire, the config target and the capacity (release managers). Each checks the
 /// move against <see cref="ClusterLifecycle"/> on the document it is applied to, so a move that was legal
 /// when the client looked but is not any more is refused, not applied.
 /// </summary>
@@ -26,6 +26,8 @@ internal static class LifecycleEndpoints
         group.MapPost("/drain", Drain);
         group.MapPost("/retire", Retire);
         group.MapPost("/config", ConfigTargets.SetTarget);
+        group.MapPost("/capacity", SetCapacity);
+        group.MapDelete("/capacity", RemoveCapacity);
         return group;
     }
 
@@ -77,5 +79,40 @@ internal static class LifecycleEndpoints
 
     internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Retire(string id, RegistryMutator mutator, HttpContext http) =>
         (await mutator.ApplyAsync(http, current => ClusterMoves.Move(current, id, ClusterState.Retired, c => c, "retire", null)))
+            .Then(document => TypedResults.Ok(document.FindCluster(id)!));
+
+    /// <summary><c>POST /v1/clusters/{id}/capacity</c>: how many players the cluster holds, for admission at Discovery.</summary>
+    internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> SetCapacity(
+        string id, JsonBody<ClusterCapacity> body, RegistryMutator mutator, HttpContext http)
+    {
+        var capacity = body.Value;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (capacity.PlayersPerDestination is < 1 or > ClusterCapacity.MaxValue)
+        {
+            errors["playersPerDestination"] = [$"Required: the players one destination holds, 1-{ClusterCapacity.MaxValue}."];
+        }
+
+        if (capacity.MaxPlayers is < 1 or > ClusterCapacity.MaxValue)
+        {
+            errors["maxPlayers"] = [$"Must be between 1 and {ClusterCapacity.MaxValue} when set."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var detail = $"{capacity.PlayersPerDestination} per destination{(capacity.MaxPlayers is { } max ? $", at most {max}" : "")}";
+        return (await mutator.ApplyAsync(http, current => current.FindCluster(id) is { } cluster
+                ? Change.To(current.WithCluster(cluster with { Capacity = capacity }), "capacity", id, detail)
+                : AdminProblems.ClusterNotFound(id)))
+            .Then(document => TypedResults.Ok(document.FindCluster(id)!));
+    }
+
+    /// <summary><c>DELETE /v1/clusters/{id}/capacity</c>: no limit any more (only the login caps queue its players).</summary>
+    internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> RemoveCapacity(string id, RegistryMutator mutator, HttpContext http) =>
+        (await mutator.ApplyAsync(http, current => current.FindCluster(id) is { } cluster
+                ? Change.To(current.WithCluster(cluster with { Capacity = null }), "capacity", id, "no limit")
+                : AdminProblems.ClusterNotFound(id)))
             .Then(document => TypedResults.Ok(document.FindCluster(id)!));
 }

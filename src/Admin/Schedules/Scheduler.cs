@@ -109,8 +109,7 @@ internal sealed class Scheduler(
                 }
 
                 var next = cluster with { Capacity = capacity with { MaxPlayers = max } };
-                return Task.FromResult(Change.To(
-                    current with { Clusters = [.. current.Clusters.Select(c => c.Id == next.Id ? next : c)] }, Action, schedule.Cluster, $"{schedule.Id}: maxPlayers {max}"));
+                return Task.FromResult(Change.To(current.WithCluster(next), Action, schedule.Cluster, $"{schedule.Id}: maxPlayers {max}"));
             }, cancellationToken);
             if (outcome.Problem is { } problem)
             {

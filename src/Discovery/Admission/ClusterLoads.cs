@@ -27,8 +27,10 @@ internal sealed class ClusterLoads(
     TimeProvider time, ILogger<ClusterLoads> logger) : PeriodicService(time, logger)
 {
     private volatile IReadOnlyDictionary<string, ClusterLoad> loads = new Dictionary<string, ClusterLoad>(StringComparer.Ordinal);
+    private volatile IReadOnlyDictionary<string, (ClusterPlayers Reported, QueueState Queue)> read =
+        new Dictionary<string, (ClusterPlayers, QueueState)>(StringComparer.Ordinal);
 
-    /// <summary>Every cluster's load as last read.</summary>
+    /// <summary>Every cluster's load as last read (for metrics).</summary>
     public IReadOnlyDictionary<string, ClusterLoad> Current => loads;
 
     /// <summary>
@@ -38,9 +40,14 @@ internal sealed class ClusterLoads(
     /// </summary>
     public DateTimeOffset? CountAdmittedSince(ClusterLoad load) => load.ReportedAt - window.ReportInterval - options.Value.ArrivalGrace;
 
-    /// <summary>The load of <paramref name="cluster"/> for a login now: as last read, else from the registry alone.</summary>
+    /// <summary>
+    /// The load of <paramref name="cluster"/> for a login now: the Gateways' reports and the queue as last read, the
+    /// capacity from the definition the login is routed by (a capacity set a moment ago applies at once).
+    /// </summary>
     public ClusterLoad For(CompiledCluster cluster) =>
-        loads.TryGetValue(cluster.Id, out var load) ? load : Estimate(cluster.Definition, ClusterPlayers.None(cluster.Id), QueueState.Empty);
+        read.TryGetValue(cluster.Id, out var last)
+            ? Estimate(cluster.Definition, last.Reported, last.Queue)
+            : Estimate(cluster.Definition, ClusterPlayers.None(cluster.Id), QueueState.Empty);
 
     /// <inheritdoc />
     protected override TimeSpan Period => options.Value.LoadRefresh;
@@ -60,6 +67,7 @@ internal sealed class ClusterLoads(
         {
             var reported = await players.ReadAsync(ids, now, cancellationToken);
             var waiting = await queues.ReadAsync(ids, now, cancellationToken);
+            read = clusters.ToDictionary(c => c.Id, c => (reported[c.Id], waiting[c.Id]), StringComparer.Ordinal);
             loads = clusters.ToDictionary(c => c.Id, c => Estimate(c.Definition, reported[c.Id], waiting[c.Id]), StringComparer.Ordinal);
         }
         catch (RegistryStoreUnavailableException)
