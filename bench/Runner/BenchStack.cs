@@ -169,6 +169,22 @@ internal sealed class BenchStack : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Two demo game servers of cluster <c>white-1.0</c> (<c>w1</c>, <c>w2</c>), ready; their base URLs with a slash.</summary>
+    public async Task<string[]> StartDemoServersAsync()
+    {
+        var urls = new List<string>();
+        foreach (var name in (string[])["w1", "w2"])
+        {
+            var server = ServiceProcess.StartDotnet(
+                "game-" + name, Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), Work, [$"--Demo:Name={name}", "--Demo:Color=white", "--Demo:Cluster=white-1.0"]);
+            Track(server);
+            await server.WaitReadyAsync("/healthz");
+            urls.Add(server.Url + "/");
+        }
+
+        return [.. urls];
+    }
+
     public async Task<ServiceProcess> StartUpstreamAsync(string name = "upstream")
     {
         var process = ServiceProcess.StartDotnet(name, Dll("bench/Upstream", "RedWhite.Upstream"), Work, []);

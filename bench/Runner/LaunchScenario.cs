@@ -21,17 +21,7 @@ internal static class LaunchScenario
     public static async Task<string> RunAsync(int arrivals, TimeSpan over, int capacity, int raisedTo)
     {
         await using var stack = BenchStack.Create();
-        var servers = new List<ServiceProcess>();
-        foreach (var name in (string[])["w1", "w2"])
-        {
-            var server = ServiceProcess.StartDotnet(
-                "game-" + name, stack.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), stack.Work, [$"--Demo:Name={name}", "--Demo:Color=white", "--Demo:Cluster=white-1.0"]);
-            stack.Track(server);
-            await server.WaitReadyAsync("/healthz");
-            servers.Add(server);
-        }
-
-        string[] destinations = [.. servers.Select(s => s.Url + "/")];
+        var destinations = await stack.StartDemoServersAsync();
         stack.WriteRegistry(1, BenchStack.Config, [BenchStack.Config], PerServer(capacity), destinations);
         string[] settings = [$"--Gateway:Players:ReportInterval={ReportInterval:c}", "--Admission:MaxLoginsPerSecond=200"];
         var discovery = await stack.StartAsync("discovery", "src/Discovery", "RedWhite.Discovery", "/readyz", settings);

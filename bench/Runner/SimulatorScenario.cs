@@ -21,17 +21,7 @@ internal static class SimulatorScenario
     public static async Task<string> RunAsync(int[] populations)
     {
         await using var stack = BenchStack.Create();
-        var servers = new List<ServiceProcess>();
-        foreach (var name in (string[])["w1", "w2"])
-        {
-            var server = ServiceProcess.StartDotnet(
-                "game-" + name, stack.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), stack.Work, [$"--Demo:Name={name}", "--Demo:Color=white", "--Demo:Cluster=white-1.0"]);
-            stack.Track(server);
-            await server.WaitReadyAsync("/healthz");
-            servers.Add(server);
-        }
-
-        stack.WriteRegistry(1, [.. servers.Select(s => s.Url + "/")]);
+        stack.WriteRegistry(1, await stack.StartDemoServersAsync());
         var discovery = await stack.StartAsync("discovery", "src/Discovery", "RedWhite.Discovery", "/readyz");
         var gateway = await stack.StartAsync("gateway", "src/Gateway", "RedWhite.Gateway", "/_rw/readyz");
         var rows = new List<string>();

@@ -27,7 +27,7 @@ internal sealed class Launch(SimulatorOptions options)
     public void Answered(int number, LoginResult login)
     {
         var now = clock.Elapsed.TotalSeconds;
-        var wait = waits.GetOrAdd(number, _ => new Wait(now));
+        var wait = waits.GetOrAdd(number, n => new Wait(n, now));
         lock (wait)
         {
             if (login is { Decision: LoginDecision.Queued, Queue: { } queue })
@@ -118,6 +118,8 @@ internal sealed class Launch(SimulatorOptions options)
             ["firstEstimateMedianErrorPercent"] = Math.Round(Percentile(firstErrors, 0.5) * 100, 1),
             ["withoutEstimate"] = (long)queued.Count(w => w.LastEstimate is null),
             ["orderViolations"] = (long)OrderViolations(all),
+            ["waits"] = queued.Select(w => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{w.Number} waited {w.Admitted - w.Queued:F1} s; last estimate {(w.LastEstimate is { } e ? $"{e:F0} s" : "none")}, {w.Admitted - w.LastEstimateAt:F1} s before it got in")).ToArray(),
         };
     }
 
@@ -151,8 +153,10 @@ internal sealed class Launch(SimulatorOptions options)
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))], 3);
 
-    private sealed class Wait(double arrived)
+    private sealed class Wait(int number, double arrived)
     {
+        public int Number { get; } = number;
+
         public double Arrived { get; } = arrived;
 
         public double? Queued { get; set; }

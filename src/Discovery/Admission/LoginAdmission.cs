@@ -61,9 +61,12 @@ internal sealed class LoginAdmission(
             return new AdmissionResult.Queued(new QueueInfo(held.Position, held.EstimatedWaitSeconds, held.RetryAfterSeconds, queueToken!));
         }
 
+        // The place is kept for three of the polls the player can be told at most now: its answer never tells it to
+        // wait longer than that (it may be told shorter), so a player who polls as told never loses its place.
         var load = loads.For(cluster);
         var expected = held?.Position ?? load.Queue.Waiting + 1;
-        var retry = RetryAfter(settings, expected, Estimate(cluster.Id, expected, null, cluster.Definition.Capacity is null, settings, now));
+        var longest = RetryAfter(settings, expected, Estimate(cluster.Id, expected, null, cluster.Definition.Capacity is null, settings, now));
+        var keepUntil = now + TimeSpan.FromSeconds(longest * 3);
         AdmissionAnswer answer;
         try
         {
@@ -74,7 +77,7 @@ internal sealed class LoginAdmission(
                 Place = held?.Place,
                 NewPlace = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
                 Now = now,
-                KeepUntil = now + TimeSpan.FromSeconds(retry * 3),
+                KeepUntil = keepUntil,
                 Capacity = load.Capacity,
                 ReportedPlayers = load.ReportedPlayers,
                 CountAdmittedSince = loads.CountAdmittedSince(load),
@@ -109,11 +112,14 @@ internal sealed class LoginAdmission(
                 return new AdmissionResult.QueueFull();
         }
 
-        var wait = Estimate(cluster.Id, answer.Position, answer.FreeSeats, cluster.Definition.Capacity is null, settings, now);
-        retry = RetryAfter(settings, answer.Position, wait);
+        var wait = answer.LetIn ? 1 : Estimate(cluster.Id, answer.Position, answer.FreeSeats, cluster.Definition.Capacity is null, settings, now);
+
+        // Let in while this second's seats were taken: the seat is the player's next second, so it comes back then,
+        // before those let in after it (one short poll within the per-device limit).
+        var retry = answer.LetIn ? 1 : Math.Min(longest, RetryAfter(settings, answer.Position, wait));
         int? told = wait is { } w ? (int)(Math.Ceiling(Math.Max(w, 1) / retry) * retry) : null; // admitted at a poll
-        var place = new QueuePlace(
-            cluster.Id, answer.Place, playerId, deviceId, held?.QueuedAt ?? now.ToUnixTimeSeconds(), now.ToUnixTimeMilliseconds(), retry, answer.Position, told);
+        var place = new QueuePlace(cluster.Id, answer.Place, playerId, deviceId, held?.QueuedAt ?? now.ToUnixTimeSeconds(), now.ToUnixTimeMilliseconds(),
+            retry, answer.Position, told, keepUntil.ToUnixTimeMilliseconds());
         return new AdmissionResult.Queued(new QueueInfo(answer.Position, told, retry, tokens.Issue(place)));
     }
 

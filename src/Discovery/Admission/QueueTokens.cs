@@ -18,6 +18,7 @@ namespace RedWhite.Discovery.Admission;
 /// <param name="RetryAfterSeconds">The poll the player was told.</param>
 /// <param name="Position">The position the player was told.</param>
 /// <param name="EstimatedWaitSeconds">The wait the player was told; null when none could be estimated.</param>
+/// <param name="KeepUntilMs">When the store drops the place unless the player polls again (Unix ms): the token's life.</param>
 internal sealed record QueuePlace(
     [property: JsonPropertyName("c")] string Cluster,
     [property: JsonPropertyName("p")] string Place,
@@ -27,10 +28,11 @@ internal sealed record QueuePlace(
     [property: JsonPropertyName("i")] long IssuedAt,
     [property: JsonPropertyName("r")] int RetryAfterSeconds,
     [property: JsonPropertyName("n")] long Position,
-    [property: JsonPropertyName("w")] int? EstimatedWaitSeconds)
+    [property: JsonPropertyName("w")] int? EstimatedWaitSeconds,
+    [property: JsonPropertyName("k")] long KeepUntilMs)
 {
     /// <summary>When the place is dropped unless the player polls again: it misses two polls after the one it was told.</summary>
-    public DateTimeOffset KeepUntil => DateTimeOffset.FromUnixTimeMilliseconds(IssuedAt) + TimeSpan.FromSeconds(RetryAfterSeconds * 3);
+    public DateTimeOffset KeepUntil => DateTimeOffset.FromUnixTimeMilliseconds(KeepUntilMs);
 
     /// <summary>Whether a poll at <paramref name="now"/> comes before the player was told to (a second's leeway).</summary>
     public bool IsEarly(DateTimeOffset now) => now < DateTimeOffset.FromUnixTimeMilliseconds(IssuedAt) + TimeSpan.FromSeconds(RetryAfterSeconds - 1);

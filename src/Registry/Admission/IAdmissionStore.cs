@@ -88,6 +88,9 @@ public sealed record AdmissionAnswer(AdmissionVerdict Verdict, string Place, lon
 {
     /// <summary>Seats of the capacity still free after this call (the login caps aside); null for a cluster without a capacity.</summary>
     public long? FreeSeats { get; init; }
+
+    /// <summary>Queued although let in: this second's seats under the login caps are taken; the seat is the player's next second.</summary>
+    public bool LetIn { get; init; }
 }
 
 /// <summary>A cluster's queue as it stands.</summary>

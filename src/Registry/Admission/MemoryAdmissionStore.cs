@@ -99,7 +99,7 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
             if ((call.MaxLoginsPerSecond is { } allCap && seatedPerSecond.GetValueOrDefault(second) >= allCap) ||
                 (call.MaxClusterLoginsPerSecond is { } clusterCap && seatedHere >= clusterCap))
             {
-                return new AdmissionAnswer(AdmissionVerdict.Queued, place, 1, queue.Waiting, queue.AdmittedTotal, dropped) { FreeSeats = seats };
+                return new AdmissionAnswer(AdmissionVerdict.Queued, place, 1, queue.Waiting, queue.AdmittedTotal, dropped) { FreeSeats = seats, LetIn = true };
             }
 
             seatedPerSecond[second] = seatedPerSecond.GetValueOrDefault(second) + 1;

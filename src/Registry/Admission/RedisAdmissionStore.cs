@@ -22,7 +22,8 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
     /// ARGV: 1 place held (or ''), 2 new place, 3 player, 4 now (ms), 5 keep-until (ms), 6 capacity (-1: none),
     /// 7 reported players, 8 count admissions since (ms; -1: all remembered), 9 max queue length, 10 cap over every
     /// cluster (-1: none), 11 cap of this cluster (-1: none), 12 remember admissions (ms), 13 most moves per call.
-    /// Answers {verdict, place, position, waiting, admitted total, dropped, seats still free (-1: no capacity)}.
+    /// Answers {verdict, place, position, waiting, admitted total, dropped, seats still free (-1: no capacity)[, 1 when let
+    /// in but this second's seats are taken]}.
     /// </summary>
     private const string Admit = """
         local now = tonumber(ARGV[4])
@@ -82,7 +83,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
           -- Let in: the seat is taken now, within the caps too, so players let in over several seconds who come for
           -- their seats in the same one still arrive at the game no faster than the cap. Past it: first in line.
           if (all >= 0 and tonumber(redis.call('GET', KEYS[11]) or '0') >= all) or (mine >= 0 and tonumber(redis.call('GET', KEYS[10]) or '0') >= mine) then
-            return {'queued', place, 1, redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue, seats}
+            return {'queued', place, 1, redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue, seats, 1}
           end
           redis.call('INCR', KEYS[10])
           redis.call('EXPIRE', KEYS[10], 3)
@@ -125,6 +126,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
         return new AdmissionAnswer(verdict, (string)result[1]!, (long)result[2], (long)result[3], (long)result[4], (long)result[5])
         {
             FreeSeats = (long)result[6] is >= 0 and var seats ? seats : null,
+            LetIn = result.Length > 7 && (long)result[7] == 1,
         };
     }
 

@@ -154,7 +154,7 @@ public abstract class AdmissionStoreContract
         Assert.Equal(AdmissionVerdict.Admitted, (await store.AdmitAsync(At("f", 2), None)).Verdict);
         Assert.Equal(AdmissionVerdict.Admitted, (await store.AdmitAsync(At("c", 2, c.Place), None)).Verdict);
         var late = await store.AdmitAsync(At("d", 2, d.Place), None);
-        Assert.Equal((AdmissionVerdict.Queued, 1L), (late.Verdict, late.Position)); // first in line, the second's seats taken
+        Assert.Equal((AdmissionVerdict.Queued, 1L, true), (late.Verdict, late.Position, late.LetIn)); // let in, the second's seats taken
         Assert.Equal(AdmissionVerdict.Queued, (await store.AdmitAsync(At("e", 2, e.Place), None)).Verdict);
         Assert.Equal(AdmissionVerdict.Admitted, (await store.AdmitAsync(At("d", 3, d.Place), None)).Verdict);
     }
