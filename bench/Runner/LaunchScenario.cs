@@ -56,6 +56,9 @@ internal static class LaunchScenario
             Console.Error.WriteLine(log[^Math.Min(log.Length, 3000)..]);
         }
 
+        var kept = Path.Combine(Path.GetTempPath(), "rw-launch-summary.json");
+        File.Copy(summaryFile, kept, overwrite: true); // every player's wait, for a closer look
+        Console.Error.WriteLine($"  the simulator's summary, every player's wait in it: {kept}");
         using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(summaryFile));
         var launch = summary.RootElement.GetProperty("launch");
         string Value(string name) => launch.GetProperty(name).ToString();

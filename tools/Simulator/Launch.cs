@@ -33,6 +33,7 @@ internal sealed class Launch(SimulatorOptions options)
             if (login is { Decision: LoginDecision.Queued, Queue: { } queue })
             {
                 wait.Queued ??= now;
+                wait.PreviousAnswerAt = wait.LastEstimateAt;
                 wait.FirstEstimate ??= queue.EstimatedWait?.TotalSeconds;
                 wait.LastEstimate = queue.EstimatedWait?.TotalSeconds;
                 wait.LastEstimateAt = now;
@@ -119,14 +120,15 @@ internal sealed class Launch(SimulatorOptions options)
             ["withoutEstimate"] = (long)queued.Count(w => w.LastEstimate is null),
             ["orderViolations"] = (long)OrderViolations(all),
             ["waits"] = queued.Select(w => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{w.Number} waited {w.Admitted - w.Queued:F1} s; last estimate {(w.LastEstimate is { } e ? $"{e:F0} s" : "none")}, {w.Admitted - w.LastEstimateAt:F1} s before it got in")).ToArray(),
+                $"{w.Number} arrived {w.Arrived:F1} s, queued {w.Queued:F1} s, admitted {w.Admitted:F1} s (waited {w.Admitted - w.Queued:F1} s); last estimate {(w.LastEstimate is { } e ? $"{e:F0} s" : "none")} at position {w.LastPosition}, {w.Admitted - w.LastEstimateAt:F1} s before it got in")).ToArray(),
         };
     }
 
     /// <summary>
     /// Players admitted later than someone who arrived after them by more than their own poll could explain: the
     /// queue lets players in at its gate in arrival order, and each collects its seat at its next poll, so only a
-    /// gap longer than that poll (plus a second) is the queue out of order.
+    /// gap longer than that poll (the one before, when the last answer said "first in line"; plus a second) is the
+    /// queue out of order.
     /// </summary>
     private static int OrderViolations(List<Wait> byArrival)
     {
@@ -137,7 +139,9 @@ internal sealed class Launch(SimulatorOptions options)
             var w = byArrival[i];
             if (w.Admitted is { } at)
             {
-                var slack = (w.LastEstimateAt is not null ? Math.Max(1, at - w.LastEstimateAt.Value) : 0) + 1;
+                // Told "first in line" last, it may have been let in during the poll before that answer.
+                var since = w.LastPosition == 1 && w.PreviousAnswerAt is { } before ? before : w.LastEstimateAt;
+                var slack = (since is { } s ? Math.Max(1, at - s) : 0) + 1;
                 if (earliestLater + slack < at)
                 {
                     violations++;
@@ -168,6 +172,8 @@ internal sealed class Launch(SimulatorOptions options)
         public double? LastEstimate { get; set; }
 
         public double? LastEstimateAt { get; set; }
+
+        public double? PreviousAnswerAt { get; set; }
 
         public long LastPosition { get; set; }
     }

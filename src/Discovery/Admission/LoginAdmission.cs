@@ -143,10 +143,16 @@ internal sealed class LoginAdmission(
 
     /// <summary>
     /// How long a player waits before its next poll: a third of its estimated wait (a hundredth of a second per
-    /// place when nothing moves), within the configured bounds. Players far back poll seldom, the front often.
+    /// place when nothing moves), within the configured bounds; a player whose turn comes sooner than the shortest
+    /// poll comes back just then. Players far back poll seldom, the front often.
     /// </summary>
     private static int RetryAfter(AdmissionOptions settings, long position, double? wait)
     {
+        if (wait is { } soon && soon < settings.MinRetryAfterSeconds)
+        {
+            return (int)Math.Max(1, Math.Ceiling(soon)); // its turn comes sooner than the shortest poll: come back then, once
+        }
+
         var seconds = wait is { } w ? Math.Ceiling(w / 3) : Math.Ceiling(position / 100.0);
         return (int)Math.Clamp(seconds, settings.MinRetryAfterSeconds, settings.MaxRetryAfterSeconds);
     }

@@ -96,9 +96,11 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
         {
             // The seat is taken now, within the caps too (see RedisAdmissionStore): past them, first in line.
             var seatedHere = queue.SeatedSecond == second ? queue.SeatedThisSecond : 0;
-            if ((call.MaxLoginsPerSecond is { } allCap && seatedPerSecond.GetValueOrDefault(second) >= allCap) ||
-                (call.MaxClusterLoginsPerSecond is { } clusterCap && seatedHere >= clusterCap))
+            var first = queue.SeatWaits.GetViewBetween(long.MinValue, seq - 1).Count; // turned away before: they go first
+            if ((call.MaxLoginsPerSecond is { } allCap && seatedPerSecond.GetValueOrDefault(second) + first >= allCap) ||
+                (call.MaxClusterLoginsPerSecond is { } clusterCap && seatedHere + first >= clusterCap))
             {
+                queue.SeatWaits.Add(seq);
                 return new AdmissionAnswer(AdmissionVerdict.Queued, place, 1, queue.Waiting, queue.AdmittedTotal, dropped) { FreeSeats = seats, LetIn = true };
             }
 
@@ -126,6 +128,9 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
         private long arrivals;
 
         public Dictionary<string, long> Places { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Arrival numbers of places let in that were turned away for the second's seats.</summary>
+        public SortedSet<long> SeatWaits { get; } = [];
 
         public long Gate { get; private set; }
 
@@ -185,6 +190,7 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
             if (Places.Remove(place, out var seq))
             {
                 order.RemoveAt(order.BinarySearch(seq));
+                SeatWaits.Remove(seq);
             }
 
             if (deadlines.Remove(place, out var deadline))

@@ -18,7 +18,8 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
 
     /// <summary>
     /// KEYS: 1 queue, 2 deadlines, 3 gate, 4 arrivals, 5 admitted, 6 admitted total, 7 dropped total, 8 this cluster's
-    /// places let in this second, 9 every cluster's, 10 this cluster's seats taken this second, 11 every cluster's.
+    /// places let in this second, 9 every cluster's, 10 this cluster's seats taken this second, 11 every cluster's, 12 the
+    /// places let in that were turned away for the second's seats (sorted set, place → arrival number: they go first).
     /// ARGV: 1 place held (or ''), 2 new place, 3 player, 4 now (ms), 5 keep-until (ms), 6 capacity (-1: none),
     /// 7 reported players, 8 count admissions since (ms; -1: all remembered), 9 max queue length, 10 cap over every
     /// cluster (-1: none), 11 cap of this cluster (-1: none), 12 remember admissions (ms), 13 most moves per call.
@@ -32,6 +33,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
         if #overdue > 0 then
           redis.call('ZREM', KEYS[1], unpack(overdue))
           redis.call('ZREM', KEYS[2], unpack(overdue))
+          redis.call('ZREM', KEYS[12], unpack(overdue))
           redis.call('INCRBY', KEYS[7], #overdue)
         end
         local place = ARGV[1]
@@ -82,9 +84,13 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
         if seq <= gate then
           -- Let in: the seat is taken now, within the caps too, so players let in over several seconds who come for
           -- their seats in the same one still arrive at the game no faster than the cap. Past it: first in line.
-          if (all >= 0 and tonumber(redis.call('GET', KEYS[11]) or '0') >= all) or (mine >= 0 and tonumber(redis.call('GET', KEYS[10]) or '0') >= mine) then
+          -- Seats go first to those let in earlier who were already turned away once, so nobody is overtaken twice.
+          local first = redis.call('ZCOUNT', KEYS[12], '-inf', '(' .. seq)
+          if (all >= 0 and tonumber(redis.call('GET', KEYS[11]) or '0') + first >= all) or (mine >= 0 and tonumber(redis.call('GET', KEYS[10]) or '0') + first >= mine) then
+            redis.call('ZADD', KEYS[12], seq, place)
             return {'queued', place, 1, redis.call('ZCOUNT', KEYS[1], '(' .. gate, '+inf'), total, #overdue, seats, 1}
           end
+          redis.call('ZREM', KEYS[12], place)
           redis.call('INCR', KEYS[10])
           redis.call('EXPIRE', KEYS[10], 3)
           redis.call('INCR', KEYS[11])
@@ -108,7 +114,7 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
             Key(call.Cluster, "queue"), Key(call.Cluster, "deadlines"), Key(call.Cluster, "gate"), Key(call.Cluster, "arrivals"),
             Key(call.Cluster, "admitted"), Key(call.Cluster, "admitted-total"), Key(call.Cluster, "dropped-total"),
             Key(call.Cluster, $"rate:{second}"), $"{keyPrefix}admission:rate:{second}",
-            Key(call.Cluster, $"seated:{second}"), $"{keyPrefix}admission:seated:{second}",
+            Key(call.Cluster, $"seated:{second}"), $"{keyPrefix}admission:seated:{second}", Key(call.Cluster, "seat-waits"),
         ];
         RedisValue[] values =
         [
