@@ -73,14 +73,15 @@ internal sealed class MemoryAdmissionStore : IAdmissionStore
             free = Math.Min(free, seats.Value);
         }
 
+        // Under a cap, nobody more is let in while as many as a second's seats wait for one already.
         if (call.MaxLoginsPerSecond is { } all)
         {
-            free = Math.Min(free, all - admittedPerSecond.Where(p => p.Key == second).Sum(p => (long)p.Value));
+            free = Math.Min(free, Math.Min(all - admittedPerSecond.GetValueOrDefault(second), all - queue.SeatWaits.Count));
         }
 
         if (call.MaxClusterLoginsPerSecond is { } mine)
         {
-            free = Math.Min(free, mine - (queue.AdmittedSecond == second ? queue.AdmittedThisSecond : 0));
+            free = Math.Min(free, Math.Min(mine - (queue.AdmittedSecond == second ? queue.AdmittedThisSecond : 0), mine - queue.SeatWaits.Count));
         }
 
         var moved = queue.MoveGate(free);

@@ -62,10 +62,12 @@ internal sealed class RedisAdmissionStore(RedisConnection connection, string key
           seats = math.max(0, capacity - tonumber(ARGV[7]) - recent - granted)
           free = math.min(free, seats)
         end
+        -- Under a cap, nobody more is let in while as many as a second's seats wait for one already.
+        local backlog = redis.call('ZCARD', KEYS[12])
         local all = tonumber(ARGV[10])
-        if all >= 0 then free = math.min(free, all - tonumber(redis.call('GET', KEYS[9]) or '0')) end
+        if all >= 0 then free = math.min(free, all - tonumber(redis.call('GET', KEYS[9]) or '0'), all - backlog) end
         local mine = tonumber(ARGV[11])
-        if mine >= 0 then free = math.min(free, mine - tonumber(redis.call('GET', KEYS[8]) or '0')) end
+        if mine >= 0 then free = math.min(free, mine - tonumber(redis.call('GET', KEYS[8]) or '0'), mine - backlog) end
         if free > 0 then
           local nextPlaces = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. gate, '+inf', 'WITHSCORES', 'LIMIT', 0, free)
           local count = #nextPlaces / 2
