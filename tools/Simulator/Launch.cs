@@ -33,7 +33,11 @@ internal sealed class Launch(SimulatorOptions options)
             if (login is { Decision: LoginDecision.Queued, Queue: { } queue })
             {
                 wait.Queued ??= now;
-                wait.PreviousAnswerAt = wait.LastEstimateAt;
+                if (queue.Position > 1)
+                {
+                    wait.BehindAt = now;
+                }
+
                 wait.FirstEstimate ??= queue.EstimatedWait?.TotalSeconds;
                 wait.LastEstimate = queue.EstimatedWait?.TotalSeconds;
                 wait.LastEstimateAt = now;
@@ -125,10 +129,10 @@ internal sealed class Launch(SimulatorOptions options)
     }
 
     /// <summary>
-    /// Players admitted later than someone who arrived after them by more than their own poll could explain: the
-    /// queue lets players in at its gate in arrival order, and each collects its seat at its next poll, so only a
-    /// gap longer than that poll (the one before, when the last answer said "first in line"; plus a second) is the
-    /// queue out of order.
+    /// Players overtaken: someone who arrived after them was admitted (more than a second) before an answer that still
+    /// put others ahead of them in line. The queue lets players in in arrival order, so once someone behind is in,
+    /// everyone ahead is let in too, and is told so (position 1) or admitted at its next poll; taking the seat at that
+    /// poll is not being overtaken.
     /// </summary>
     private static int OrderViolations(List<Wait> byArrival)
     {
@@ -137,16 +141,13 @@ internal sealed class Launch(SimulatorOptions options)
         for (var i = byArrival.Count - 1; i >= 0; i--)
         {
             var w = byArrival[i];
+            if (w.BehindAt is { } behind && earliestLater + 1 < behind)
+            {
+                violations++;
+            }
+
             if (w.Admitted is { } at)
             {
-                // Told "first in line" last, it may have been let in during the poll before that answer.
-                var since = w.LastPosition == 1 && w.PreviousAnswerAt is { } before ? before : w.LastEstimateAt;
-                var slack = (since is { } s ? Math.Max(1, at - s) : 0) + 1;
-                if (earliestLater + slack < at)
-                {
-                    violations++;
-                }
-
                 earliestLater = Math.Min(earliestLater, at);
             }
         }
@@ -173,7 +174,8 @@ internal sealed class Launch(SimulatorOptions options)
 
         public double? LastEstimateAt { get; set; }
 
-        public double? PreviousAnswerAt { get; set; }
+        /// <summary>The last answer that put someone ahead of this player in line.</summary>
+        public double? BehindAt { get; set; }
 
         public long LastPosition { get; set; }
     }
