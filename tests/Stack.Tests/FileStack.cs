@@ -56,6 +56,16 @@ internal sealed class FileStack : IAsyncDisposable
         }
     }
 
+    /// <summary>Demo game servers (<c>infra/DemoGameServer</c>), owned by the stack, once all answer their health check.</summary>
+    public async Task<Dictionary<string, ServiceProcess>> StartGameServersAsync(params (string Name, string Color, string Cluster)[] servers)
+    {
+        var started = servers.ToDictionary(s => s.Name, s => Own(ServiceProcess.StartDotnet(
+            "game-" + s.Name, Repository.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), Registry.Directory,
+            [$"--Demo:Name={s.Name}", $"--Demo:Color={s.Color}", $"--Demo:Cluster={s.Cluster}"])));
+        await Task.WhenAll(started.Values.Select(s => s.WaitReadyAsync("/healthz")));
+        return started;
+    }
+
     /// <summary>Stops <paramref name="item"/> with the stack (before anything started earlier).</summary>
     public T Own<T>(T item)
         where T : IAsyncDisposable

@@ -23,21 +23,13 @@ public sealed class SimulatedLaunchTests(ITestOutputHelper output) : IAsyncLifet
         stack = await FileStack.StartAsync(
             async stack =>
             {
-                var servers = new List<ServiceProcess>();
-                foreach (var name in new[] { "w1", "w2" })
-                {
-                    servers.Add(stack.Own(ServiceProcess.StartDotnet(
-                        "game-" + name, Repository.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), stack.Registry.Directory,
-                        [$"--Demo:Name={name}", "--Demo:Color=white", "--Demo:Cluster=white-1.0"])));
-                }
-
-                await Task.WhenAll(servers.Select(s => s.WaitReadyAsync("/healthz")));
+                var servers = await stack.StartGameServersAsync(("w1", "white", "white-1.0"), ("w2", "white", "white-1.0"));
                 stack.Registry.Write(TestRegistry.Demo() with
                 {
                     Clusters =
                     [
                         TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active, 100,
-                            new Dictionary<string, string> { ["w1"] = servers[0].Url + "/", ["w2"] = servers[1].Url + "/" }) with
+                            new Dictionary<string, string> { ["w1"] = servers["w1"].Url + "/", ["w2"] = servers["w2"].Url + "/" }) with
                         {
                             ConfigVersion = null, Capacity = new ClusterCapacity { PlayersPerDestination = 50 },
                         },

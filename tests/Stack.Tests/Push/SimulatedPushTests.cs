@@ -27,14 +27,12 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
         stack = await FileStack.StartAsync(
             async stack =>
             {
-                foreach (var (name, color, cluster) in new[] { ("w1", "white", "white-1.0"), ("w2", "white", "white-1.0"), ("r1", "red", "red-1.1"), ("r2", "red", "red-1.1") })
+                foreach (var (name, server) in await stack.StartGameServersAsync(
+                    ("w1", "white", "white-1.0"), ("w2", "white", "white-1.0"), ("r1", "red", "red-1.1"), ("r2", "red", "red-1.1")))
                 {
-                    servers[name] = stack.Own(ServiceProcess.StartDotnet(
-                        "game-" + name, Repository.Dll("infra/DemoGameServer", "RedWhite.DemoGameServer"), stack.Registry.Directory,
-                        [$"--Demo:Name={name}", $"--Demo:Color={color}", $"--Demo:Cluster={cluster}"]));
+                    servers[name] = server;
                 }
 
-                await Task.WhenAll(servers.Values.Select(s => s.WaitReadyAsync("/healthz")));
                 stack.Registry.Write(TestRegistry.Demo() with
                 {
                     Clusters =
