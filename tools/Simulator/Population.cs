@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using RedWhite.Client.Transport;
 
 namespace RedWhite.Simulator;
@@ -10,7 +7,7 @@ namespace RedWhite.Simulator;
 /// The players: starts them over the ramp, replaces a random one with a newcomer at the trickle's rate, offers the
 /// update to a share of the rest every second, prints the table, and decides when the run is over.
 /// </summary>
-internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
+internal sealed partial class Population(SimulatorOptions options) : IAsyncDisposable
 {
     private readonly Random random = options.Seed is { } seed ? new Random(seed) : new Random();
     private readonly object gate = new();
@@ -235,86 +232,6 @@ internal sealed class Population(SimulatorOptions options) : IAsyncDisposable
         {
             return players.Count > 0 && players.All(p => p.Player.Color == color);
         }
-    }
-
-    private (Dictionary<string, int> Players, Dictionary<string, int> Sockets) Census()
-    {
-        var onColor = new Dictionary<string, int>(StringComparer.Ordinal);
-        var sockets = new Dictionary<string, int>(StringComparer.Ordinal);
-        lock (gate)
-        {
-            foreach (var (player, _, _) in players)
-            {
-                var color = player.Color ?? "waiting";
-                onColor[color] = onColor.GetValueOrDefault(color) + 1;
-                if (player.HasSocket)
-                {
-                    sockets[color] = sockets.GetValueOrDefault(color) + 1;
-                }
-            }
-        }
-
-        return (onColor, sockets);
-    }
-
-    private void PrintTable(TimeSpan at, TimeSpan interval)
-    {
-        var (onColor, sockets) = Census();
-        var seconds = Math.Max(interval.TotalSeconds, 0.001);
-        var s = new StringBuilder();
-        s.AppendLine(CultureInfo.InvariantCulture, $"[{at:mm\\:ss}] updates {Stats.Updates}, newcomers {Stats.Arrivals}, unexpected failures {Stats.Unexpected}, wrong-cluster answers {Stats.Mismatches}");
-        s.AppendLine("  color     players  sockets    req/s  failures  re-logins  reconnects");
-        foreach (var color in onColor.Keys.Union(Stats.Colors.Select(c => c.Key)).Distinct().Order(StringComparer.Ordinal))
-        {
-            var counters = Stats.Peek(color == "waiting" ? "none" : color);
-            var requests = Interlocked.Read(ref counters.Requests);
-            var rate = (requests - lastRequests.GetValueOrDefault(color)) / seconds;
-            lastRequests[color] = requests;
-            s.AppendLine(CultureInfo.InvariantCulture,
-                $"  {color,-9} {onColor.GetValueOrDefault(color),7} {sockets.GetValueOrDefault(color),8} {rate,8:F1} {counters.Failures,9} {counters.Relogins,10} {counters.Reconnects,11}");
-        }
-
-        foreach (var line in Launch?.Lines(onColor) ?? [])
-        {
-            s.AppendLine(line);
-        }
-
-        Console.Write(s.ToString());
-    }
-
-    /// <summary>The summary file is rewritten at every report (whole, never half), and a last time at the end.</summary>
-    private async Task WriteSummaryAsync(string summary)
-    {
-        if (options.Summary is { } file)
-        {
-            var temporary = file + ".tmp";
-            await File.WriteAllTextAsync(temporary, summary, CancellationToken.None);
-            File.Move(temporary, file, overwrite: true);
-        }
-    }
-
-    private string Summary(TimeSpan elapsed, bool arrived, bool final)
-    {
-        var (onColor, sockets) = Census();
-        var summary = new Dictionary<string, object?>
-        {
-            ["final"] = final,
-            ["seconds"] = Math.Round(elapsed.TotalSeconds, 1),
-            ["players"] = onColor,
-            ["sockets"] = sockets,
-            ["requests"] = Stats.Colors.ToDictionary(c => c.Key, c => c.Value.Requests),
-            ["failures"] = Stats.Unexpected,
-            ["wrongCluster"] = Stats.Mismatches,
-            ["relogins"] = Stats.Colors.Sum(c => c.Value.Relogins),
-            ["reconnects"] = Stats.Colors.Sum(c => c.Value.Reconnects),
-            ["socketMessages"] = Stats.Colors.Sum(c => c.Value.SocketMessages),
-            ["updates"] = Stats.Updates,
-            ["newcomers"] = Stats.Arrivals,
-            ["arrived"] = options.UntilAllOn is null ? null : arrived,
-            ["failureSamples"] = Stats.FailureSamples.ToArray(),
-            ["launch"] = Launch?.Summary(),
-        };
-        return JsonSerializer.Serialize(summary, SummaryJson.Default.DictionaryStringObject);
     }
 
     private async Task StopAllAsync()
