@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Warning, "Logins are admitted without queues, the store is unreachable (logged once a minute while it lasts): {Reason}")]
     public static partial void AdmissionStoreUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(2007, LogLevel.Information, "Login queues are kept in this Discovery's process (Registry:Store=File): run one Discovery per file registry, and a restart starts its queues afresh; on Redis every Discovery shares them")]
+    public static partial void AdmissionInProcess(ILogger logger);
 }

@@ -24,7 +24,7 @@ internal sealed record ClusterLoad(long? Capacity, int HealthyDestinations, long
 /// </summary>
 internal sealed class ClusterLoads(
     RegistryMonitor registry, IPlayerStore players, IAdmissionStore queues, PlayerWindow window, IOptions<AdmissionOptions> options,
-    TimeProvider time, ILogger<ClusterLoads> logger) : PeriodicService(time, logger)
+    IOptions<RegistryOptions> store, TimeProvider time, ILogger<ClusterLoads> logger) : PeriodicService(time, logger)
 {
     private volatile IReadOnlyDictionary<string, ClusterLoad> loads = new Dictionary<string, ClusterLoad>(StringComparer.Ordinal);
     private volatile IReadOnlyDictionary<string, (ClusterPlayers Reported, QueueState Queue)> read =
@@ -51,6 +51,17 @@ internal sealed class ClusterLoads(
 
     /// <inheritdoc />
     protected override TimeSpan Period => options.Value.LoadRefresh;
+
+    /// <inheritdoc />
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (store.Value.Store == RegistryStoreKind.File)
+        {
+            Log.AdmissionInProcess(logger);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     protected override async Task TickAsync(CancellationToken cancellationToken)
