@@ -14,8 +14,11 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Error, "Could not build the proxy config for registry revision {Revision}; the proxy keeps its previous config")]
     public static partial void ProxyConfigFailed(ILogger logger, long revision, Exception exception);
 
-    [LoggerMessage(3003, LogLevel.Information, "Cluster {ClusterId} left service at registry revision {Revision}: ended its {Connections} long-lived connections")]
-    public static partial void RetiredConnectionsEnded(ILogger logger, string clusterId, int connections, long revision);
+    [LoggerMessage(3003, LogLevel.Information, "Cluster {ClusterId} left service at registry revision {Revision}: ending its {Connections} long-lived connections over {Window}")]
+    public static partial void RetiredConnectionsEnding(ILogger logger, string clusterId, int connections, long revision, TimeSpan window);
+
+    [LoggerMessage(3007, LogLevel.Information, "Cluster {ClusterId}: its {Connections} long-lived connections ended")]
+    public static partial void RetiredConnectionsEnded(ILogger logger, string clusterId, int connections);
 
     [LoggerMessage(3006, LogLevel.Information, "Shutting down: told {Connections} long-lived connections to go away")]
     public static partial void ShutdownConnectionsEnded(ILogger logger, int connections);

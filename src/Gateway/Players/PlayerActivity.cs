@@ -45,8 +45,8 @@ internal sealed class PlayerActivity(PlayerWindow window, TimeProvider time, IOp
     public void Answered(string cluster, string player, int status, bool notReached, double? milliseconds) =>
         Counter(cluster).Answered(player, evidencePerMinute, status, notReached, milliseconds);
 
-    /// <summary>Ends every long-lived connection to <paramref name="cluster"/>; how many were open.</summary>
-    public int EndConnections(string cluster, string reason) => clusters.TryGetValue(cluster, out var counter) ? counter.EndConnections(reason) : 0;
+    /// <summary>The long-lived connections to <paramref name="cluster"/> open now.</summary>
+    public IReadOnlyList<OpenConnection> OpenConnections(string cluster) => clusters.TryGetValue(cluster, out var counter) ? counter.OpenNow() : [];
 
     /// <summary>Ends every long-lived connection (the gateway is shutting down); how many were open.</summary>
     public int EndAllConnections(string reason) => clusters.Values.Sum(counter => counter.EndConnections(reason));
@@ -187,6 +187,8 @@ internal sealed class ClusterActivityCounter
     }
 
     public void Close(OpenConnection connection) => open.TryRemove(connection, out _);
+
+    public IReadOnlyList<OpenConnection> OpenNow() => [.. open.Keys];
 
     public int EndConnections(string reason)
     {

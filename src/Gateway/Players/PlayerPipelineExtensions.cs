@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Gateway.Players;
 
@@ -16,6 +17,7 @@ internal static class PlayerPipelineExtensions
         builder.Services.AddHostedService<PlayerMetrics>();
         builder.Services.TryAddSingleton<PlayerReporter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlayerReporter>());
+        builder.Services.AddValidatedOptions<RetireOptions, RetireOptionsValidator>(RetireOptions.Section);
         builder.Services.AddHostedService<RetiredConnectionCloser>();
         builder.Services.AddHostedService<ShutdownConnectionCloser>();
         return builder;
