@@ -63,6 +63,9 @@ internal static partial class Log
     [LoggerMessage(4106, LogLevel.Warning, "Drain controller, cluster {ClusterId}: group {Group} is at its minimum size {MinSize}; {Wanted} instances would do")]
     public static partial void GroupAtMinimum(ILogger logger, string clusterId, string group, int minSize, int wanted);
 
+    [LoggerMessage(4108, LogLevel.Information, "Drain controller, cluster {ClusterId}: waiting for registry revision {Revision} to reach {Behind} before scaling in")]
+    public static partial void DrainWaitsForConvergence(ILogger logger, string clusterId, long revision, string behind);
+
     [LoggerMessage(4200, LogLevel.Information, "Config {Version} ({Size} bytes) published by {Actor}; new: {Stored}")]
     public static partial void ConfigPublished(ILogger logger, string version, long size, string actor, bool stored);
 

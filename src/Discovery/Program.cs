@@ -8,9 +8,10 @@ using RedWhite.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Logging, metrics, strict JSON, problem details; the registry followed live; ticket signing; who a player is.
+// Logging, metrics, strict JSON, problem details; the registry followed live (and the revision routed from reported); ticket signing; who a player is.
 builder.AddServiceDefaults(builder.Configuration.JsonServiceBodyBytes());
 builder.AddRegistry();
+builder.AddInstanceReports("discovery");
 builder.AddRoutingTickets();
 builder.AddPlayerIdentity();
 builder.AddDiscoveryMetrics();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using RedWhite.Gateway.Configuration;
 using RedWhite.Gateway.Health;
 using RedWhite.Gateway.Hosting;
@@ -8,10 +9,11 @@ using RedWhite.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 // Logging, strict JSON, problem details, connection limits (two descriptors per proxied connection);
-// the registry followed live; ticket verification;
+// the registry followed live (and the revision routed from reported); ticket verification;
 // YARP with one route and health-checked cluster per serving color, rebuilt on every registry revision.
 builder.AddServiceDefaults(GatewayOptions.DefaultRequestBodyBytes, descriptorsPerConnection: 2, maxConnectionsAlias: "Gateway:MaxConnections");
 builder.AddRegistry();
+builder.AddInstanceReports("gateway", sp => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.InstanceId);
 builder.AddRoutingTickets();
 builder.AddRedWhiteProxy();
 builder.AddPlayerAccounting();

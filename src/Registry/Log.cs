@@ -68,6 +68,12 @@ internal static partial class Log
     [LoggerMessage(1026, LogLevel.Error, "The stored config rollouts document is damaged; still serving what was read last until Discovery rewrites it")]
     public static partial void RolloutsDamaged(ILogger logger);
 
+    [LoggerMessage(1027, LogLevel.Warning, "Could not report this instance's registry revision to the store; trying again next interval: {Reason}")]
+    public static partial void InstanceReportFailed(ILogger logger, string reason);
+
+    [LoggerMessage(1028, LogLevel.Information, "Instance revision reports reach the store again")]
+    public static partial void InstanceReportsResumed(ILogger logger);
+
     [LoggerMessage(1090, LogLevel.Error, "Periodic job {Job} failed unexpectedly; it runs again next period")]
     public static partial void PeriodicJobFailed(ILogger logger, string job, Exception exception);
 }

@@ -11,6 +11,7 @@ using RedWhite.Core.Validation;
 using RedWhite.Registry;
 using RedWhite.Registry.Admission;
 using RedWhite.Registry.Configs;
+using RedWhite.Registry.Convergence;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;
 using RedWhite.Registry.Leases;
@@ -99,6 +100,11 @@ public static class RegistryHostingExtensions
         AddBeside<IAdmissionStore>(services,
             (_, redis, prefix) => new RedisAdmissionStore(redis, prefix), (sp, data) => new FileAdmissionStore(data.Directory, sp.GetRequiredService<TimeProvider>()));
 
+        // Which revision each Gateway and Discovery routes from (they report it; Admin reads it).
+        services.AddValidatedOptions<ConvergenceOptions, ConvergenceOptionsValidator>(ConvergenceOptions.Section);
+        AddBeside<IInstanceStore>(services, (_, redis, prefix) => new RedisInstanceStore(redis, prefix), (_, data) => new FileInstanceStore(data.Directory));
+        services.TryAddSingleton<ConvergenceReader>();
+
         // Scheduled capacity changes, shared by the Admins.
         AddBeside<IScheduleStore>(services, (_, redis, prefix) => new RedisScheduleStore(redis, prefix), (_, data) => new FileScheduleStore(data.Directory));
 
@@ -129,6 +135,21 @@ public static class RegistryHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.PostConfigure<RegistryOptions>(o => o.SeedEmptyStore = true);
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes this service (a Gateway or a Discovery) say which registry revision it routes from, as <paramref name="role"/>,
+    /// under the name <paramref name="instance"/> gives (default <c>Convergence:InstanceId</c>). Call after <see cref="AddRegistry"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddInstanceReports(this IHostApplicationBuilder builder, string role, Func<IServiceProvider, string>? instance = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        builder.Services.TryAddSingleton(sp => new InstanceIdentity(
+            instance?.Invoke(sp) ?? sp.GetRequiredService<IOptions<ConvergenceOptions>>().Value.InstanceId, role));
+        builder.Services.TryAddSingleton<InstanceReporter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InstanceReporter>());
         return builder;
     }
 

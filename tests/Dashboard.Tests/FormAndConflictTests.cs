@@ -86,6 +86,10 @@ public sealed class FormAndConflictTests
         await Expect(page.GetByTestId("revision")).ToHaveTextAsync("revision 2");
         Assert.Equal(0, navigations);
         Assert.True(shownAfter < TimeSpan.FromSeconds(10), $"shown after {shownAfter}");
+
+        // Whether the revision that stopped white's logins has reached every live instance (the one Gateway reports it).
+        await Expect(dashboard.Cluster(DashboardStack.White).GetByTestId("convergence"))
+            .ToHaveTextAsync("revision 2, on every live instance", new() { Timeout = 10_000 });
     }
 
     [Fact]

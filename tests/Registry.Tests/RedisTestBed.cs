@@ -3,6 +3,7 @@ using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Registry.Admission;
 using RedWhite.Registry.Configs;
+using RedWhite.Registry.Convergence;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Idempotency;
 using RedWhite.Registry.Leases;
@@ -93,6 +94,14 @@ internal sealed class RedisTestBed : IAsyncDisposable
         var connection = new RedisConnection(Redis.ConnectionString);
         stores.Add(connection);
         return new RedisLeaseStore(connection, prefix);
+    }
+
+    /// <summary>Instance reports on this Redis, on a connection of their own (like another Gateway or Admin).</summary>
+    public RedisInstanceStore InstanceStore(string prefix = "rw:")
+    {
+        var connection = new RedisConnection(Redis.ConnectionString);
+        stores.Add(connection);
+        return new RedisInstanceStore(connection, prefix);
     }
 
     /// <summary>A store whose first connection attempt happens while nothing listens (a port with no server).</summary>

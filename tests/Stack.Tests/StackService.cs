@@ -100,6 +100,14 @@ public sealed class StackService : IAsyncDisposable
         }
     }
 
+    /// <summary>Freezes the process (SIGSTOP), as a paused VM or a stalled host: its connections stay open, it does nothing.</summary>
+    public Task PauseAsync() => Signals.SendAsync(Running.Pid, "-STOP", TimeSpan.FromSeconds(10));
+
+    /// <summary>Thaws a paused process (SIGCONT).</summary>
+    public Task ResumeAsync() => Signals.SendAsync(Running.Pid, "-CONT", TimeSpan.FromSeconds(10));
+
+    private ServiceProcess Running => process ?? throw new InvalidOperationException($"{Name} is not running.");
+
     /// <summary>Kills the process and starts it again on the same port with the same settings.</summary>
     public async Task RestartAsync()
     {

@@ -231,17 +231,8 @@ public sealed class RedisServer : IAsyncDisposable
         return args;
     }
 
-    private async Task SignalAsync(string signal)
-    {
-        var pid = (process ?? throw new InvalidOperationException("The Redis server is not running.")).Id;
-        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
-            ?? throw new InvalidOperationException("Could not run kill.");
-        await kill.WaitForExitAsync().WaitAsync(StartTimeout);
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill {signal} {pid} exited with {kill.ExitCode}.");
-        }
-    }
+    private Task SignalAsync(string signal) =>
+        Processes.Signals.SendAsync((process ?? throw new InvalidOperationException("The Redis server is not running.")).Id, signal, StartTimeout);
 
     private async Task<bool> TryPingAsync()
     {

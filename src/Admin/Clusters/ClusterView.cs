@@ -6,6 +6,8 @@ using RedWhite.Core.Registry;
 using RedWhite.Registry;
 using RedWhite.Registry.Admission;
 using RedWhite.Registry.Configs;
+using RedWhite.Registry.Convergence;
+using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
 
 namespace RedWhite.Admin.Clusters;
@@ -24,8 +26,27 @@ internal sealed record ClusterStatus(
     /// <summary>The cluster's capacity and login queue; null when the store could not be read.</summary>
     public ClusterAdmission? Admission { get; init; }
 
+    /// <summary>What the drain controller waits for before it scales the cluster in (the convergence below), in words.</summary>
+    public string? DrainWaiting { get; init; }
+
+    /// <summary>
+    /// For a cluster that takes no new logins (draining, retired): whether the revision that stopped them has reached every
+    /// live Gateway and Discovery; null while it takes logins, or when the reports could not be read.
+    /// </summary>
+    public ClusterConvergence? Convergence { get; init; }
+
     /// <summary>Destination name → how many live Gateways find it healthy, unhealthy, or cannot tell yet (their health checks).</summary>
     public IReadOnlyDictionary<string, DestinationHealthCount> Destinations { get; init; } = new Dictionary<string, DestinationHealthCount>();
+}
+
+/// <summary>Whether the revision that stopped a cluster's logins has reached every live instance.</summary>
+/// <param name="Revision">The cluster's <c>loginsStoppedRevision</c> (the registry's current one for a document from before it existed).</param>
+/// <param name="Reached">Whether every live Gateway and Discovery routes from it or a later one: until then the drain controller does not scale the cluster in.</param>
+/// <param name="Pending">The live instances still behind, in words (<c>gateway gw-2 (at 13)</c>).</param>
+internal sealed record ClusterConvergence(long Revision, bool Reached, IReadOnlyList<string> Pending)
+{
+    public static ClusterConvergence Of(ConvergenceState state) =>
+        new(state.Revision, state.Reached, [.. state.Pending.Select(p => $"{p.Role} {p.Instance} (at {p.Revision})")]);
 }
 
 /// <summary>A cluster's seats and queue (DESIGN.md "Admission").</summary>
@@ -83,13 +104,15 @@ internal sealed record ClusterView : ClusterDefinition
 /// and one read of heartbeats per cluster with a config.
 /// </summary>
 internal sealed class ClusterStatusReader(
-    IPlayerStore players, IAdmissionStore queues, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rolloutStore, IOptions<ConfigOptions> configs, TimeProvider time)
+    IPlayerStore players, IAdmissionStore queues, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rolloutStore,
+    ConvergenceReader convergence, RegistryMonitor registry, IOptions<ConfigOptions> configs, TimeProvider time)
 {
     public async Task<IReadOnlyList<ClusterView>> ReadAsync(IReadOnlyList<ClusterDefinition> clusters, CancellationToken cancellationToken)
     {
         IReadOnlyDictionary<string, ClusterPlayers>? counts = null;
         IReadOnlyDictionary<string, DrainStatus> statuses = new Dictionary<string, DrainStatus>();
         IReadOnlyDictionary<string, QueueState>? waiting = null;
+        IReadOnlyList<InstanceReport>? live = null;
         string? unavailable = null;
         var now = time.GetUtcNow();
         try
@@ -97,6 +120,7 @@ internal sealed class ClusterStatusReader(
             counts = await players.ReadAsync([.. clusters.Select(c => c.Id)], now, cancellationToken);
             statuses = await drains.ReadAsync(cancellationToken);
             waiting = await queues.ReadAsync([.. clusters.Select(c => c.Id)], now, cancellationToken);
+            live = clusters.Any(c => !ClusterLifecycle.TakesLogins(c.State)) ? await convergence.LiveAsync(cancellationToken) : [];
         }
         catch (RegistryStoreUnavailableException ex)
         {
@@ -124,7 +148,10 @@ internal sealed class ClusterStatusReader(
                 count?.Players, count?.Connections, count?.ReportedAt, drain?.DesiredCapacity, drain?.LastAction, drain?.LastActionAt, unavailable ?? drain?.Error)
             {
                 Destinations = count?.DestinationHealth ?? new Dictionary<string, DestinationHealthCount>(),
+                DrainWaiting = drain?.Waiting,
                 Admission = count is null || waiting is null ? null : AdmissionOf(c, count, waiting[c.Id]),
+                Convergence = live is null || ClusterLifecycle.TakesLogins(c.State) ? null
+                    : ClusterConvergence.Of(ConvergenceState.Of(c.LoginsStoppedRevision ?? registry.Current.Revision, live)),
             },
                 await ConfigOfAsync(c, rollouts, now, cancellationToken)));
         }

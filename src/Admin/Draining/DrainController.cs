@@ -3,6 +3,7 @@ using RedWhite.Admin.Mutations;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
 using RedWhite.Registry;
+using RedWhite.Registry.Convergence;
 using RedWhite.Registry.Documents;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Leases;
@@ -19,7 +20,8 @@ namespace RedWhite.Admin.Draining;
 /// empty ones) first, then lowers the desired capacity to <c>ceil(players / PlayersPerInstance)</c>, never
 /// raising it and never going below <c>MinInstances</c> while players remain. A cluster empty for
 /// <c>EmptyGrace</c>, or past its drain deadline, is retired through the write path as actor
-/// <c>drain-controller</c> and its group set to 0. Every action is logged and audited; a failure on one
+/// <c>drain-controller</c> and its group set to 0. Nothing is scaled in or retired before the revision that stopped the
+/// cluster's logins has reached every live Gateway and Discovery (<c>Convergence</c>). Every action is logged and audited; a failure on one
 /// cluster is shown on its status and the others go on.
 /// </summary>
 internal sealed class DrainController(
@@ -31,6 +33,7 @@ internal sealed class DrainController(
     DrainStatusBook statuses,
     AutoScalingClient autoScaling,
     DrainMetrics metrics,
+    ConvergenceReader convergence,
     IOptions<DrainingOptions> options,
     TimeProvider time,
     ILogger<DrainController> logger) : LeasedService(leases, Actor, options.Value.InstanceId, time, logger)
@@ -109,7 +112,7 @@ internal sealed class DrainController(
 
                 try
                 {
-                    book[cluster.Id] = await DrainAsync(cluster, counts[cluster.Id], status, snapshot.Revision, cancellationToken) with { Error = null };
+                    book[cluster.Id] = await DrainAsync(cluster, counts[cluster.Id], status, snapshot.Revision, cancellationToken) with { Error = null, Waiting = null };
                 }
                 catch (AutoScalingException ex)
                 {
@@ -144,6 +147,16 @@ internal sealed class DrainController(
         if (cluster.State == ClusterState.Retired)
         {
             return await ScaleToZeroAsync(cluster, status, revision, cancellationToken); // retired by us, the group not yet at 0
+        }
+
+        // A Gateway or Discovery still on a revision from before the cluster stopped taking logins may still send it new
+        // players: nothing is scaled in or retired until every live one has moved on (or stopped reporting for good).
+        var stopped = cluster.LoginsStoppedRevision ?? revision;
+        var reach = await convergence.ToAsync(stopped, cancellationToken);
+        if (!reach.Reached)
+        {
+            Log.DrainWaitsForConvergence(logger, cluster.Id, stopped, reach.Behind);
+            throw new DrainRefusedException(status with { Waiting = $"registry revision {stopped} to reach {reach.Behind}", Error = null });
         }
 
         if (count.ReportedAt is null)

@@ -19,6 +19,12 @@ internal sealed record DrainStatus
     /// <summary>Why the controller could not do what it should (unknown group, no credentials, group at its minimum, ...); null when all is well.</summary>
     public string? Error { get; init; }
 
+    /// <summary>
+    /// What the controller waits for before it scales the cluster in or retires it (the revision that stopped its logins
+    /// to reach every live Gateway and Discovery), in words; null when it waits for nothing.
+    /// </summary>
+    public string? Waiting { get; init; }
+
     /// <summary>Since when the cluster has had no players and no connections; null while it has some.</summary>
     public DateTimeOffset? EmptySince { get; init; }
 

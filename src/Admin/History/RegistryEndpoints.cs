@@ -12,7 +12,8 @@ using RedWhite.ServiceDefaults;
 namespace RedWhite.Admin.History;
 
 /// <summary>
-/// <c>/v1/registry</c>: the whole document, its history (every role) and rollback (release managers).
+/// <c>/v1/registry</c>: the whole document, its history, which revision the instances route from (every role) and rollback
+/// (release managers).
 /// Rollback restores an earlier revision's content as a new revision, so history only grows and every
 /// reader moves forward to it like to any other change.
 /// </summary>
@@ -24,8 +25,9 @@ internal static class RegistryEndpoints
         var group = endpoints.MapGroup("/v1/registry").WithTags("Registry").RequireAuthorization(AdminPolicies.Read);
         group.MapGet("", Get);
         group.MapGet("/history", GetHistory);
+        group.MapGet("/convergence", ConvergenceEndpoints.Get);
         group.MapGet("/revisions/{revision}", GetRevision).Refuses(StatusCodes.Status404NotFound, "revision_not_found");
-        group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().AddEndpointFilter<JsonBodyFilter>().WithIdempotency()
+        group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency()
             .MapPost("/rollback", Rollback).RefusesBadBodies().Refuses(StatusCodes.Status404NotFound, "revision_not_found");
         return group;
     }

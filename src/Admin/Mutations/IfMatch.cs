@@ -69,4 +69,13 @@ internal sealed class IfMatch
     }
 
     public bool Matches(long revision) => !Present || Any || revisions.Contains(revision);
+
+    /// <summary>The revision an answer's <c>ETag</c> (<c>"n"</c>, as <see cref="RegistryMutator.ETag"/> writes it) names.</summary>
+    public static bool TryParseETag(StringValues etag, out long revision)
+    {
+        revision = 0;
+        var tag = etag.Count == 1 ? etag[0] : null;
+        return tag is { Length: >= 3 } && tag[0] == '"' && tag[^1] == '"' &&
+            long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out revision);
+    }
 }

@@ -96,7 +96,8 @@ internal sealed class RegistryMutator(
                     }
 
                     action = planned.Action;
-                    if (Unchanged(current, planned.Next!))
+                    var next = ClusterLifecycle.StampLoginsStopped(current, planned.Next! with { Revision = current.Revision + 1 });
+                    if (Unchanged(current, next))
                     {
                         // Nothing would change (a pin set again as it is, a weight set to itself): no revision, no history
                         // entry, no audit line. Repeated identical writes used to grow the history without end.
@@ -104,7 +105,6 @@ internal sealed class RegistryMutator(
                         return current;
                     }
 
-                    var next = planned.Next! with { Revision = current.Revision + 1 };
                     var errors = RegistryDocumentValidator.Check(next);
                     if (errors.Count > 0)
                     {

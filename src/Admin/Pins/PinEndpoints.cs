@@ -17,7 +17,7 @@ internal static class PinEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/pins").WithTags("Pins")
-            .RequireAuthorization(AdminPolicies.Pin).WithDryRun().AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
+            .RequireAuthorization(AdminPolicies.Pin).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
         group.MapPut("/{deviceId}", Pin).RefusesBadBodies().Refuses(StatusCodes.Status400BadRequest, "validation_failed");
         group.MapDelete("/{deviceId}", Unpin).Refuses(StatusCodes.Status404NotFound, "pin_not_found");
         return group;

@@ -21,7 +21,7 @@ internal static class RolloutEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/clusters/{id}/rollout").WithTags("Rollouts").RequireAuthorization(AdminPolicies.Read);
         group.MapGet("", Get).Refuses(StatusCodes.Status404NotFound, "cluster_not_found", "rollout_not_planned");
-        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithIdempotency()
+        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().WithIdempotency()
             .Refuses(StatusCodes.Status404NotFound, "cluster_not_found")
             .Refuses(StatusCodes.Status409Conflict, "rollout_not_planned", "rollout_state", "illegal_state");
         changes.MapPost("/start", Start);

@@ -33,6 +33,14 @@ public record ClusterDefinition
     /// <summary>AWS Auto Scaling group that runs the cluster, if scaled by the drain controller.</summary>
     public string? AutoScalingGroup { get; init; }
 
+    /// <summary>
+    /// The registry revision from which the cluster takes no new logins (the one that drained or retired it), set by
+    /// Admin's write path; the drain controller scales it in only once every live Gateway and Discovery routes from
+    /// that revision or a later one. Null while it takes logins (and on documents written before it existed).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? LoginsStoppedRevision { get; init; }
+
     /// <summary>When a draining cluster stops accepting update-available logins.</summary>
     public DateTimeOffset? DrainDeadline { get; init; }
 

@@ -45,4 +45,30 @@ public static class ClusterLifecycle
         (ClusterState.Draining or ClusterState.Retired, ClusterState.Active) => "Roll back, or register a new cluster.",
         _ => null,
     };
+
+    /// <summary>
+    /// <paramref name="next"/> (about to be written as its revision) with each cluster's <see cref="ClusterDefinition.LoginsStoppedRevision"/>
+    /// kept true: set to the new revision where a cluster stops taking logins in it (or arrives not taking them), carried
+    /// over where it already did not, and cleared where it takes logins.
+    /// </summary>
+    public static RegistryDocument StampLoginsStopped(RegistryDocument current, RegistryDocument next)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        return next with
+        {
+            Clusters = [.. next.Clusters.Select(cluster =>
+            {
+                if (TakesLogins(cluster.State))
+                {
+                    return cluster.LoginsStoppedRevision is null ? cluster : cluster with { LoginsStoppedRevision = null };
+                }
+
+                var before = current.FindCluster(cluster.Id);
+                var stopped = before is null || TakesLogins(before.State) ? next.Revision
+                    : cluster.LoginsStoppedRevision ?? before.LoginsStoppedRevision ?? next.Revision;
+                return cluster.LoginsStoppedRevision == stopped ? cluster : cluster with { LoginsStoppedRevision = stopped };
+            })],
+        };
+    }
 }

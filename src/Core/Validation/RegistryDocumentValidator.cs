@@ -26,6 +26,13 @@ public sealed class RegistryDocumentValidator : AbstractValidator<RegistryDocume
                 context.AddFailure("clusters", $"Cluster id '{id}' is used more than once.");
             }
         });
+        RuleForEach(d => d.Clusters).Custom((cluster, context) =>
+        {
+            if (cluster.LoginsStoppedRevision is { } stopped && (stopped < 1 || stopped > context.InstanceToValidate.Revision))
+            {
+                context.AddFailure($"{context.PropertyPath}.loginsStoppedRevision", $"Must be a revision between 1 and the document's revision ({context.InstanceToValidate.Revision}).");
+            }
+        });
         RuleForEach(d => d.Pins).SetValidator(d => new DevicePinValidator(d.Clusters.Select(c => c.Id).ToHashSet(StringComparer.Ordinal)));
         RuleFor(d => d.Pins).Custom((pins, context) =>
         {

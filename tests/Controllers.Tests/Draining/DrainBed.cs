@@ -4,6 +4,7 @@ extern alias gateway;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using RedWhite.Core.Registry;
+using RedWhite.Registry.Convergence;
 using RedWhite.Registry.Monitoring;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
@@ -48,6 +49,9 @@ internal sealed class DrainBed : FakeClockBed
     public RegistryMonitor AdminRegistry => AdminService<RegistryMonitor>();
 
     public RegistryMonitor GatewayRegistry => GatewayService<RegistryMonitor>();
+
+    /// <summary>Where the instances report their revisions (a test adds one that lags).</summary>
+    public IInstanceStore Instances => AdminService<IInstanceStore>();
 
     protected override int JobTicks => Controller.Ticks;
 

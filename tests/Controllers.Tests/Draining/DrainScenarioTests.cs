@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using RedWhite.Core.Registry;
+using RedWhite.Registry.Convergence;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Aws;
 using RedWhite.TestKit.Upstreams;
@@ -80,6 +81,49 @@ public sealed class DrainScenarioTests
         Assert.True(whiteCurve.Count >= 100, $"a point per report interval, got {whiteCurve.Count}");
         Assert.Equal((100L, 0L), (whiteCurve.Max(), whiteCurve[^1]));
         Assert.Equal(100L, points.Where(p => p.Cluster == Red).Max(p => p.Players));
+    }
+
+    [Fact]
+    public async Task AnInstanceStillOnTheRevisionBeforeTheDrain_HoldsTheColor_UntilItStopsReportingForTheLiveTimeout()
+    {
+        using var aws = FakeAutoScaling.Start();
+        aws.AddGroup("game-white", min: 1, max: 20, desired: 10);
+        var w1 = await TestUpstream.StartAsync("w1", White);
+        var r1 = await TestUpstream.StartAsync("r1", Red);
+        await using var bed = DrainBed.Start(Document(w1, r1), aws, [w1, r1]);
+        var stuck = new InstanceReport("discovery-7", "discovery", 1, bed.Clock.GetUtcNow());
+        await bed.Instances.ReportAsync(stuck, CancellationToken.None);
+
+        // Past its deadline at once: but for the stuck Discovery, the next pass would retire white and set its group to 0.
+        await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddSeconds(1) });
+        DateTimeOffset lastReport = default;
+        while (bed.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            // Alive but stuck on revision 1 (it keeps reporting it) for two minutes.
+            lastReport = bed.Clock.GetUtcNow();
+            await bed.Instances.ReportAsync(stuck with { At = lastReport }, CancellationToken.None);
+            await bed.StepAsync();
+            Assert.Equal(10, aws.Group("game-white").DesiredCapacity);
+        }
+
+        var status = await StatusAsync(bed);
+        Assert.Equal("registry revision 2 to reach discovery discovery-7 (at 1)", status.GetProperty("drainWaiting").GetString());
+        Assert.Equal(["discovery discovery-7 (at 1)"], status.GetProperty("convergence").GetProperty("pending").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(ClusterState.Draining, bed.AdminRegistry.Current.Document.FindCluster(White)!.State);
+
+        // It stops reporting (killed): white is held until its last report is Convergence:LiveTimeout (30 s) old, then retired.
+        while (aws.Group("game-white").DesiredCapacity != 0)
+        {
+            Assert.True(bed.Clock.GetUtcNow() - lastReport <= TimeSpan.FromSeconds(30) + DrainBed.Interval, "acted within an interval of the live timeout");
+            await bed.StepAsync();
+            if (aws.Group("game-white").DesiredCapacity == 0)
+            {
+                Assert.True(bed.Clock.GetUtcNow() - lastReport > TimeSpan.FromSeconds(30), "not before the stuck instance's last report was 30 s old");
+            }
+        }
+
+        Assert.Equal(ClusterState.Retired, bed.AdminRegistry.Current.Document.FindCluster(White)!.State);
+        Assert.Equal(JsonValueKind.Null, (await StatusAsync(bed)).GetProperty("drainWaiting").ValueKind);
     }
 
     [Fact]

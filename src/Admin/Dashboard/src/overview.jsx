@@ -59,6 +59,14 @@ function ClusterCard({ cluster, can, propose }) {
         <dt>Connections</dt><dd>{count(status.connections)}</dd>
         <dt>Reported</dt><dd>{status.reportedAt ? ago(status.reportedAt) : 'no gateway report'}</dd>
         {cluster.state === 'draining' && <><dt>Drain deadline</dt><dd>{cluster.drainDeadline ? `in ${until(cluster.drainDeadline)}` : 'none'}</dd></>}
+        {status.convergence && (
+          <><dt>Logins stopped</dt>
+            <dd data-testid="convergence">
+              {status.convergence.reached
+                ? `revision ${status.convergence.revision}, on every live instance`
+                : `revision ${status.convergence.revision}, not yet on ${status.convergence.pending.join(', ')}`}
+            </dd></>
+        )}
         {cluster.autoScalingGroup && <><dt>Auto Scaling</dt><dd>{cluster.autoScalingGroup}{status.desiredCapacity != null ? ` · desired ${status.desiredCapacity}` : ''}</dd></>}
       </dl>
       <AdmissionFacts cluster={cluster} />
@@ -67,6 +75,9 @@ function ClusterCard({ cluster, can, propose }) {
       {cluster.rollout && <RolloutPanel cluster={cluster} can={can} propose={propose} />}
       {cluster.state === 'active' && cluster.weight === 0 && (
         <p class="controller error" data-testid="weight-warning">Active at weight 0: it takes no new players. Set a weight to send logins here.</p>
+      )}
+      {status.drainWaiting && (
+        <p class="controller" data-testid="drain-waiting">Drain controller waits for {status.drainWaiting}</p>
       )}
       {(status.lastAction || status.error) && (
         <p class={status.error ? 'controller error' : 'controller'} data-testid="controller">
