@@ -66,6 +66,12 @@ internal static partial class Log
     [LoggerMessage(4108, LogLevel.Information, "Drain controller, cluster {ClusterId}: waiting for registry revision {Revision} to reach {Behind} before scaling in")]
     public static partial void DrainWaitsForConvergence(ILogger logger, string clusterId, long revision, string behind);
 
+    [LoggerMessage(4110, LogLevel.Warning, "Cluster {ClusterId}: destination {Destination} does not run what the cluster is registered with, and gets no new requests: {Problem}")]
+    public static partial void DestinationMismatch(ILogger logger, string clusterId, string destination, string problem);
+
+    [LoggerMessage(4111, LogLevel.Warning, "Server verification: the store is unreachable; trying again next tick: {Reason}")]
+    public static partial void MismatchCheckFailed(ILogger logger, string reason);
+
     [LoggerMessage(4200, LogLevel.Information, "Config {Version} ({Size} bytes) published by {Actor}; new: {Stored}")]
     public static partial void ConfigPublished(ILogger logger, string version, long size, string actor, bool stored);
 

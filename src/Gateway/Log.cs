@@ -20,6 +20,18 @@ internal static partial class Log
     [LoggerMessage(3007, LogLevel.Information, "Cluster {ClusterId}: its {Connections} long-lived connections ended")]
     public static partial void RetiredConnectionsEnded(ILogger logger, string clusterId, int connections);
 
+    [LoggerMessage(3008, LogLevel.Warning, "Cluster {ClusterId}: destination {Destination} out of rotation for new requests: {Problem}")]
+    public static partial void DestinationUnverified(ILogger logger, string clusterId, string destination, string problem);
+
+    [LoggerMessage(3009, LogLevel.Information, "Cluster {ClusterId}: destination {Destination} proved its server version and config; back in rotation")]
+    public static partial void DestinationVerified(ILogger logger, string clusterId, string destination);
+
+    [LoggerMessage(3014, LogLevel.Warning, "Could not read the servers' heartbeats; keeping the destinations' last verdicts: {Reason}")]
+    public static partial void VerificationReadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(3015, LogLevel.Information, "Servers' heartbeats readable again")]
+    public static partial void VerificationReadsResumed(ILogger logger);
+
     [LoggerMessage(3006, LogLevel.Information, "Shutting down: told {Connections} long-lived connections to go away")]
     public static partial void ShutdownConnectionsEnded(ILogger logger, int connections);
 

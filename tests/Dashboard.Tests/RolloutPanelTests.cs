@@ -14,6 +14,7 @@ public sealed class RolloutPanelTests
         await stack.ChangeAsync(HttpMethod.Post, "/v1/clusters", new
         {
             id = DashboardStack.Red, color = "red", serverVersion = "1.1.0", clientBuilds = "[1.1.0,1.2.0)",
+            verifyServers = false, // this stack has no Discovery for red's server to send heartbeats to
             destinations = new Dictionary<string, string> { ["r1"] = stack.RedServer.Url },
             rollout = new { steps = new[] { 5, 50, 100 }, bakeTime = "00:10:00", analysis = new { minRequests = 20 } },
         });

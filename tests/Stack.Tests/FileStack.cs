@@ -28,9 +28,10 @@ internal sealed class FileStack : IAsyncDisposable
     /// <summary>
     /// Runs <paramref name="prepare"/> (start game servers with <see cref="Own{T}"/>, write the registry), then the three
     /// services with the registry's settings, the test keys, anonymous players and the settings it returned; returns
-    /// once all three are ready.
+    /// once all three are ready. <paramref name="only"/> gives one service (<c>discovery</c>, <c>gateway</c>, <c>admin</c>) settings of its own.
     /// </summary>
-    public static async Task<FileStack> StartAsync(Func<FileStack, Task<IEnumerable<string>>> prepare, IDictionary<string, string>? environment = null)
+    public static async Task<FileStack> StartAsync(
+        Func<FileStack, Task<IEnumerable<string>>> prepare, IDictionary<string, string>? environment = null, Func<string, IEnumerable<string>>? only = null)
     {
         ArgumentNullException.ThrowIfNull(prepare);
         var stack = new FileStack();
@@ -43,9 +44,10 @@ internal sealed class FileStack : IAsyncDisposable
                 .. extra,
             ];
             var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
-            stack.Discovery = stack.Own(stack.StartService("discovery", "Discovery", settings, variables));
-            stack.Gateway = stack.Own(stack.StartService("gateway", "Gateway", settings, variables));
-            stack.Admin = stack.Own(stack.StartService("admin", "Admin", settings, variables));
+            string[] For(string name) => [.. settings, .. only?.Invoke(name) ?? []];
+            stack.Discovery = stack.Own(stack.StartService("discovery", "Discovery", For("discovery"), variables));
+            stack.Gateway = stack.Own(stack.StartService("gateway", "Gateway", For("gateway"), variables));
+            stack.Admin = stack.Own(stack.StartService("admin", "Admin", For("admin"), variables));
             await Task.WhenAll(stack.Discovery.WaitReadyAsync("/readyz"), stack.Gateway.WaitReadyAsync("/_rw/readyz"), stack.Admin.WaitReadyAsync("/readyz"));
             return stack;
         }

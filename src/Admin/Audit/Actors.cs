@@ -11,4 +11,7 @@ internal static class Actors
 
     /// <summary>The scheduler (it applies scheduled capacity changes).</summary>
     public const string Scheduler = "scheduler";
+
+    /// <summary>The server verification watch (it raises the alarm for servers not running what their cluster is registered with).</summary>
+    public const string ServerVerification = "server-verification";
 }

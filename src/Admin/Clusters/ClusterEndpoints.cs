@@ -65,7 +65,7 @@ internal static class ClusterEndpoints
         }
 
         var state = request.State ?? ClusterState.Canary;
-        var cluster = request.ToDefinition(request.Id!, state, request.Weight ?? ClusterLifecycle.DefaultWeight(state), null);
+        var cluster = request.ToDefinition(request.Id!, state, request.Weight ?? ClusterLifecycle.DefaultWeight(state), null, request.VerifyServers ?? true);
         var outcome = await mutator.ApplyAsync(http, current => current.FindCluster(cluster.Id) is not null
             ? AdminProblems.ClusterExists(cluster.Id)
             : Change.To(current with { Clusters = [.. current.Clusters, cluster] }, "register", cluster.Id,
@@ -107,7 +107,8 @@ internal static class ClusterEndpoints
             }
 
             var replacement = request.ToDefinition(
-                id, existing.State, request.Weight ?? existing.Weight, request.DrainDeadline ?? existing.DrainDeadline) with
+                id, existing.State, request.Weight ?? existing.Weight, request.DrainDeadline ?? existing.DrainDeadline,
+                request.VerifyServers ?? existing.VerifyServers) with
             {
                 // A plan left out stays; a new plan keeps where the running rollout stands (only the rollout calls move it).
                 Rollout = request.Rollout is { } plan ? plan with { Status = existing.Rollout?.Status } : existing.Rollout,

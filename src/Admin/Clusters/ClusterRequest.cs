@@ -37,6 +37,12 @@ internal sealed record ClusterRequest
 
     public IReadOnlyDictionary<string, string>? Instances { get; init; }
 
+    /// <summary>
+    /// Whether servers must prove their server version and config before they get players; left out: true on register,
+    /// kept on replace.
+    /// </summary>
+    public bool? VerifyServers { get; init; }
+
     /// <summary>How many players the cluster holds (admission at Discovery); null: no limit.</summary>
     public ClusterCapacity? Capacity { get; init; }
 
@@ -44,7 +50,7 @@ internal sealed record ClusterRequest
     public RolloutPlan? Rollout { get; init; }
 
     /// <summary>The definition this body describes, with the lifecycle members decided by the caller.</summary>
-    internal ClusterDefinition ToDefinition(string id, ClusterState state, int weight, DateTimeOffset? drainDeadline) => new()
+    internal ClusterDefinition ToDefinition(string id, ClusterState state, int weight, DateTimeOffset? drainDeadline, bool verifyServers) => new()
     {
         Id = id,
         Color = Color,
@@ -61,5 +67,6 @@ internal sealed record ClusterRequest
         Instances = Instances,
         Rollout = Rollout,
         Capacity = Capacity,
+        VerifyServers = verifyServers,
     };
 }

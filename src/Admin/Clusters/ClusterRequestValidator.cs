@@ -48,7 +48,7 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
     /// <summary>Rules for <c>POST /v1/clusters</c>.</summary>
     public static ClusterRequestValidator ForRegister(DestinationAllowList allowList)
     {
-        var validator = new ClusterRequestValidator(r => r.ToDefinition(r.Id ?? "", r.State ?? ClusterState.Canary, r.Weight ?? 0, null), allowList);
+        var validator = new ClusterRequestValidator(r => r.ToDefinition(r.Id ?? "", r.State ?? ClusterState.Canary, r.Weight ?? 0, null, r.VerifyServers ?? true), allowList);
         validator.RuleFor(r => r.Id).Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("Required: the new cluster's id.")
             .Must(Rules.IsClusterId).WithMessage(Rules.ClusterIdMessage);
@@ -63,7 +63,8 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
     public static ClusterRequestValidator ForReplace(ClusterDefinition current, DateTimeOffset now, DestinationAllowList allowList)
     {
         var validator = new ClusterRequestValidator(
-            r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline), allowList, current.Destinations);
+            r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline, r.VerifyServers ?? current.VerifyServers),
+            allowList, current.Destinations);
         validator.RuleFor(r => r.Id).Equal(current.Id).When(r => r.Id is not null)
             .WithMessage($"Must be '{current.Id}' (the id in the path) or left out; a cluster's id cannot change.");
         validator.RuleFor(r => r.DrainDeadline).Null().When(_ => !ClusterLifecycle.HasDrainDeadline(current.State))

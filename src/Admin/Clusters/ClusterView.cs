@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Draining;
+using RedWhite.Admin.Servers;
 using RedWhite.Core.Configs;
 using RedWhite.Core.Players;
 using RedWhite.Core.Registry;
@@ -25,6 +26,13 @@ internal sealed record ClusterStatus(
 {
     /// <summary>The cluster's capacity and login queue; null when the store could not be read.</summary>
     public ClusterAdmission? Admission { get; init; }
+
+    /// <summary>
+    /// For a cluster with <c>verifyServers</c>: each destination kept out of rotation because its server has not proved the
+    /// cluster's server version and an accepted config, with why (<c>runs server 1.0.0, not 1.1.0</c>); empty when all
+    /// have; null for a cluster that does not verify its servers.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Unverified { get; init; }
 
     /// <summary>What the drain controller waits for before it scales the cluster in (the convergence below), in words.</summary>
     public string? DrainWaiting { get; init; }
@@ -63,7 +71,10 @@ internal sealed record ClusterAdmission(long? Capacity, int ServingDestinations,
 /// <param name="HeartbeatAt">When its last heartbeat arrived.</param>
 /// <param name="HeartbeatAgeSeconds">How old that heartbeat is, in whole seconds.</param>
 /// <param name="Live">Whether the heartbeat still counts (younger than <c>Configs:HeartbeatTtl</c>).</param>
-internal sealed record DestinationConfig(string? ConfigVersion, DateTimeOffset? HeartbeatAt, long? HeartbeatAgeSeconds, bool Live);
+/// <param name="ServerVersion">The server version it says it runs; null when it does not say.</param>
+/// <param name="BuildId">The build id it gave, if any.</param>
+internal sealed record DestinationConfig(
+    string? ConfigVersion, DateTimeOffset? HeartbeatAt, long? HeartbeatAgeSeconds, bool Live, string? ServerVersion = null, string? BuildId = null);
 
 /// <summary>A cluster's config rollout as Admin shows it.</summary>
 /// <param name="Target">The registry's <c>configVersion</c>: what the cluster is moving to.</param>
@@ -105,7 +116,7 @@ internal sealed record ClusterView : ClusterDefinition
 /// </summary>
 internal sealed class ClusterStatusReader(
     IPlayerStore players, IAdmissionStore queues, DrainStatusBook drains, ConfigAnnouncements announcements, IConfigRolloutStore rolloutStore,
-    ConvergenceReader convergence, RegistryMonitor registry, IOptions<ConfigOptions> configs, TimeProvider time)
+    ConvergenceReader convergence, RegistryMonitor registry, ServerChecks servers, IOptions<ConfigOptions> configs, TimeProvider time)
 {
     public async Task<IReadOnlyList<ClusterView>> ReadAsync(IReadOnlyList<ClusterDefinition> clusters, CancellationToken cancellationToken)
     {
@@ -142,6 +153,7 @@ internal sealed class ClusterStatusReader(
         var views = new List<ClusterView>(clusters.Count);
         foreach (var c in clusters)
         {
+            var beats = await HeartbeatsAsync(c, cancellationToken);
             var count = counts?.GetValueOrDefault(c.Id);
             var drain = statuses.GetValueOrDefault(c.Id);
             views.Add(new ClusterView(c, new ClusterStatus(
@@ -149,14 +161,33 @@ internal sealed class ClusterStatusReader(
             {
                 Destinations = count?.DestinationHealth ?? new Dictionary<string, DestinationHealthCount>(),
                 DrainWaiting = drain?.Waiting,
+                Unverified = c.VerifyServers && beats is not null ? servers.Unproven(c, beats, now) : null,
                 Admission = count is null || waiting is null ? null : AdmissionOf(c, count, waiting[c.Id]),
                 Convergence = live is null || ClusterLifecycle.TakesLogins(c.State) ? null
                     : ClusterConvergence.Of(ConvergenceState.Of(c.LoginsStoppedRevision ?? registry.Current.Revision, live)),
             },
-                await ConfigOfAsync(c, rollouts, now, cancellationToken)));
+                ConfigOf(c, rollouts, beats ?? new Dictionary<string, ServerHeartbeat>(), now)));
         }
 
         return views;
+    }
+
+    /// <summary>The latest heartbeat of each of the cluster's destinations, for one with a config or verified servers; null when unreadable.</summary>
+    private async Task<IReadOnlyDictionary<string, ServerHeartbeat>?> HeartbeatsAsync(ClusterDefinition cluster, CancellationToken cancellationToken)
+    {
+        if (cluster.ConfigVersion is null && !cluster.VerifyServers)
+        {
+            return new Dictionary<string, ServerHeartbeat>();
+        }
+
+        try
+        {
+            return await rolloutStore.ReadHeartbeatsAsync(cluster.Id, [.. cluster.Destinations.Keys], cancellationToken);
+        }
+        catch (RegistryStoreUnavailableException)
+        {
+            return null; // the rest is still shown
+        }
     }
 
     private static ClusterAdmission AdmissionOf(ClusterDefinition cluster, ClusterPlayers count, QueueState queue)
@@ -165,26 +196,17 @@ internal sealed class ClusterStatusReader(
         return new ClusterAdmission(cluster.Capacity?.For(serving), serving, count.Players, queue.Waiting, queue.AdmittedTotal, queue.DroppedTotal);
     }
 
-    private async Task<ClusterConfig?> ConfigOfAsync(ClusterDefinition cluster, ConfigRollouts rollouts, DateTimeOffset now, CancellationToken cancellationToken)
+    private ClusterConfig? ConfigOf(ClusterDefinition cluster, ConfigRollouts rollouts, IReadOnlyDictionary<string, ServerHeartbeat> beats, DateTimeOffset now)
     {
         if (cluster.ConfigVersion is not { } target)
         {
             return null;
         }
 
-        IReadOnlyDictionary<string, ServerHeartbeat> beats;
-        try
-        {
-            beats = await rolloutStore.ReadHeartbeatsAsync(cluster.Id, [.. cluster.Destinations.Keys], cancellationToken);
-        }
-        catch (RegistryStoreUnavailableException)
-        {
-            beats = new Dictionary<string, ServerHeartbeat>(); // the rollout itself is still shown
-        }
-
         var settings = configs.Value;
         var destinations = cluster.Destinations.Keys.ToDictionary(d => d, d => beats.TryGetValue(d, out var beat)
-            ? new DestinationConfig(beat.ConfigVersion, beat.At, (long)Math.Max(0, (now - beat.At).TotalSeconds), ConfigRolloutPolicy.IsLive(beat.At, now, settings.HeartbeatTtl))
+            ? new DestinationConfig(beat.ConfigVersion, beat.At, (long)Math.Max(0, (now - beat.At).TotalSeconds), ConfigRolloutPolicy.IsLive(beat.At, now, settings.HeartbeatTtl),
+                beat.ServerVersion, beat.BuildId)
             : new DestinationConfig(null, null, null, false));
         if (!rollouts.Clusters.TryGetValue(cluster.Id, out var rollout))
         {

@@ -53,8 +53,10 @@ internal static class WebhookEvents
     public const string DrainFinished = "drain.finished";
     public const string ClusterRetired = "cluster.retired";
     public const string ScheduleApplied = "schedule.applied";
+    public const string DestinationMismatch = "destination.mismatch";
 
-    public static readonly IReadOnlyList<string> All = [RolloutStarted, RolloutStep, RolloutAborted, RolloutPaused, RolloutPromoted, ClusterPromoted, DrainFinished, ClusterRetired, ScheduleApplied];
+    public static readonly IReadOnlyList<string> All =
+        [RolloutStarted, RolloutStep, RolloutAborted, RolloutPaused, RolloutPromoted, ClusterPromoted, DrainFinished, ClusterRetired, ScheduleApplied, DestinationMismatch];
 
     /// <summary>The event an audited change makes, or null for one nobody is notified of.</summary>
     public static string? Of(AuditEntry entry) => entry.Action switch
@@ -69,6 +71,7 @@ internal static class WebhookEvents
         "retire" when entry.Actor == Audit.Actors.DrainController => DrainFinished,
         "retire" => ClusterRetired,
         "schedule-apply" => ScheduleApplied,
+        "destination-mismatch" => DestinationMismatch,
         _ => null,
     };
 
@@ -82,6 +85,7 @@ internal static class WebhookEvents
         ClusterPromoted => $"{entry.Target} promoted to active by {entry.Actor}",
         DrainFinished => $"{entry.Target} drained and retired by the drain controller ({entry.Detail})",
         ScheduleApplied => $"Scheduled change of {entry.Target} applied: {entry.Detail}",
+        DestinationMismatch => $"{entry.Target}: a server does not run what the cluster is registered with and gets no players ({entry.Detail})",
         _ => $"{entry.Target} retired by {entry.Actor}",
     };
 }

@@ -73,4 +73,7 @@ public sealed record ConfigRollouts
 /// <param name="ConfigVersion">The config version it holds and judges clients by.</param>
 /// <param name="At">When Discovery received the report.</param>
 /// <param name="Server">The <c>Discovery:ServerKeys</c> name of the key it used.</param>
-public sealed record ServerHeartbeat(string Cluster, string Destination, string ConfigVersion, DateTimeOffset At, string Server);
+/// <param name="ServerVersion">The server build's version it says it runs (null from a server that does not say).</param>
+/// <param name="BuildId">An optional build id beside it (a commit, a CI build number), shown to operators.</param>
+public sealed record ServerHeartbeat(
+    string Cluster, string Destination, string ConfigVersion, DateTimeOffset At, string Server, string? ServerVersion = null, string? BuildId = null);

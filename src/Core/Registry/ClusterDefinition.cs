@@ -56,6 +56,13 @@ public record ClusterDefinition
     /// </summary>
     public IReadOnlyDictionary<string, string>? Instances { get; init; }
 
+    /// <summary>
+    /// Whether its servers must prove what they run before they get players: a destination gets new requests only while
+    /// its latest heartbeat (younger than <c>Configs:HeartbeatTtl</c>) names the cluster's <see cref="ServerVersion"/> and
+    /// a config the cluster accepts. False on documents written before it existed; Admin registers new clusters with true.
+    /// </summary>
+    public bool VerifyServers { get; init; }
+
     /// <summary>How many players the cluster holds, for admission at Discovery; null: no limit.</summary>
     public ClusterCapacity? Capacity { get; init; }
 

@@ -11,7 +11,7 @@ using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Discovery.Servers;
 
-/// <summary>Body of <c>POST /v1/servers/heartbeat</c>: which config a game server holds.</summary>
+/// <summary>Body of <c>POST /v1/servers/heartbeat</c>: which config a game server holds, and which server build it runs.</summary>
 internal sealed record HeartbeatRequest
 {
     public string Cluster { get; init; } = "";
@@ -19,6 +19,12 @@ internal sealed record HeartbeatRequest
     public string Destination { get; init; } = "";
 
     public string ConfigVersion { get; init; } = "";
+
+    /// <summary>The server build's version it runs; clusters with <c>verifyServers</c> route only to servers that name theirs.</summary>
+    public string? ServerVersion { get; init; }
+
+    /// <summary>An optional build id (a commit, a CI build number), shown to operators.</summary>
+    public string? BuildId { get; init; }
 }
 
 /// <summary>
@@ -128,6 +134,16 @@ internal static class HeartbeatEndpoints
             errors["configVersion"] = [ConfigVersion.Message];
         }
 
+        if (request.ServerVersion is not null && !Rules.IsVersion(request.ServerVersion))
+        {
+            errors["serverVersion"] = [Rules.VersionMessage];
+        }
+
+        if (request.BuildId is not null && !Rules.IsToken(request.BuildId))
+        {
+            errors["buildId"] = [Rules.TokenMessage];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -144,7 +160,7 @@ internal static class HeartbeatEndpoints
         try
         {
             await store.RecordHeartbeatAsync(
-                new ServerHeartbeat(cluster!.Id, request.Destination, request.ConfigVersion, time.GetUtcNow(), server), options.Value.HeartbeatTtl, CancellationToken.None);
+                new ServerHeartbeat(cluster!.Id, request.Destination, request.ConfigVersion, time.GetUtcNow(), server, request.ServerVersion, request.BuildId), options.Value.HeartbeatTtl, CancellationToken.None);
         }
         catch (RegistryStoreUnavailableException)
         {

@@ -36,6 +36,11 @@ internal static class RedWhiteProxyExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ProbeFailurePolicy>());
         builder.Services.TryAddSingleton<GatewayTelemetry>();
 
+        // Clusters with verifyServers: only destinations whose servers proved their server version and config get requests.
+        builder.Services.TryAddSingleton<VerifiedDestinations>();
+        builder.Services.TryAddSingleton<ServerVerifier>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ServerVerifier>());
+
         // Before it reports ready, the gateway runs synthetic traffic through itself (Gateway:WarmUp), to a stand-in.
         builder.Services.TryAddSingleton<StandInCluster>();
         builder.Services.TryAddSingleton<WarmUpState>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Players;
 using RedWhite.Gateway.Configuration;
+using RedWhite.Gateway.Health;
 using RedWhite.Registry;
 using RedWhite.Registry.Hosting;
 using RedWhite.Registry.Players;
@@ -15,7 +16,7 @@ namespace RedWhite.Gateway.Players;
 /// </summary>
 internal sealed class PlayerReporter(
     PlayerActivity activity, IPlayerStore store, PlayerWindow window, IOptions<GatewayOptions> options, IOptions<PlayerOptions> players,
-    IProxyStateLookup proxy, TimeProvider time, ILogger<PlayerReporter> logger)
+    IProxyStateLookup proxy, VerifiedDestinations verified, TimeProvider time, ILogger<PlayerReporter> logger)
     : PeriodicService(time, logger)
 {
     private readonly string instance = options.Value.InstanceId;
@@ -76,9 +77,11 @@ internal sealed class PlayerReporter(
             }
 
             var health = new Dictionary<string, string>(StringComparer.Ordinal);
+            var unproven = verified.Excluded(cluster.ClusterId);
             foreach (var destination in cluster.Destinations.Values)
             {
-                health[destination.DestinationId] = Health(destination.Health);
+                // A server that has not proved what it runs is out of rotation here, as an unhealthy one is: no capacity.
+                health[destination.DestinationId] = unproven?.ContainsKey(destination.DestinationId) == true ? "unhealthy" : Health(destination.Health);
             }
 
             byId[cluster.ClusterId] = byId.TryGetValue(cluster.ClusterId, out var activity)

@@ -83,6 +83,7 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
         await MutateAsync(HttpMethod.Post, "/v1/clusters", new
         {
             id = "red-1.1", color = "red", serverVersion = "1.1.0", clientBuilds = "[1.1.0,1.2.0)", state = "canary", weight = 10,
+            verifyServers = false, // the demo game servers send no heartbeats
             destinations = new Dictionary<string, string> { ["r1"] = servers["r1"].Url + "/", ["r2"] = servers["r2"].Url + "/" },
         });
         await UntilAsync(summaryFile, s => On(s, "red") >= 1, "updated players to land on the red canary");

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from './api.js';
 import { shortVersion } from './format.js';
 
-const empty = { id: '', color: '', serverVersion: '', clientBuilds: '', platforms: '', destinations: '', state: 'canary', weight: '', configVersion: '', autoScalingGroup: '' };
+const empty = { id: '', color: '', serverVersion: '', clientBuilds: '', platforms: '', destinations: '', state: 'canary', weight: '', configVersion: '', autoScalingGroup: '', verifyServers: true };
 
 /** "w1=http://10.0.1.5:7000/" per line (or "w1 http://..."), as the API's map of destinations. */
 function parseDestinations(text) {
@@ -24,6 +24,7 @@ function toRequest(form) {
     platforms: form.platforms.split(',').map((p) => p.trim()).filter(Boolean),
     destinations: parseDestinations(form.destinations),
     state: form.state,
+    verifyServers: form.verifyServers,
   };
   if (form.weight !== '') request.weight = Number(form.weight);
   if (form.configVersion) request.configVersion = form.configVersion;
@@ -91,6 +92,13 @@ export function RegisterForm({ propose, onRegistered }) {
           <p class="field-error" data-testid="error-configVersion">{(errors.configVersion ?? []).join(' ')}</p>
         </div>
         {field('autoScalingGroup', 'Auto Scaling group', { placeholder: 'optional' })}
+        <div class="field">
+          <label for="reg-verifyServers">
+            <input id="reg-verifyServers" type="checkbox" checked={form.verifyServers}
+              onChange={(e) => setForm({ ...form, verifyServers: e.currentTarget.checked })} /> Servers prove their version
+          </label>
+          <small class="muted">Requests go only to servers whose heartbeat names this server version and an accepted config</small>
+        </div>
       </div>
       {field('destinations', 'Destinations', { as: 'textarea', placeholder: 'r1=http://10.0.2.5:7000/' }, 'One per line: name=URL')}
       {otherErrors.length > 0 && (
