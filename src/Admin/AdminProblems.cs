@@ -38,6 +38,10 @@ internal static class AdminProblems
             title: "Not allowed in the cluster's state.",
             extensions: new Dictionary<string, object?> { ["code"] = "illegal_state", ["clusterId"] = id, ["state"] = Name(state) });
 
+    public static ProblemHttpResult PromotionNotReady(string id, string why) =>
+        Problems.Code(StatusCodes.Status409Conflict, "promotion_not_ready", "The canary is not ready to be promoted.",
+            $"Cluster '{id}': {why} Wait for its servers, or promote with {{ \"force\": true, \"reason\": \"…\" }}.");
+
     public static ProblemHttpResult PreconditionFailed(string sent, long current) =>
         TypedResults.Problem(
             detail: $"If-Match was {Problems.Shorten(sent)}, but the registry is at revision {current.ToString(CultureInfo.InvariantCulture)}. Nothing was changed; re-read and retry.",

@@ -110,6 +110,8 @@ internal static class ClusterEndpoints
                 id, existing.State, request.Weight ?? existing.Weight, request.DrainDeadline ?? existing.DrainDeadline,
                 request.VerifyServers ?? existing.VerifyServers) with
             {
+                MinHealthyPercent = request.MinHealthyPercent ?? existing.MinHealthyPercent,
+
                 // A plan left out stays; a new plan keeps where the running rollout stands (only the rollout calls move it).
                 Rollout = request.Rollout is { } plan ? plan with { Status = existing.Rollout?.Status } : existing.Rollout,
             };

@@ -43,6 +43,9 @@ internal sealed record ClusterRequest
     /// </summary>
     public bool? VerifyServers { get; init; }
 
+    /// <summary>The share of healthy (and proved) destinations a promotion needs (default 80); left out on replace: kept.</summary>
+    public int? MinHealthyPercent { get; init; }
+
     /// <summary>How many players the cluster holds (admission at Discovery); null: no limit.</summary>
     public ClusterCapacity? Capacity { get; init; }
 
@@ -68,5 +71,6 @@ internal sealed record ClusterRequest
         Rollout = Rollout,
         Capacity = Capacity,
         VerifyServers = verifyServers,
+        MinHealthyPercent = MinHealthyPercent,
     };
 }

@@ -15,6 +15,7 @@ internal static class ClusterServices
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<ClusterStatusReader>();
+        builder.Services.TryAddSingleton<PromotionGate>();
         builder.Services.PostConfigure<RequestLoggingOptions>(o =>
         {
             var enrich = o.EnrichDiagnosticContext;

@@ -21,7 +21,7 @@ internal static class LifecycleEndpoints
         var group = endpoints.MapGroup("/v1/clusters/{id}").WithTags("Clusters")
             .RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies()
             .Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_transition", "illegal_state", "rollout_state");
-        group.MapPost("/promote", Promote);
+        group.MapPost("/promote", Promote).Refuses(StatusCodes.Status409Conflict, "promotion_not_ready");
         group.MapPost("/weight", SetWeight);
         group.MapPost("/drain", Drain);
         group.MapPost("/retire", Retire);
@@ -31,9 +31,42 @@ internal static class LifecycleEndpoints
         return group;
     }
 
-    internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Promote(string id, RegistryMutator mutator, HttpContext http) =>
-        (await mutator.ApplyAsync(http, current => ClusterMoves.Move(current, id, ClusterState.Active, c => c, "promote", null)))
+    /// <summary>
+    /// <c>POST /v1/clusters/{id}/promote</c>, optionally with <c>{ "force": true, "reason": "…" }</c>: canary → active, once the
+    /// <see cref="PromotionGate"/> finds it ready (else 409 <c>promotion_not_ready</c> naming why), or forced with a reason.
+    /// </summary>
+    internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> Promote(string id, RegistryMutator mutator, PromotionGate gate, HttpContext http)
+    {
+        var request = new PromoteRequest();
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            var body = await JsonBody<PromoteRequest>.BindAsync(http, null!);
+            if (body!.Problem is { } malformed)
+            {
+                return malformed;
+            }
+
+            request = body.Value;
+        }
+
+        if (request.Problems() is { Count: > 0 } problems)
+        {
+            return Problems.Validation(problems);
+        }
+
+        var detail = request.Force ? $"forced: {request.Reason}" : request.Reason;
+        return (await mutator.ApplyAsync(http, async (current, cancellationToken) =>
+            {
+                var move = ClusterMoves.Move(current, id, ClusterState.Active, c => c, "promote", detail);
+                if (move.Refusal is not null || request.Force)
+                {
+                    return move;
+                }
+
+                return await gate.NotReadyAsync(current, id, cancellationToken) is { } why ? AdminProblems.PromotionNotReady(id, why) : move;
+            }))
             .Then(document => TypedResults.Ok(document.FindCluster(id)!));
+    }
 
     internal static async Task<Results<Ok<ClusterDefinition>, ProblemHttpResult>> SetWeight(
         string id, JsonBody<WeightRequest> body, RegistryMutator mutator, HttpContext http)

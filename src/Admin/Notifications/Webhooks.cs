@@ -82,7 +82,7 @@ internal static class WebhookEvents
         RolloutAborted => $"Rollout of {entry.Target} ABORTED by {entry.Actor}: {entry.Detail}",
         RolloutPaused => $"Rollout of {entry.Target} paused: {entry.Detail}",
         RolloutPromoted => $"Rollout of {entry.Target} finished: promoted to active ({entry.Detail})",
-        ClusterPromoted => $"{entry.Target} promoted to active by {entry.Actor}",
+        ClusterPromoted => $"{entry.Target} promoted to active by {entry.Actor} ({entry.Detail})",
         DrainFinished => $"{entry.Target} drained and retired by the drain controller ({entry.Detail})",
         ScheduleApplied => $"Scheduled change of {entry.Target} applied: {entry.Detail}",
         DestinationMismatch => $"{entry.Target}: a server does not run what the cluster is registered with and gets no players ({entry.Detail})",

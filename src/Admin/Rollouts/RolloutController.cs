@@ -28,6 +28,7 @@ internal sealed class RolloutController(
     ILeaseStore leases,
     RolloutBook book,
     RolloutMetrics metrics,
+    Clusters.PromotionGate gate,
     IOptions<RolloutOptions> options,
     IOptions<DrainingOptions> draining,
     TimeProvider time,
@@ -164,8 +165,19 @@ internal sealed class RolloutController(
 
         if (check.Verdict == RolloutVerdict.Passed && now - status.StepStartedAt >= plan.BakeTime)
         {
-            var action = status.Step == plan.Steps.Count - 1 ? "promote" : "step";
-            return (action, await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, window), cancellationToken));
+            if (status.Step < plan.Steps.Count - 1)
+            {
+                return ("step", await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, window), cancellationToken));
+            }
+
+            // The last step promotes, through the same gate as a promotion by hand: not ready, the rollout pauses saying why.
+            string? notReady = null;
+            var change = await PlanAsync(
+                async (current, token) => (notReady = await gate.NotReadyAsync(current, canary.Id, token)) is { } why
+                    ? RolloutChanges.Pause(current, canary.Id, $"not promoted: {why}")
+                    : RolloutChanges.Advance(current, canary.Id, status, now, window),
+                cancellationToken);
+            return (notReady is null ? "promote" : "pause", change);
         }
 
         if (check.Verdict == RolloutVerdict.WaitingForTraffic && plan.MaxWait is { } wait && now - status.StepStartedAt >= wait)
@@ -182,10 +194,14 @@ internal sealed class RolloutController(
     }
 
     /// <summary>Applies a controller change through the write path; the change, or null when it was refused (the rollout moved meanwhile).</summary>
-    private async Task<Change?> PlanAsync(Func<RegistryDocument, Change> change, CancellationToken cancellationToken)
+    private Task<Change?> PlanAsync(Func<RegistryDocument, Change> change, CancellationToken cancellationToken) =>
+        PlanAsync((current, _) => Task.FromResult(change(current)), cancellationToken);
+
+    /// <summary>Applies a controller change planned asynchronously on the current document; the change, or null when it was refused.</summary>
+    private async Task<Change?> PlanAsync(Func<RegistryDocument, CancellationToken, Task<Change>> change, CancellationToken cancellationToken)
     {
         Change? planned = null;
-        var outcome = await mutator.ApplyAsync(Actor, IfMatch.None, (current, _) => Task.FromResult(planned = change(current)), cancellationToken);
+        var outcome = await mutator.ApplyAsync(Actor, IfMatch.None, async (current, token) => planned = await change(current, token), cancellationToken);
         return outcome.Committed is null ? null : planned;
     }
 

@@ -63,6 +63,16 @@ public record ClusterDefinition
     /// </summary>
     public bool VerifyServers { get; init; }
 
+    /// <summary>
+    /// The share of its destinations (0-100) that must be healthy as the Gateways see them, and proved when it verifies
+    /// its servers, before a canary may be promoted; null for <see cref="DefaultMinHealthyPercent"/>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? MinHealthyPercent { get; init; }
+
+    /// <summary>The share of healthy destinations a promotion needs when the cluster sets none.</summary>
+    public const int DefaultMinHealthyPercent = 80;
+
     /// <summary>How many players the cluster holds, for admission at Discovery; null: no limit.</summary>
     public ClusterCapacity? Capacity { get; init; }
 

@@ -20,6 +20,7 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
         RuleFor(c => c.Platforms).Must(p => p.Distinct(StringComparer.Ordinal).Count() == p.Count).WithMessage("Lists a platform twice.");
         RuleFor(c => c.State).IsInEnum();
         RuleFor(c => c.Weight).InclusiveBetween(0, 100);
+        RuleFor(c => c.MinHealthyPercent).InclusiveBetween(0, 100).When(c => c.MinHealthyPercent is not null);
         RuleFor(c => c.Destinations).Custom(ValidateDestinations);
         RuleFor(c => c.Destinations).NotEmpty()
             .When(c => ClusterLifecycle.ServesPlayers(c.State))

@@ -22,13 +22,15 @@ internal sealed class RolloutBed : FakeClockBed
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly RedisServer? redis;
+    private readonly TestUpstream? sickRed;
     private int player;
 
     private RolloutBed(
-        TestUpstream white, TestUpstream red, TestRegistry registry, RedisServer? redis,
+        TestUpstream white, TestUpstream red, TestUpstream? sickRed, TestRegistry registry, RedisServer? redis,
         KeyValuePair<string, string?>[] admin, IEnumerable<KeyValuePair<string, string?>[]> gateways)
         : base(DateTimeOffset.UtcNow, admin, gateways)
     {
+        this.sickRed = sickRed;
         WhiteServer = white;
         RedServer = red;
         Registry = registry;
@@ -45,18 +47,34 @@ internal sealed class RolloutBed : FakeClockBed
 
     protected override TimeSpan JobPeriod => Interval;
 
-    public static async Task<RolloutBed> StartAsync(RolloutPlan plan, int gateways = 1)
+    /// <summary>
+    /// White active on one server, red the canary with <paramref name="plan"/> on one (and, with <paramref name="sickRedServer"/>,
+    /// a second whose health check fails though it answers requests), and the Gateways.
+    /// </summary>
+    public static async Task<RolloutBed> StartAsync(RolloutPlan plan, int gateways = 1, bool sickRedServer = false)
     {
         var redis = gateways > 1 ? await RedisServer.StartAsync() : null;
         var white = await TestUpstream.StartAsync("white-a", White);
         var red = await TestUpstream.StartAsync("red-a", Red);
+        var sick = sickRedServer ? await TestUpstream.StartAsync("red-b", Red) : null;
+        if (sick is not null)
+        {
+            sick.Healthy = false;
+        }
+
+        var redDestinations = new Dictionary<string, string> { ["r1"] = red.Url };
+        if (sick is not null)
+        {
+            redDestinations["r2"] = sick.Url;
+        }
+
         var registry = new TestRegistry(new RegistryDocument
         {
             Revision = 1,
             Clusters =
             [
                 TestRegistry.Cluster(White, "[1.0.0,1.1.0)", ClusterState.Active, 100, new Dictionary<string, string> { ["w1"] = white.Url }),
-                TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", ClusterState.Canary, 0, new Dictionary<string, string> { ["r1"] = red.Url }) with { Rollout = plan },
+                TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", ClusterState.Canary, 0, redDestinations) with { Rollout = plan },
             ],
             UpdatePolicy = TestRegistry.Demo().UpdatePolicy,
         });
@@ -71,7 +89,7 @@ internal sealed class RolloutBed : FakeClockBed
             new("Rollouts:Interval", "00:00:10"),
             new("Gateway:InstanceId", service),
         ];
-        var bed = new RolloutBed(white, red, registry, redis, Settings("admin"), Enumerable.Range(1, gateways).Select(i => Settings($"gateway-{i}")));
+        var bed = new RolloutBed(white, red, sick, registry, redis, Settings("admin"), Enumerable.Range(1, gateways).Select(i => Settings($"gateway-{i}")));
         await bed.ReadyAsync();
         return bed;
     }
@@ -150,6 +168,11 @@ internal sealed class RolloutBed : FakeClockBed
         await base.DisposeAsync();
         await WhiteServer.DisposeAsync();
         await RedServer.DisposeAsync();
+        if (sickRed is not null)
+        {
+            await sickRed.DisposeAsync();
+        }
+
         if (redis is not null)
         {
             await redis.DisposeAsync();

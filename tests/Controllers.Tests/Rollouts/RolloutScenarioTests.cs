@@ -48,6 +48,26 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task CanaryReaching100Percent_WithHalfItsServersUnhealthy_PausesSayingWhy_InsteadOfPromoting()
+    {
+        await using var bed = await RolloutBed.StartAsync(Quick, sickRedServer: true);
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
+
+        for (var i = 0; i < 60 && (await bed.RedAsync()).Rollout!.Status!.Phase == RolloutPhase.Running; i++)
+        {
+            Assert.Equal(30, await bed.PlayAsync(RolloutBed.Red, 30));
+            Assert.Equal(60, await bed.PlayAsync(RolloutBed.White, 60));
+            await bed.StepAsync();
+        }
+
+        var red = await bed.RedAsync();
+        Assert.Equal((ClusterState.Canary, 100, RolloutPhase.Paused), (red.State, red.Weight, red.Rollout!.Status!.Phase));
+        Assert.Equal("not promoted: 1 of 2 destinations are healthy as the Gateways see them; promotion needs 80%.", red.Rollout.Status.Reason);
+        var actions = await bed.ControllerActionsAsync();
+        Assert.Equal(["rollout-step", "rollout-step", "rollout-step", "rollout-pause"], actions.Select(a => a.Action));
+    }
+
+    [Fact]
     public async Task CanaryFailingFivePercent_IsAbortedAtItsFirstStep_WithinAMinuteOfMinRequests_AndTakesNoFurtherStep()
     {
         await using var bed = await RolloutBed.StartAsync(new RolloutPlan()); // the default plan: 200 requests, 5 min bake, 2 failures
