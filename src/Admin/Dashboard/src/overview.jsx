@@ -121,7 +121,11 @@ function Destinations({ cluster }) {
             <span class={`health ${health}`}> · {words}</span>
             <span class="muted">
               {heartbeat ? ` · config heartbeat ${ago(heartbeat.heartbeatAt)}${heartbeat.live ? '' : ' (silent)'}, holds ${shortVersion(heartbeat.configVersion)}` : ' · no config heartbeat'}
+              {heartbeat?.serverVersion ? `, runs ${heartbeat.serverVersion}${heartbeat.buildId ? ` (${heartbeat.buildId})` : ''}` : ''}
             </span>
+            {cluster.status.unverified?.[name] && (
+              <span class="health unhealthy" data-testid={`unverified-${name}`}> · ⚠ no players: {cluster.status.unverified[name]}</span>
+            )}
           </li>
         );
       })}
