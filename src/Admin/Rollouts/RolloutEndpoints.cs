@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Convergence;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
 using RedWhite.Core.Registry;

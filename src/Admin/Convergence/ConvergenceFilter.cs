@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using RedWhite.Admin.History;
+using RedWhite.Admin.Mutations;
 using RedWhite.Registry;
 using RedWhite.Registry.Convergence;
 using RedWhite.ServiceDefaults;
 
-namespace RedWhite.Admin.Mutations;
+namespace RedWhite.Admin.Convergence;
 
 /// <summary>
 /// Endpoint filter on every registry mutation: its answer carries the header <c>RW-Converged</c> (<c>true</c> or

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Registry.Convergence;
 using RedWhite.Registry.Monitoring;
 
-namespace RedWhite.Admin.History;
+namespace RedWhite.Admin.Convergence;
 
 /// <summary>One live instance in <c>GET /v1/registry/convergence</c>.</summary>
 /// <param name="Instance">Its name.</param>
