@@ -44,6 +44,7 @@ public sealed class FormAndConflictTests
         await stack.ChangeAsync(HttpMethod.Post, "/v1/clusters", new
         {
             id = DashboardStack.Red, color = "red", serverVersion = "1.1.0", clientBuilds = "[1.1.0,1.2.0)",
+            verifyServers = false, // this stack has no Discovery for red's server to send heartbeats to
             destinations = new Dictionary<string, string> { ["r1"] = stack.RedServer.Url },
         });
         await using var browser = await Browser.LaunchAsync();
@@ -51,6 +52,8 @@ public sealed class FormAndConflictTests
         var page = dashboard.Page;
         await dashboard.SignInAsync(stack.ReleaseKey, "ReleaseManager");
         await Expect(page.GetByTestId("revision")).ToHaveTextAsync("revision 2");
+        await Expect(dashboard.Cluster(DashboardStack.Red).GetByTestId("destination-r1"))
+            .ToContainTextAsync("healthy at 1 of 1 gateways", new() { Timeout = 30_000 }); // a promotion needs a healthy server
 
         // The release manager opens "promote" and reads the diff; meanwhile someone else sets the canary's weight.
         await dashboard.Cluster(DashboardStack.Red).GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();

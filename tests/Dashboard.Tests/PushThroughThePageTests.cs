@@ -47,8 +47,10 @@ public sealed class PushThroughThePageTests(ITestOutputHelper output)
         registry = await stack.RegistryAsync();
         Assert.Equal((3L, DashboardStack.Red), (registry.Revision, Assert.Single(registry.Pins, p => p.DeviceId == "qa-ipad-07").ClusterId));
 
-        // Promote red; players update to it as the push goes on.
+        // Promote red, once the Gateway's probes find its server healthy (a promotion needs it); players update to it as the push goes on.
         await dashboard.GoAsync("Overview");
+        await Expect(dashboard.Cluster(DashboardStack.Red).GetByTestId("destination-r1"))
+            .ToContainTextAsync("healthy at 1 of 1 gateways", new() { Timeout = 30_000 });
         await dashboard.Cluster(DashboardStack.Red).GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
         await dashboard.ConfirmAsync("\"state\": \"active\"");
         registry = await stack.RegistryAsync();

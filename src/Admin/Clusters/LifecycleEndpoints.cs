@@ -22,7 +22,8 @@ internal static class LifecycleEndpoints
         var group = endpoints.MapGroup("/v1/clusters/{id}").WithTags("Clusters")
             .RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies()
             .Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_transition", "illegal_state", "rollout_state");
-        group.MapPost("/promote", Promote).Refuses(StatusCodes.Status409Conflict, "promotion_not_ready");
+        group.MapPost("/promote", Promote).Accepts<PromoteRequest>(isOptional: true, "application/json")
+            .Refuses(StatusCodes.Status409Conflict, "promotion_not_ready");
         group.MapPost("/weight", SetWeight);
         group.MapPost("/drain", Drain);
         group.MapPost("/retire", Retire);

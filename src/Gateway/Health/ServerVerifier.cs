@@ -113,7 +113,8 @@ internal sealed class ServerVerifier : PeriodicService, IDisposable
         {
             var now = readAt ?? Time.GetUtcNow(); // heartbeats are judged as of the last read: a store away ages nothing
             var next = new Dictionary<string, FrozenDictionary<string, string>>(StringComparer.Ordinal);
-            foreach (var cluster in snapshot.Document.Clusters.Where(Verifies))
+            var clusters = snapshot.Document.Clusters.Where(Verifies).ToList();
+            foreach (var cluster in clusters)
             {
                 var beats = heartbeats.GetValueOrDefault(cluster.Id);
                 var accepted = ServerProof.Accepted(cluster, announcements.TryGet(cluster.Id, out var announced) ? announced.Accepted : null);
@@ -133,7 +134,7 @@ internal sealed class ServerVerifier : PeriodicService, IDisposable
             }
 
             Report(verified.All, next);
-            verified.Set(next.ToFrozenDictionary(StringComparer.Ordinal));
+            verified.Set(next.ToFrozenDictionary(StringComparer.Ordinal), [.. clusters.Select(c => c.Id)]);
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed class VerifiedDestinations
         FrozenDictionary<string, FrozenDictionary<string, string>>.Empty;
 
     private volatile FrozenDictionary<string, FrozenDictionary<string, string>> excluded = None;
+    private volatile IReadOnlyList<string> verifying = [];
 
     /// <summary>Whether any destination is excluded now (the request path's first and usually only check).</summary>
     public bool Any { get; private set; }
@@ -25,10 +26,11 @@ internal sealed class VerifiedDestinations
     /// <summary>The destinations of <paramref name="cluster"/> kept out of rotation now, with why; null when none.</summary>
     public FrozenDictionary<string, string>? Excluded(string cluster) => excluded.TryGetValue(cluster, out var set) ? set : null;
 
-    /// <summary>Replaces what is excluded.</summary>
-    public void Set(FrozenDictionary<string, FrozenDictionary<string, string>> next)
+    /// <summary>Replaces what is excluded, and which clusters verify their servers (the gauge shows 0 for those with none out).</summary>
+    public void Set(FrozenDictionary<string, FrozenDictionary<string, string>> next, IReadOnlyList<string> clusters)
     {
         excluded = next;
+        verifying = clusters;
         Any = next.Count > 0;
     }
 
@@ -37,14 +39,15 @@ internal sealed class VerifiedDestinations
     {
         ArgumentNullException.ThrowIfNull(meters);
         meters.Create(Telemetry.GatewayTelemetry.MeterName).CreateObservableGauge("redwhite.gateway.destinations.unverified", Counts, "{destination}",
-            "Destinations of clusters with verifyServers kept out of rotation because their servers have not proved their server version and config, by cluster.");
+            "Destinations of clusters with verifyServers (0 for those with none) kept out of rotation because their servers have not proved their server version and config, by cluster.");
     }
 
     private IEnumerable<Measurement<int>> Counts()
     {
-        foreach (var (cluster, destinations) in excluded)
+        var now = excluded;
+        foreach (var cluster in verifying)
         {
-            yield return new Measurement<int>(destinations.Count, new KeyValuePair<string, object?>("cluster", cluster));
+            yield return new Measurement<int>(now.TryGetValue(cluster, out var destinations) ? destinations.Count : 0, new KeyValuePair<string, object?>("cluster", cluster));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RedWhite.TestKit;
 using Xunit.Abstractions;
 
 namespace RedWhite.Stack.Tests.Concurrency;
@@ -33,7 +34,14 @@ public sealed class IdempotencyAcrossAdminsTests(ITestOutputHelper output)
     [Fact]
     public async Task SameIdempotencyKey_SentToBothAdminsAtOnce_IsAppliedOnce()
     {
-        await using var stack = await RedisStack.StartAsync(output);
+        await using var stack = await RedisStack.StartAsync(output, settings: [new("Gateway:Players:ReportInterval", "00:00:01")]);
+        await Eventually.TrueAsync(async () =>
+        {
+            // A promotion needs red's server healthy as the Gateways see it.
+            using var red = await stack.AdminAsync(stack.Admins[0], HttpMethod.Get, $"/v1/clusters/{RedisStack.Red}");
+            var destinations = (await red.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetProperty("destinations");
+            return destinations.TryGetProperty("r1", out var r1) && r1.GetProperty("healthy").GetInt32() > 0;
+        }, "the Gateways to find red's server healthy", TimeSpan.FromSeconds(30));
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var sends = stack.Admins.Select(admin => Task.Run(async () =>

@@ -34,13 +34,16 @@ public sealed class PromotionGateTests : IAsyncLifetime
                 Clusters =
                 [
                     TestRegistry.Cluster("white-1.0", "[1.0.0,1.1.0)", ClusterState.Active, 100, new Dictionary<string, string> { ["w1"] = servers[0].Url }),
-                    TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", ClusterState.Canary, 10, servers.ToDictionary(s => s.Name, s => s.Url)),
+                    TestRegistry.Cluster(Red, "[1.1.0,1.2.0)", ClusterState.Canary, 10, servers.ToDictionary(s => s.Name, s => s.Url)) with
+                    {
+                        Rollout = new RolloutPlan { Steps = [100], BakeTime = TimeSpan.FromSeconds(10), Analysis = new RolloutAnalysis { MinRequests = 20, MinPlayers = 5 } },
+                    },
                 ],
             });
             return
             [
                 $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
-                "--Gateway:HealthChecks:Interval=00:00:01", "--Gateway:Players:ReportInterval=00:00:01",
+                "--Gateway:HealthChecks:Interval=00:00:01", "--Gateway:Players:ReportInterval=00:00:01", "--Rollouts:Interval=00:00:01",
             ];
         });
     }
@@ -51,12 +54,7 @@ public sealed class PromotionGateTests : IAsyncLifetime
     public async Task OneOfThreeServersHealthy_IsRefusedNamingTheCount_AndForcedWithAReason_IsPromotedAndAudited()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await Eventually.TrueAsync(async () =>
-        {
-            var destinations = (await ClusterAsync(http)).GetProperty("status").GetProperty("destinations");
-            return destinations.TryGetProperty("r2", out var r2) && r2.GetProperty("unhealthy").GetInt32() == 1 &&
-                destinations.TryGetProperty("r1", out var r1) && r1.GetProperty("healthy").GetInt32() == 1;
-        }, "the Gateway to report r1 healthy and r2 unhealthy", TimeSpan.FromSeconds(20));
+        await HealthReportedAsync(http);
 
         using var refused = await PromoteAsync(http, null);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
@@ -84,6 +82,54 @@ public sealed class PromotionGateTests : IAsyncLifetime
         Assert.Equal(("promote", "release"), (entry.GetProperty("action").GetString(), entry.GetProperty("actor").GetString()));
         Assert.Equal("canary -> active, forced: r2 and r3 are being replaced; r1 carries the event", entry.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task ARolloutReaching100Percent_WithOneOfThreeServersHealthy_PausesSayingWhy_InsteadOfPromoting()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await HealthReportedAsync(http);
+        using (var started = await SendAsync(http, HttpMethod.Post, $"/v1/clusters/{Red}/rollout/start", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        }
+
+        // Players on both colors (the canary is judged against white) until the rollout's one step has baked and been judged.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var rollout = await ClusterAsync(http);
+        while (rollout.GetProperty("rollout").GetProperty("status").GetProperty("phase").GetString() == "running")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the rollout to end its step: {rollout.GetProperty("rollout")}");
+            for (var i = 0; i < 10; i++)
+            {
+                await PlayAsync(http, "white-1.0", "1.0.4", i);
+                await PlayAsync(http, Red, "1.1.0", i);
+            }
+
+            await Task.Delay(200);
+            rollout = await ClusterAsync(http);
+        }
+
+        var status = rollout.GetProperty("rollout").GetProperty("status");
+        Assert.Equal(("canary", "paused"), (rollout.GetProperty("state").GetString(), status.GetProperty("phase").GetString()));
+        Assert.Equal("not promoted: 1 of 3 destinations are healthy as the Gateways see them; promotion needs 80%.", status.GetProperty("reason").GetString());
+    }
+
+    private async Task PlayAsync(HttpClient http, string cluster, string build, int player)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, stack.Gateway.Url + "/game/state");
+        request.Headers.Add("X-Route-Ticket",
+            new RedWhite.Core.Tickets.TicketCodec(TestKeys.Options()).Issue($"p-{player}", cluster, build, TestRegistry.ConfigOf(cluster), DateTimeOffset.UtcNow).Ticket);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task HealthReportedAsync(HttpClient http) =>
+        await Eventually.TrueAsync(async () =>
+        {
+            var destinations = (await ClusterAsync(http)).GetProperty("status").GetProperty("destinations");
+            return destinations.TryGetProperty("r2", out var r2) && r2.GetProperty("unhealthy").GetInt32() == 1 &&
+                destinations.TryGetProperty("r1", out var r1) && r1.GetProperty("healthy").GetInt32() == 1;
+        }, "the Gateway to report r1 healthy and r2 unhealthy", TimeSpan.FromSeconds(20));
 
     private Task<HttpResponseMessage> PromoteAsync(HttpClient http, object? body, string query = "") =>
         SendAsync(http, HttpMethod.Post, $"/v1/clusters/{Red}/promote{query}", body);

@@ -5,6 +5,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Core.Tickets;
 using RedWhite.TestKit;
 using RedWhite.TestKit.Processes;
+using RedWhite.TestKit.Surge;
 using RedWhite.TestKit.Upstreams;
 using Xunit.Abstractions;
 
@@ -45,7 +46,7 @@ public sealed class ServerVerificationTests(ITestOutputHelper output) : IAsyncLi
             return
             [
                 $"--Discovery:ServerKeys:fleet={ServerKey}", $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
-                "--Gateway:HealthChecks:Interval=00:00:01",
+                "--Gateway:HealthChecks:Interval=00:00:01", "--Gateway:Players:ReportInterval=00:00:01",
             ];
         }, only: name => name == "gateway" ? [$"--Management:Urls=http://127.0.0.1:{gatewayMetrics}"] : []);
     }
@@ -88,16 +89,14 @@ public sealed class ServerVerificationTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(1, PrometheusText.Value(metrics, "redwhite_gateway_destinations_unverified", ("cluster", Red)));
         await Eventually.TrueAsync(async () => (await AuditAsync(http)).Contains("r2: runs server 1.0.0, not 1.1.0", StringComparison.Ordinal),
             "the mismatch audited (and so sent as destination.mismatch)", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => (await StatusAsync(http)).GetProperty("admission").GetProperty("servingDestinations").GetInt32() == 1,
+            "r2 to count for no capacity (the Gateway reports it out of rotation)");
 
         // r2 now runs 1.1.0 (and holds the accepted config): it gets its share.
         Volatile.Write(ref r2Version, "1.1.0");
         await Eventually.TrueAsync(async () => (await StatusAsync(http)).GetProperty("unverified").EnumerateObject().Any() is false, "r2 proved itself");
-        await Eventually.TrueAsync(async () =>
-        {
-            var metricsNow = await http.GetStringAsync($"http://127.0.0.1:{gatewayMetrics}/metrics");
-            return !metricsNow.Contains("redwhite_gateway_destinations_unverified{", StringComparison.Ordinal) ||
-                PrometheusText.Value(metricsNow, "redwhite_gateway_destinations_unverified", ("cluster", Red)) == 0;
-        }, "the Gateway to put r2 back");
+        await Eventually.TrueAsync(async () => PrometheusText.Value(await http.GetStringAsync($"http://127.0.0.1:{gatewayMetrics}/metrics"),
+            "redwhite_gateway_destinations_unverified", ("cluster", Red)) == 0, "the Gateway to put r2 back");
         before2 = r2.RequestsTo("/play").Count;
         for (var i = 0; i < 1_000; i++)
         {
@@ -107,6 +106,21 @@ public sealed class ServerVerificationTests(ITestOutputHelper output) : IAsyncLi
         to2 = r2.RequestsTo("/play").Count - before2;
         output.WriteLine($"r2 on 1.1.0: r2 got {to2} of 1,000");
         Assert.True(to2 > 250, $"r2 gets its share once it proved itself, got {to2} of 1,000");
+
+        // WebSockets open on r2 stay when it stops proving itself: only new requests avoid it.
+        var ticket = new TicketCodec(TestKeys.Options()).Issue("p-ws", Red, "1.1.0", TestRegistry.ConfigOf(Red), DateTimeOffset.UtcNow).Ticket;
+        var sockets = await ConnectionSurge.HoldWebSocketsAsync(new Uri($"ws://127.0.0.1:{stack.Gateway.Port}/ws"), ticket, 20);
+        Assert.True(r2.RequestsTo("/ws").Count > 0, "some of the sockets went to r2");
+        Volatile.Write(ref r2Version, "1.0.0");
+        await Eventually.TrueAsync(async () => (await StatusAsync(http)).GetProperty("unverified").TryGetProperty("r2", out _), "r2 out again");
+        await Eventually.TrueAsync(async () => PrometheusText.Value(await http.GetStringAsync($"http://127.0.0.1:{gatewayMetrics}/metrics"),
+            "redwhite_gateway_destinations_unverified", ("cluster", Red)) == 1, "the Gateway to take r2 out again");
+        Assert.Equal(20, await ConnectionSurge.EchoAllAsync(sockets, TimeSpan.FromSeconds(10)));
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
         await beating.CancelAsync();
         await heartbeats;
     }
