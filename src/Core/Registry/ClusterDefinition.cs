@@ -61,6 +61,7 @@ public record ClusterDefinition
     /// its latest heartbeat (younger than <c>Configs:HeartbeatTtl</c>) names the cluster's <see cref="ServerVersion"/> and
     /// a config the cluster accepts. False on documents written before it existed; Admin registers new clusters with true.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool VerifyServers { get; init; }
 
     /// <summary>
