@@ -20,7 +20,8 @@ namespace RedWhite.Admin.Draining;
 /// empty ones) first, then lowers the desired capacity to <c>ceil(players / PlayersPerInstance)</c>, never
 /// raising it and never going below <c>MinInstances</c> while players remain. A cluster empty for
 /// <c>EmptyGrace</c>, or past its drain deadline, is retired through the write path as actor
-/// <c>drain-controller</c> and its group set to 0. Nothing is scaled in or retired before the revision that stopped the
+/// <c>drain-controller</c> and its group set to 0 once <c>Retire:CloseWindow</c> has passed (the Gateways close its
+/// connections over that window). Nothing is scaled in or retired before the revision that stopped the
 /// cluster's logins has reached every live Gateway and Discovery (<c>Convergence</c>). Every action is logged and audited; a failure on one
 /// cluster is shown on its status and the others go on.
 /// </summary>
@@ -35,6 +36,7 @@ internal sealed class DrainController(
     DrainMetrics metrics,
     ConvergenceReader convergence,
     IOptions<DrainingOptions> options,
+    IOptions<RetireOptions> retire,
     TimeProvider time,
     ILogger<DrainController> logger) : LeasedService(leases, Actor, options.Value.InstanceId, time, logger)
 {
@@ -42,6 +44,7 @@ internal sealed class DrainController(
     public const string Actor = Audit.Actors.DrainController;
 
     private readonly DrainingOptions settings = options.Value;
+    private readonly TimeSpan closeWindow = retire.Value.CloseWindow;
     private int ticks;
     private int passes;
     private DateTimeOffset? lastPass;
@@ -112,7 +115,7 @@ internal sealed class DrainController(
 
                 try
                 {
-                    book[cluster.Id] = await DrainAsync(cluster, counts[cluster.Id], status, snapshot.Revision, cancellationToken) with { Error = null, Waiting = null };
+                    book[cluster.Id] = await DrainAsync(cluster, counts[cluster.Id], status with { Waiting = null }, snapshot.Revision, cancellationToken) with { Error = null };
                 }
                 catch (AutoScalingException ex)
                 {
@@ -146,7 +149,7 @@ internal sealed class DrainController(
         var now = Time.GetUtcNow();
         if (cluster.State == ClusterState.Retired)
         {
-            return await ScaleToZeroAsync(cluster, status, revision, cancellationToken); // retired by us, the group not yet at 0
+            return await ScaleToZeroWhenClosedAsync(cluster, status, revision, cancellationToken); // retired by us, the group not yet at 0
         }
 
         // A Gateway or Discovery still on a revision from before the cluster stopped taking logins may still send it new
@@ -203,8 +206,19 @@ internal sealed class DrainController(
         }
 
         Log.Retired(logger, cluster.Id, why);
-        status = status with { LastAction = $"retired ({why})", LastActionAt = Time.GetUtcNow() };
-        return await ScaleToZeroAsync(cluster, status, outcome.Committed.Revision, cancellationToken);
+        status = status with { LastAction = $"retired ({why})", LastActionAt = Time.GetUtcNow(), RetiredAt = Time.GetUtcNow() };
+        return await ScaleToZeroWhenClosedAsync(cluster, status, outcome.Committed.Revision, cancellationToken);
+    }
+
+    /// <summary>The group to 0 once <c>Retire:CloseWindow</c> has passed since the retirement: the Gateways close its connections until then.</summary>
+    private async Task<DrainStatus> ScaleToZeroWhenClosedAsync(ClusterDefinition cluster, DrainStatus status, long revision, CancellationToken cancellationToken)
+    {
+        if (status.RetiredAt is { } retired && Time.GetUtcNow() < retired + closeWindow)
+        {
+            return status with { Waiting = $"its connections to close (Retire:CloseWindow, until {retired + closeWindow:O}) before its group goes to 0" };
+        }
+
+        return await ScaleToZeroAsync(cluster, status, revision, cancellationToken);
     }
 
     /// <summary>
@@ -280,11 +294,5 @@ internal sealed class DrainController(
         Log.DrainAction(logger, cluster, action, detail);
         metrics.Acted(cluster, action);
         await audit.AppendAuditAsync(new AuditEntry(Time.GetUtcNow(), Actor, action, cluster, revision, revision, detail), cancellationToken);
-    }
-
-    /// <summary>A cluster the controller cannot act on this run, with the status that says why.</summary>
-    private sealed class DrainRefusedException(DrainStatus status) : Exception(status.Error)
-    {
-        public DrainStatus Status { get; } = status;
     }
 }

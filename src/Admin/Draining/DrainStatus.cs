@@ -31,6 +31,9 @@ internal sealed record DrainStatus
     /// <summary>When the group's capacity was last changed, so it changes at most once per interval.</summary>
     public DateTimeOffset? LastChangedAt { get; init; }
 
+    /// <summary>When the controller retired the cluster: its group goes to 0 once the Gateways' close window has passed.</summary>
+    public DateTimeOffset? RetiredAt { get; init; }
+
     /// <summary>Whether the group has been set to zero after retirement.</summary>
     public bool ScaledToZero { get; init; }
 }

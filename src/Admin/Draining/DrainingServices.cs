@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RedWhite.Registry;
 using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Draining;
@@ -12,6 +13,7 @@ internal static class DrainingServices
     {
         builder.Services.AddValidatedOptions<DrainingOptions, DrainingOptionsValidator>(DrainingOptions.Section);
         builder.Services.AddValidatedOptions<AutoScalingOptions, AutoScalingOptionsValidator>(AutoScalingOptions.Section);
+        builder.Services.AddValidatedOptions<RetireOptions, RetireOptionsValidator>(RetireOptions.Section);
         // The user agent names this Admin, so AWS CloudTrail (and the tests' fake) show which instance acted.
         builder.Services.AddHttpClient(nameof(AutoScalingClient)).ConfigureHttpClient((sp, client) =>
             client.DefaultRequestHeaders.UserAgent.ParseAdd($"redwhite-drain-controller ({Sanitize(sp.GetRequiredService<IOptions<DrainingOptions>>().Value.InstanceId)})"));

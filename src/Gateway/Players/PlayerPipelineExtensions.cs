@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RedWhite.Registry;
 using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Gateway.Players;

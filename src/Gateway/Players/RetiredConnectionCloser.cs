@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RedWhite.Core.Registry;
+using RedWhite.Registry;
 using RedWhite.Registry.Monitoring;
 
 namespace RedWhite.Gateway.Players;

@@ -65,7 +65,9 @@ public sealed class DrainScenarioTests
         Assert.Contains(5, capacities);  // 50
         Assert.Contains(3, capacities);  // 25
         Assert.All(desired.Where(d => d.Players > 0), d => Assert.True(d.Desired >= 2, $"at least 2 instances while players remain: {d}"));
-        Assert.Equal((0, 0), (aws.Group("game-white").MinSize, aws.Group("game-white").DesiredCapacity));
+
+        // Retired: the group goes to 0 once Retire:CloseWindow (60 s) has passed, while the Gateways close its connections.
+        await ScaledToZeroAfterTheCloseWindowAsync(bed, aws);
 
         var audit = await bed.Registry.Store().ReadAuditAsync(100, CancellationToken.None);
         var byController = audit.Where(e => e.Actor == "drain-controller").Reverse().Select(e => e.Action).ToList();
@@ -112,17 +114,33 @@ public sealed class DrainScenarioTests
         Assert.Equal(ClusterState.Draining, bed.AdminRegistry.Current.Document.FindCluster(White)!.State);
 
         // It stops reporting (killed): white is held until its last report is Convergence:LiveTimeout (30 s) old, then retired.
-        while (aws.Group("game-white").DesiredCapacity != 0)
+        while (bed.AdminRegistry.Current.Document.FindCluster(White)!.State != ClusterState.Retired)
         {
             Assert.True(bed.Clock.GetUtcNow() - lastReport <= TimeSpan.FromSeconds(30) + DrainBed.Interval, "acted within an interval of the live timeout");
             await bed.StepAsync();
-            if (aws.Group("game-white").DesiredCapacity == 0)
+            if (bed.AdminRegistry.Current.Document.FindCluster(White)!.State == ClusterState.Retired)
             {
                 Assert.True(bed.Clock.GetUtcNow() - lastReport > TimeSpan.FromSeconds(30), "not before the stuck instance's last report was 30 s old");
             }
         }
 
-        Assert.Equal(ClusterState.Retired, bed.AdminRegistry.Current.Document.FindCluster(White)!.State);
+        Assert.Equal(10, aws.Group("game-white").DesiredCapacity); // retired; its group goes to 0 after the close window
+        await ScaledToZeroAfterTheCloseWindowAsync(bed, aws);
+    }
+
+    /// <summary>Steps the clock until white's group is 0; it must not be before Retire:CloseWindow (60 s) after the retirement.</summary>
+    private static async Task ScaledToZeroAfterTheCloseWindowAsync(DrainBed bed, FakeAutoScaling aws)
+    {
+        var retired = bed.Clock.GetUtcNow();
+        while (aws.Group("game-white").DesiredCapacity != 0)
+        {
+            Assert.True(bed.Clock.GetUtcNow() - retired < TimeSpan.FromSeconds(60) + DrainBed.Interval * 2, "the group to 0 within an interval of the close window");
+            Assert.StartsWith("its connections to close", (await StatusAsync(bed)).GetProperty("drainWaiting").GetString(), StringComparison.Ordinal);
+            await bed.StepAsync();
+        }
+
+        Assert.True(bed.Clock.GetUtcNow() - retired >= TimeSpan.FromSeconds(60) - DrainBed.Interval, "not before the close window has passed");
+        Assert.Equal((0, 0), (aws.Group("game-white").MinSize, aws.Group("game-white").DesiredCapacity));
         Assert.Equal(JsonValueKind.Null, (await StatusAsync(bed)).GetProperty("drainWaiting").ValueKind);
     }
 
@@ -237,9 +255,10 @@ public sealed class DrainScenarioTests
         await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddMinutes(2) });
         await Eventually.TrueAsync(() => bed.GatewayRegistry.Current.Revision == 2, "the Gateway to see white draining");
 
-        while (bed.Elapsed < TimeSpan.FromMinutes(3))
+        while (bed.AdminRegistry.Current.Document.FindCluster(White)!.State == ClusterState.Draining)
         {
-            if (bed.Elapsed.Ticks % DrainBed.Interval.Ticks == 0 && bed.AdminRegistry.Current.Document.FindCluster(White)!.State == ClusterState.Draining)
+            Assert.True(bed.Elapsed < TimeSpan.FromMinutes(3), "retired once its deadline passed");
+            if (bed.Elapsed.Ticks % DrainBed.Interval.Ticks == 0)
             {
                 for (var i = 0; i < 30; i++)
                 {
@@ -250,8 +269,7 @@ public sealed class DrainScenarioTests
             await bed.StepAsync();
         }
 
-        Assert.Equal(ClusterState.Retired, bed.AdminRegistry.Current.Document.FindCluster(White)!.State);
-        Assert.Equal((0, 0), (aws.Group("game-white").MinSize, aws.Group("game-white").DesiredCapacity));
+        await ScaledToZeroAfterTheCloseWindowAsync(bed, aws);
         var retire = Assert.Single(await bed.Registry.Store().ReadAuditAsync(100, CancellationToken.None), e => e.Action == "retire");
         Assert.Equal("drain-controller", retire.Actor);
         Assert.Contains("deadline", retire.Detail, StringComparison.Ordinal);

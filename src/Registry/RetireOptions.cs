@@ -1,9 +1,13 @@
 using RedWhite.ServiceDefaults;
 
-namespace RedWhite.Gateway.Players;
+namespace RedWhite.Registry;
 
-/// <summary>Section <c>Retire</c>: how a Gateway ends the long-lived connections of a cluster the registry retires.</summary>
-internal sealed class RetireOptions
+/// <summary>
+/// Section <c>Retire</c>: how a retirement ends a cluster's long-lived connections. The Gateways close them over the window;
+/// Admin's drain controller sets a retired cluster's Auto Scaling group to 0 only once the window has passed. Give every
+/// service the same value.
+/// </summary>
+public sealed class RetireOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Retire";
@@ -19,8 +23,9 @@ internal sealed class RetireOptions
 }
 
 /// <summary>Refuses a close window below zero or past an hour.</summary>
-internal sealed class RetireOptionsValidator : OptionsValidator<RetireOptions>
+public sealed class RetireOptionsValidator : OptionsValidator<RetireOptions>
 {
+    /// <inheritdoc />
     protected override void Check(RetireOptions options, List<string> problems)
     {
         if (options.CloseWindow < TimeSpan.Zero || options.CloseWindow > RetireOptions.MaxCloseWindow)
