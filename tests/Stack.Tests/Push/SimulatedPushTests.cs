@@ -88,7 +88,13 @@ public sealed class SimulatedPushTests(ITestOutputHelper output) : IAsyncLifetim
         });
         await UntilAsync(summaryFile, s => On(s, "red") >= 1, "updated players to land on the red canary");
 
-        // 3. Promote red: every updated player lands on red.
+        // 3. Promote red once the Gateway's probes find both its servers healthy (a promotion needs it): every updated player lands on red.
+        await Eventually.TrueAsync(async () =>
+        {
+            using var red = await admin.GetAsync("/v1/clusters/red-1.1");
+            var destinations = (await red.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetProperty("destinations");
+            return new[] { "r1", "r2" }.All(d => destinations.TryGetProperty(d, out var seen) && seen.GetProperty("healthy").GetInt32() > 0);
+        }, "the Gateway to find red's servers healthy", TimeSpan.FromSeconds(30));
         await MutateAsync(HttpMethod.Post, "/v1/clusters/red-1.1/promote", null);
         await UntilAsync(summaryFile, s => On(s, "red") >= 20, "red to take the updated players");
 
