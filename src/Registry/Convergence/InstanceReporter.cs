@@ -21,7 +21,6 @@ internal sealed class InstanceReporter : PeriodicService, IDisposable
     private readonly ILogger logger;
     private readonly SemaphoreSlim sending = new(1, 1);
     private readonly Outage failing = new();
-    private long reported = -1;
 
     public InstanceReporter(
         IInstanceStore store, RegistryMonitor registry, IOptions<ConvergenceOptions> options, InstanceIdentity identity, TimeProvider time,
@@ -36,9 +35,6 @@ internal sealed class InstanceReporter : PeriodicService, IDisposable
         registry.Changed += OnChanged;
     }
 
-    /// <summary>The revision this instance last reported, for tests.</summary>
-    public long Reported => Interlocked.Read(ref reported);
-
     /// <summary>Reports the revision routed from now (the timer and every new revision call it).</summary>
     public async Task ReportOnceAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +48,6 @@ internal sealed class InstanceReporter : PeriodicService, IDisposable
         {
             var revision = registry.Current.Revision; // the newest, even if a later change came while this one waited
             await store.ReportAsync(new InstanceReport(instance, role, revision, Time.GetUtcNow()), cancellationToken);
-            Interlocked.Exchange(ref reported, revision);
             if (failing.Ended())
             {
                 Log.InstanceReportsResumed(logger);
