@@ -7,6 +7,7 @@ using RedWhite.Gateway.Telemetry;
 using RedWhite.Gateway.WarmUp;
 using RedWhite.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -32,6 +33,7 @@ internal static class RedWhiteProxyExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, RegistryProxyConfigProvider>(
             sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
         builder.Services.AddReverseProxy().AddTransforms(ForwardedHeaders);
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, ReserveKeepingClientFactory>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, DestinationFailurePolicy>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ProbeFailurePolicy>());
         builder.Services.TryAddSingleton<GatewayTelemetry>();

@@ -38,7 +38,8 @@ public sealed class SharedQueueTests(ITestOutputHelper output)
         Assert.All(first.Select((position, i) => (position, i)), p => Assert.InRange(p.position, 1, p.i + 1));
 
         // Each polls when told, at the other Discovery each time, until admitted.
-        var admitted = new List<string>();
+        var admitted = new List<(string Id, TimeSpan At)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         await Task.WhenAll(queued.Select((player, index) => Task.Run(async () =>
         {
@@ -51,11 +52,23 @@ public sealed class SharedQueueTests(ITestOutputHelper output)
 
             lock (admitted)
             {
-                admitted.Add(player.Id);
+                admitted.Add((player.Id, clock.Elapsed));
             }
         })));
 
-        Assert.Equal(queued.Select(p => p.Id), admitted);
+        // Places are let in strictly in arrival order; a place let in is seated at its player's next poll, so a player
+        // whose poll skipped a second can be seated just after the next one, one poll (a second) later, never more.
+        Assert.Equal(queued.Select(p => p.Id).Order(), admitted.Select(a => a.Id).Order());
+        var seatedAt = admitted.ToDictionary(a => a.Id, a => a.At);
+        for (var i = 0; i < queued.Count; i++)
+        {
+            for (var j = i + 1; j < queued.Count; j++)
+            {
+                var lead = seatedAt[queued[i].Id] - seatedAt[queued[j].Id];
+                Assert.True(lead < TimeSpan.FromSeconds(1.5), $"{queued[j].Id} arrived after {queued[i].Id} but was let in {lead.TotalSeconds:0.00} s sooner");
+            }
+        }
+
         Assert.All(queued, p => Assert.Equal(p.Positions.OrderDescending(), p.Positions)); // never sent back
     }
 
