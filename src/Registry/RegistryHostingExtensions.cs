@@ -48,6 +48,8 @@ public static class RegistryHostingExtensions
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.Section)
             .PostConfigure(o =>
             {
+                // Registry:Redis written as an object (JSON cannot give a key both a value and children).
+                o.Redis ??= configuration[$"{RedisReplicationOptions.Section}:{nameof(RedisReplicationOptions.Configuration)}"];
                 if (o.Store == RegistryStoreKind.Redis && string.IsNullOrWhiteSpace(o.SnapshotPath))
                 {
                     o.SnapshotPath = RegistryOptions.DefaultSnapshotPath(
@@ -74,8 +76,10 @@ public static class RegistryHostingExtensions
         });
 
         // On Redis, one connection serves every store there: the registry and Admin's idempotency records.
+        services.AddValidatedOptions<RedisReplicationOptions, RedisReplicationOptionsValidator>(RedisReplicationOptions.Section);
         services.TryAddSingleton(sp => new RedisConnection(
-            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Redis!, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisConnection>()));
+            sp.GetRequiredService<IOptions<RegistryOptions>>().Value.Redis!, sp.GetRequiredService<ILoggerFactory>().CreateLogger<RedisConnection>(),
+            sp.GetRequiredService<IOptions<RedisReplicationOptions>>().Value));
         services.TryAddSingleton(sp =>
         {
             // Only a shared store shares records; the file store has none to offer (Admin keeps them per process).

@@ -19,14 +19,17 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string? configFile;
     private Process? process;
 
-    private RedisServer(string executable, int port, string directory, bool persistent, string? configFile)
+    private RedisServer(string executable, int port, string directory, bool persistent, string? configFile, IReadOnlyList<string>? extra = null)
     {
+        this.extra = extra ?? [];
         this.executable = executable;
         Port = port;
         Directory = directory;
         this.persistent = persistent;
         this.configFile = configFile;
     }
+
+    private readonly IReadOnlyList<string> extra;
 
     /// <summary>The loopback port it listens on; the same across restarts.</summary>
     public int Port { get; }
@@ -59,7 +62,20 @@ public sealed class RedisServer : IAsyncDisposable
             : throw new FileNotFoundException($"No Redis configuration at {configFile}.", configFile);
     }
 
-    private static async Task<RedisServer> StartAsync(bool persistent, string? configFile)
+    /// <summary>
+    /// Starts a replica of <paramref name="primary"/> (<c>replicaof</c>) and waits until it holds the primary's data
+    /// (<c>master_link_status:up</c>), as a studio's second Redis would run.
+    /// </summary>
+    public static async Task<RedisServer> StartReplicaAsync(RedisServer primary)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        var replica = await StartAsync(persistent: false, configFile: null, ["--replicaof", "127.0.0.1", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await Eventually.TrueAsync(async () => (await replica.CommandAsync("INFO", "replication"))?.Contains("master_link_status:up", StringComparison.Ordinal) == true,
+            $"the replica on {replica.Port} to sync with {primary.Port}", StartTimeout);
+        return replica;
+    }
+
+    private static async Task<RedisServer> StartAsync(bool persistent, string? configFile, IReadOnlyList<string>? extra = null)
     {
         var executable = FindExecutable()
             ?? throw new InvalidOperationException(
@@ -67,7 +83,7 @@ public sealed class RedisServer : IAsyncDisposable
                 "(.ci/run does this). Redis tests never skip.");
         var directory = Path.Combine(Path.GetTempPath(), "rw-redis", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var server = new RedisServer(executable, FreePort(), directory, persistent, configFile);
+        var server = new RedisServer(executable, FreePort(), directory, persistent, configFile, extra);
         await server.StartAgainAsync();
         return server;
     }
@@ -228,6 +244,7 @@ public sealed class RedisServer : IAsyncDisposable
                 : ["--save", "", "--appendonly", "no"]);
         }
 
+        args.AddRange(extra);
         return args;
     }
 
@@ -246,16 +263,16 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static string? FindExecutable()
+    internal static string? FindExecutable(string name = "redis-server")
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Append("/usr/bin").Append("/usr/local/bin")
-            .Select(dir => Path.Combine(dir, "redis-server"))
+            .Select(dir => Path.Combine(dir, name))
             .FirstOrDefault(File.Exists);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -15,10 +15,10 @@ internal sealed class RedisConfigStore(RedisConnection connection, string keyPre
     public async Task<bool> SaveAsync(ConfigInfo info, ReadOnlyMemory<byte> canonical, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(info);
-        var stored = await connection.RunAsync("store a config", db => db.StringSetAsync(Key(info.Version), canonical, when: When.NotExists), cancellationToken, mayHaveLanded: true);
+        var stored = await connection.RunDurableAsync("store a config", db => db.StringSetAsync(Key(info.Version), canonical, when: When.NotExists), cancellationToken);
         if (stored)
         {
-            await connection.RunAsync("record a config", db => db.HashSetAsync(metaKey, info.Version, JsonSerializer.SerializeToUtf8Bytes(info, RegistryJson.Options), When.NotExists), cancellationToken);
+            await connection.RunDurableAsync("record a config", db => db.HashSetAsync(metaKey, info.Version, JsonSerializer.SerializeToUtf8Bytes(info, RegistryJson.Options), When.NotExists), cancellationToken);
         }
 
         return stored;

@@ -46,7 +46,7 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
     private bool disposed;
 
     /// <summary>Creates a store with a connection of its own; nothing connects until first use.</summary>
-    /// <param name="configuration">A StackExchange.Redis connection string (see <see cref="RedisConnection(string, ILogger?)"/>).</param>
+    /// <param name="configuration">A StackExchange.Redis connection string (see <see cref="RedisConnection(string, ILogger?, RedisReplicationOptions?)"/>).</param>
     /// <param name="keyPrefix">Prefix of every key and of the channel, so several registries can share one Redis.</param>
     /// <param name="logger">Receives connection failures and restorations.</param>
     public RedisRegistryStore(string configuration, string keyPrefix = DefaultKeyPrefix, ILogger? logger = null)
@@ -265,7 +265,8 @@ internal sealed partial class RedisRegistryStore : ISeedableRegistryStore, IDisp
             auditRetention.Keep,
             prefix + "rev:",
         ];
-        var result = await RunAsync(what, db => db.ScriptEvaluateAsync(script, keys, values), cancellationToken, mayHaveLanded: true);
+        // A write the Admins answer 2xx for must survive a failover: it waits for Registry:Redis:MinReplicas replicas.
+        var result = await connection.RunDurableAsync(what, db => db.ScriptEvaluateAsync(script, keys, values), cancellationToken);
         var reply = (RedisResult[])result!;
         return ((long)reply[0] == 1, (long)reply[1]);
     }

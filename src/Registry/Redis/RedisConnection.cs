@@ -28,12 +28,18 @@ internal sealed class RedisConnection : IDisposable
     /// call; a stopped Redis answers at once, this only bounds a hung one), <c>abortConnect=false</c>, <c>keepAlive=5</c>.
     /// </param>
     /// <param name="logger">Receives connection failures and restorations.</param>
-    public RedisConnection(string configuration, ILogger? logger = null)
+    /// <param name="replication">How many replicas a durable write waits for, and how long; none: it waits for none.</param>
+    public RedisConnection(string configuration, ILogger? logger = null, RedisReplicationOptions? replication = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
         this.configuration = Configure(configuration);
-        Endpoints = string.Join(",", this.configuration.EndPoints.Select(Format));
+        var servers = string.Join(",", this.configuration.EndPoints.Select(Format));
+        Endpoints = this.configuration.ServiceName is { Length: > 0 } service ? $"{service} (sentinels {servers})" : servers;
         OperationTimeout = TimeSpan.FromMilliseconds(this.configuration.SyncTimeout);
+        MinReplicas = replication?.ReplicasFor(configuration) ?? 0;
+        ReplicaTimeout = replication?.ReplicaTimeout ?? TimeSpan.FromSeconds(1);
+        // The client's own deadline must let a WAIT run its course (the call's limit stays OperationTimeout otherwise).
+        this.configuration.AsyncTimeout = Math.Max(this.configuration.AsyncTimeout, (int)(ReplicaTimeout + OperationTimeout).TotalMilliseconds);
         this.logger = logger ?? NullLogger.Instance;
     }
 
@@ -45,6 +51,25 @@ internal sealed class RedisConnection : IDisposable
 
     /// <summary>The limit of every call.</summary>
     public TimeSpan OperationTimeout { get; }
+
+    /// <summary>Replicas a durable write (<see cref="RunDurableAsync"/>) must reach before it is answered.</summary>
+    public int MinReplicas { get; }
+
+    /// <summary>How long a durable write waits for its replicas.</summary>
+    public TimeSpan ReplicaTimeout { get; }
+
+    /// <summary>Whether <paramref name="configuration"/> connects through Sentinel (it names a <c>serviceName</c>).</summary>
+    public static bool IsSentinel(string? configuration)
+    {
+        try
+        {
+            return !string.IsNullOrWhiteSpace(configuration) && !string.IsNullOrEmpty(ConfigurationOptions.Parse(configuration).ServiceName);
+        }
+        catch (ArgumentException)
+        {
+            return false; // the validator says what is wrong with it
+        }
+    }
 
     /// <summary>Whether <paramref name="configuration"/> is a connection string the client accepts; if not, <paramref name="error"/> says why.</summary>
     public static bool IsValidConfiguration(string? configuration, out string? error)
@@ -72,13 +97,14 @@ internal sealed class RedisConnection : IDisposable
     /// <param name="operation">The call.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <param name="mayHaveLanded">A write whose effect may have reached Redis before the failure: the message says so.</param>
-    public async Task<T> RunAsync<T>(string what, Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken, bool mayHaveLanded = false)
+    /// <param name="deadline">The call's limit when not <see cref="OperationTimeout"/> (a <c>WAIT</c>).</param>
+    public async Task<T> RunAsync<T>(string what, Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken, bool mayHaveLanded = false, TimeSpan? deadline = null)
     {
         ArgumentNullException.ThrowIfNull(operation);
         var open = await ConnectAsync(cancellationToken);
         try
         {
-            return await operation(open.GetDatabase()).WaitAsync(OperationTimeout, cancellationToken);
+            return await operation(open.GetDatabase()).WaitAsync(deadline ?? OperationTimeout, cancellationToken);
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
@@ -88,6 +114,73 @@ internal sealed class RedisConnection : IDisposable
             throw new RegistryStoreUnavailableException($"Redis {Endpoints} could not {what}: {Brief(ex)}.{outcome}", ex);
         }
     }
+
+    /// <summary>
+    /// Runs a write that must survive a failover: it is sent only while at least <see cref="MinReplicas"/> replicas are
+    /// connected and caught up (else nothing is sent), then waits up to <see cref="ReplicaTimeout"/> for them to hold it
+    /// (<c>WAIT</c>). Either check failing throws <see cref="RegistryStoreUnavailableException"/>: before the write with
+    /// "Nothing changed", after it saying the write is on the primary only.
+    /// </summary>
+    /// <remarks>
+    /// A replica that stopped or fell behind is refused before anything is written, so the common failure leaves the
+    /// store as it was. Only a replica lost in the instant between the check and the write leaves a write that was
+    /// answered 503 on the primary (where a reader may already see it); a failover may then lose it, as the 503 warns.
+    /// </remarks>
+    public async Task<T> RunDurableAsync<T>(string what, Func<IDatabase, Task<T>> write, CancellationToken cancellationToken)
+    {
+        if (MinReplicas == 0)
+        {
+            return await RunAsync(what, write, cancellationToken, mayHaveLanded: true);
+        }
+
+        var ready = await RunAsync("count its replicas", async db => ReplicasCaughtUp((string?)await db.ExecuteAsync("INFO", ["replication"], CommandFlags.DemandMaster)), cancellationToken);
+        if (ready < MinReplicas)
+        {
+            throw new RegistryStoreUnavailableException(
+                $"Redis {Endpoints} could not {what}: {ready} of the {MinReplicas} replicas each write must reach (Registry:Redis:MinReplicas) are connected and caught up. Nothing changed.");
+        }
+
+        var result = await RunAsync(what, write, cancellationToken, mayHaveLanded: true);
+        var held = await RunAsync("wait for its replicas", async db => (long)await db.ExecuteAsync(
+            "WAIT", [MinReplicas, (long)ReplicaTimeout.TotalMilliseconds], CommandFlags.DemandMaster), cancellationToken, mayHaveLanded: true,
+            deadline: ReplicaTimeout + OperationTimeout);
+        if (held < MinReplicas)
+        {
+            throw new RegistryStoreUnavailableException(
+                $"Redis {Endpoints} could not {what} durably: {held} of the {MinReplicas} replicas it must reach held it within {ReplicaTimeout.TotalMilliseconds:0} ms. It is on the primary only, where readers may see it, and a failover may lose it; re-read before retrying.");
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Replicas the primary's <c>INFO replication</c> lists as online and acknowledging within <see cref="MaxReplicaLagSeconds"/>
+    /// (replicas acknowledge every second; a stopped or hung one stops, and is not counted).
+    /// </summary>
+    internal static int ReplicasCaughtUp(string? info)
+    {
+        var count = 0;
+        foreach (var line in (info ?? "").Split('\n'))
+        {
+            if (!line.StartsWith("slave", StringComparison.Ordinal) || !char.IsAsciiDigit(line.Length > 5 ? line[5] : ' '))
+            {
+                continue; // slave0:ip=…,port=…,state=online,offset=…,lag=0
+            }
+
+            var fields = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Split(',')
+                .Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1], StringComparer.Ordinal);
+            if (fields.GetValueOrDefault("state") == "online" &&
+                long.TryParse(fields.GetValueOrDefault("lag"), System.Globalization.CultureInfo.InvariantCulture, out var lag) && lag <= MaxReplicaLagSeconds)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>A replica whose last acknowledgement is older than this is not counted as caught up (seconds, as Redis reports lag).</summary>
+    internal const int MaxReplicaLagSeconds = 2;
 
     /// <summary>Subscribes <paramref name="handler"/> to <paramref name="channel"/>; the client resubscribes by itself after a reconnect.</summary>
     public async Task SubscribeAsync(RedisChannel channel, Action<RedisChannel, RedisValue> handler)
