@@ -113,6 +113,23 @@ public sealed class GameSocket : IAsyncDisposable, IDisposable
         connection?.Dispose();
     }
 
+    /// <summary>The first connection: one that cannot be made is tried again, with backoff, at the next address.</summary>
+    internal async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (attempt + 1 < session.Options.Retry.MaxAttempts && Addresses.IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                await session.DelayAsync(session.Backoff(attempt, null), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     internal async Task ConnectAsync(CancellationToken cancellationToken)
     {
         ticket = await session.TicketAsync(cancellationToken).ConfigureAwait(false);
@@ -126,7 +143,17 @@ public sealed class GameSocket : IAsyncDisposable, IDisposable
             headers[RedWhiteSession.TicketHeader] = ticket;
         }
 
-        connection = await session.Sockets.ConnectAsync(SocketUri(), headers, cancellationToken).ConfigureAwait(false);
+        var gateway = session.Gateways.Current!;
+        try
+        {
+            connection = await session.Sockets.ConnectAsync(SocketUri(gateway), headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            session.Gateways.MoveOn(gateway); // the next attempt goes to the next address if there is one
+            throw;
+        }
+
         Cluster = session.TicketLogin?.Cluster;
         session.Observe(ticket, connection.ResponseHeaders);
     }
@@ -151,16 +178,16 @@ public sealed class GameSocket : IAsyncDisposable, IDisposable
             catch (Exception ex) when (attempt + 1 < session.Options.Retry.MaxAttempts &&
                 ex is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException)
             {
-                // A refused upgrade may mean the ticket's cluster is gone too: log in again before the next try.
-                stale = ticket;
+                // A refused upgrade may mean the ticket's cluster is gone too: log in again before the next try. A Gateway
+                // that could not be reached says nothing about the ticket: the next address is tried with it.
+                stale = Addresses.IsConnectionFailure(ex) ? null : ticket;
                 await session.DelayAsync(session.Backoff(attempt, null), cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private Uri SocketUri()
+    private Uri SocketUri(Uri gateway)
     {
-        var gateway = session.Options.GatewayUri!;
         var builder = new UriBuilder(new Uri(gateway, path.TrimStart('/')))
         {
             Scheme = gateway.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",

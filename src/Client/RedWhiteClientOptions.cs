@@ -12,6 +12,19 @@ public sealed class RedWhiteClientOptions
     public Uri? GatewayUri { get; set; }
 
     /// <summary>
+    /// More Discovery addresses (other load balancers, regions' front doors): when a login cannot connect to the one in
+    /// use, or the connection is reset, it is retried at the next, and later logins stay there. One name that resolves to
+    /// several addresses needs no list: each resolved address is tried in turn when connecting.
+    /// </summary>
+    public IList<Uri> AlternateDiscoveryUris { get; } = new List<Uri>();
+
+    /// <summary>
+    /// More Gateway addresses, used the same way: a game request that is safe to repeat (see
+    /// <see cref="RedWhiteSession.CreateHandler"/>) and a WebSocket that cannot connect move to the next.
+    /// </summary>
+    public IList<Uri> AlternateGatewayUris { get; } = new List<Uri>();
+
+    /// <summary>
     /// Where configs are downloaded from (a CDN in front of Discovery's <c>/v1/configs/</c>); default
     /// <see cref="DiscoveryUri"/>.
     /// </summary>

@@ -96,12 +96,14 @@ public partial class RedWhiteSession
         {
             var last = attempt + 1 >= options.Retry.MaxAttempts;
             TransportResponse response;
+            var discovery = Discoveries.Current!;
             try
             {
-                response = await http.SendAsync(await LoginRequestAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                response = await http.SendAsync(await LoginRequestAsync(discovery, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
+                Discoveries.MoveOn(discovery); // the next attempt, and later logins, go to the next address if there is one
                 if (last)
                 {
                     throw new RedWhiteRequestFailedException(0, null, "Discovery could not be reached: " + ex.Message, ex);
@@ -149,9 +151,9 @@ public partial class RedWhiteSession
         }
     }
 
-    private async Task<TransportRequest> LoginRequestAsync(CancellationToken cancellationToken)
+    private async Task<TransportRequest> LoginRequestAsync(Uri discovery, CancellationToken cancellationToken)
     {
-        var request = new TransportRequest("POST", new Uri(options.DiscoveryUri!, "v1/discovery/login"))
+        var request = new TransportRequest("POST", new Uri(discovery, "v1/discovery/login"))
         {
             Body = JsonSerializer.SerializeToUtf8Bytes(
                 new LoginRequestBody

@@ -51,6 +51,8 @@ public partial class RedWhiteSession : IDisposable
         backoff = new Backoff(options.Retry);
         configVersion = options.ConfigVersion;
         configs = new ConfigStore(http, options, backoff);
+        Discoveries = new Addresses(options.DiscoveryUri, options.AlternateDiscoveryUris);
+        Gateways = new Addresses(options.GatewayUri, options.AlternateGatewayUris);
     }
 
     /// <summary>Raised after every login that gave an answer (with or without a ticket).</summary>
@@ -151,7 +153,10 @@ public partial class RedWhiteSession : IDisposable
     /// <summary>
     /// An <see cref="HttpMessageHandler"/> for game requests to the Gateway: puts the ticket on every request, renews it
     /// before it expires, and on 401 <c>ticket_expired</c> or 410 <c>cluster_retired</c> logs in again and retries the
-    /// request once when it is safe to repeat. Everything else is returned as it came.
+    /// request once when it is safe to repeat. A request safe to repeat (GET, HEAD, OPTIONS, PUT, DELETE, or any with an
+    /// <c>Idempotency-Key</c>, whose body is in memory) whose connection was refused or reset is retried, with backoff, up
+    /// to <see cref="RetryOptions.MaxAttempts"/> times, at the next of the Gateway's addresses when it has several.
+    /// Everything else is returned (or thrown) as it came.
     /// </summary>
     /// <param name="inner">The handler that sends (default: a new <see cref="HttpClientHandler"/>).</param>
     public HttpMessageHandler CreateHandler(HttpMessageHandler? inner = null) =>
@@ -168,7 +173,7 @@ public partial class RedWhiteSession : IDisposable
     public async Task<GameSocket> ConnectSocketAsync(string path, CancellationToken cancellationToken = default)
     {
         var socket = new GameSocket(this, path);
-        await socket.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await socket.OpenAsync(cancellationToken).ConfigureAwait(false);
         return socket;
     }
 
@@ -204,4 +209,10 @@ public partial class RedWhiteSession : IDisposable
     internal TimeSpan Backoff(int attempt, TimeSpan? serverAsked) => backoff.Delay(attempt, serverAsked);
 
     internal IWebSocketTransport Sockets => sockets;
+
+    /// <summary>Discovery's addresses, the one in use first.</summary>
+    internal Addresses Discoveries { get; }
+
+    /// <summary>The Gateway's addresses, the one in use first.</summary>
+    internal Addresses Gateways { get; }
 }

@@ -3,7 +3,8 @@ namespace RedWhite.Client;
 /// <summary>
 /// Puts the session's ticket on every request to the Gateway, reads the Gateway's signals off every answer, and turns
 /// a ticket that stopped working (401 <c>ticket_expired</c>, 410 <c>cluster_retired</c>) into one new login and one retry
-/// of a request that is safe to repeat.
+/// of a request that is safe to repeat; such a request whose connection was refused or reset is retried at the next
+/// Gateway address.
 /// </summary>
 internal sealed class TicketHandler(RedWhiteSession session) : DelegatingHandler
 {
@@ -32,9 +33,43 @@ internal sealed class TicketHandler(RedWhiteSession session) : DelegatingHandler
     {
         request.Headers.Remove(RedWhiteSession.TicketHeader);
         request.Headers.TryAddWithoutValidation(RedWhiteSession.TicketHeader, ticket);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await SendReachingAsync(request, cancellationToken).ConfigureAwait(false);
         session.Observe(ticket, response.Headers);
         return response;
+    }
+
+    /// <summary>
+    /// Sends; a connection refused or reset is retried, with backoff, at the next Gateway address, when the request is
+    /// safe to repeat (a killed Gateway or one a load balancer has not yet taken out must not fail the player's request).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendReachingAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var gateways = session.Gateways;
+        for (var attempt = 0; ; attempt++)
+        {
+            var sentTo = request.RequestUri is { } uri ? gateways.Of(uri) : null;
+            if (sentTo is not null && gateways.Current is { } current && sentTo != current)
+            {
+                // An earlier request found this address down: go where requests go now.
+                request.RequestUri = gateways.Rebase(request.RequestUri!, current);
+                sentTo = current;
+            }
+
+            try
+            {
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt + 1 < session.Options.Retry.MaxAttempts && Addresses.IsConnectionFailure(ex) &&
+                !cancellationToken.IsCancellationRequested && SafeToRepeat(request))
+            {
+                if (sentTo is not null)
+                {
+                    gateways.MoveOn(sentTo);
+                }
+
+                await session.DelayAsync(session.Backoff(attempt, null), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>401 <c>ticket_expired</c> or 410 <c>cluster_retired</c>: the code is read from the (small) problem body.</summary>
