@@ -17,6 +17,15 @@ namespace RedWhite.Gateway.Health;
 /// could not be built, requests this Gateway could not send for want of its own descriptors or memory, and failures after the response began (a server that resets one stream it
 /// dislikes is judged by its probes, not by the stream). 500 does not count either: an application
 /// error is usually about the request's content, which a client controls.
+/// <para>
+/// Except as an outlier: a destination that answers 500 to at least <see cref="OutlierErrorRate"/> of its requests
+/// over the last <see cref="OutlierSpan"/> while the rest of its cluster answers 500 at most a quarter as often is
+/// broken (a lost dependency behind a health check that still passes), and is benched like any failing destination. A
+/// player cannot make one destination an outlier: the Gateway, not the client, picks the destination, so requests
+/// that provoke 500s spread over the whole cluster and raise every destination's rate together. Found by the chaos run:
+/// a server answering 500 at once has the fewest requests in flight, so least-loaded balancing sent it most of its
+/// cluster's traffic, and players' retries kept landing on it.
+/// </para>
 /// </summary>
 /// <remarks>
 /// A destination is benched for <see cref="Configuration.DestinationHealthOptions.ReactivationPeriod"/> once, within
@@ -38,6 +47,15 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
     /// <summary>Share of failed requests in the window that benches a destination.</summary>
     public const double FailureRate = 0.3;
 
+    /// <summary>Share of 500 answers over <see cref="OutlierSpan"/> at which a destination can be an outlier.</summary>
+    public const double OutlierErrorRate = 0.5;
+
+    /// <summary>Fewest requests over <see cref="OutlierSpan"/>, to the destination and to the rest of its cluster, before it is judged one.</summary>
+    public const int OutlierMinimumRequests = 20;
+
+    /// <summary>How far back 500 answers are compared: short, so a server that breaks is benched within seconds.</summary>
+    public static readonly TimeSpan OutlierSpan = TimeSpan.FromSeconds(10);
+
     private const int BucketCount = 60;
 
     private readonly ConditionalWeakTable<DestinationState, Counters> counters = new();
@@ -47,14 +65,41 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
         var failed = DestinationFailed(context);
+        var serverError = !failed && context.Response.StatusCode == StatusCodes.Status500InternalServerError &&
+            !context.RequestAborted.IsCancellationRequested && context.Features.Get<IForwarderErrorFeature>() is null;
         var second = time.GetTimestamp() / time.TimestampFrequency;
         var history = counters.GetOrCreateValue(destination);
-        history.Add(second, failed);
-        if (failed && history.RateOver(second, MinimumRequests, FailureRate))
+        history.Add(second, failed, serverError);
+        if ((failed && history.RateOver(second, MinimumRequests, FailureRate)) || (serverError && IsOutlier(cluster, destination, history, second)))
         {
             var reactivation = cluster.Model.Config.HealthCheck?.Passive?.ReactivationPeriod ?? TimeSpan.FromSeconds(30);
             health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, reactivation);
         }
+    }
+
+    /// <summary>Whether <paramref name="destination"/> answers 500 far more often than the rest of its cluster (see the class remarks).</summary>
+    private bool IsOutlier(ClusterState cluster, DestinationState destination, Counters history, long now)
+    {
+        var span = (int)OutlierSpan.TotalSeconds;
+        var (total, errors) = history.ServerErrors(now, span);
+        if (total < OutlierMinimumRequests || errors < OutlierErrorRate * total)
+        {
+            return false;
+        }
+
+        long othersTotal = 0, othersErrors = 0;
+        foreach (var other in cluster.DestinationsState?.AllDestinations ?? [])
+        {
+            if (!ReferenceEquals(other, destination) && counters.TryGetValue(other, out var theirs))
+            {
+                var (t, e) = theirs.ServerErrors(now, span);
+                othersTotal += t;
+                othersErrors += e;
+            }
+        }
+
+        // Nothing to compare with (a cluster of one, or the others idle): never benched for 500s.
+        return othersTotal >= OutlierMinimumRequests && othersErrors * 4L * total <= errors * othersTotal;
     }
 
     /// <summary>Whether this exchange says the destination could not answer.</summary>
@@ -106,9 +151,10 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
         private readonly long[] seconds = new long[BucketCount];
         private readonly int[] totals = new int[BucketCount];
         private readonly int[] failures = new int[BucketCount];
+        private readonly int[] serverErrors = new int[BucketCount];
         private readonly Lock turnover = new();
 
-        public void Add(long second, bool failed)
+        public void Add(long second, bool failed, bool serverError)
         {
             var i = (int)(second % BucketCount);
             if (Volatile.Read(ref seconds[i]) != second)
@@ -119,6 +165,7 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
                     {
                         totals[i] = 0;
                         failures[i] = 0;
+                        serverErrors[i] = 0;
                         Volatile.Write(ref seconds[i], second);
                     }
                 }
@@ -129,6 +176,27 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
             {
                 Interlocked.Increment(ref failures[i]);
             }
+
+            if (serverError)
+            {
+                Interlocked.Increment(ref serverErrors[i]);
+            }
+        }
+
+        /// <summary>Requests and 500 answers over the last <paramref name="span"/> seconds.</summary>
+        public (long Total, long Errors) ServerErrors(long now, int span)
+        {
+            long total = 0, errors = 0;
+            for (var i = 0; i < BucketCount; i++)
+            {
+                if (now - Volatile.Read(ref seconds[i]) < span)
+                {
+                    total += Volatile.Read(ref totals[i]);
+                    errors += Volatile.Read(ref serverErrors[i]);
+                }
+            }
+
+            return (total, errors);
         }
 
         public bool RateOver(long now, int minimum, double rate)

@@ -140,6 +140,91 @@ public sealed class DestinationFailurePolicyTests
         Assert.Empty(updater.Benched); // 1 failure of 21 in the window
     }
 
+    [Fact]
+    public void RequestProxied_OneDestinationAnswering500_WhileTheRestOfItsClusterAnswers_IsBenched()
+    {
+        var policy = new DestinationFailurePolicy(updater, time);
+        var sibling = WithSibling();
+        for (var i = 0; i < DestinationFailurePolicy.OutlierMinimumRequests; i++)
+        {
+            policy.RequestProxied(Answered(200), cluster, sibling);
+            policy.RequestProxied(Answered(i % 10 == 0 ? 500 : 200), cluster, sibling); // the odd 500 a request provokes
+        }
+
+        for (var i = 0; i < DestinationFailurePolicy.OutlierMinimumRequests - 1; i++)
+        {
+            policy.RequestProxied(Answered(500), cluster, destination);
+        }
+
+        Assert.Empty(updater.Benched); // below the minimum count
+
+        policy.RequestProxied(Answered(500), cluster, destination);
+
+        Assert.Equal([("w1", TimeSpan.FromSeconds(30))], updater.Benched);
+    }
+
+    [Fact]
+    public void RequestProxied_EveryDestinationAnswering500_AsAPlayersBadRequestsWouldMakeThem_BenchesNone()
+    {
+        var policy = new DestinationFailurePolicy(updater, time);
+        var sibling = WithSibling();
+        for (var i = 0; i < 100; i++)
+        {
+            policy.RequestProxied(Answered(500), cluster, destination);
+            policy.RequestProxied(Answered(i % 3 == 0 ? 200 : 500), cluster, sibling);
+        }
+
+        Assert.Empty(updater.Benched);
+    }
+
+    [Fact]
+    public void RequestProxied_ALoneDestinationAnswering500_IsNeverBenchedForIt()
+    {
+        var policy = new DestinationFailurePolicy(updater, time);
+        for (var i = 0; i < 100; i++)
+        {
+            policy.RequestProxied(Answered(500), cluster, destination);
+        }
+
+        Assert.Empty(updater.Benched);
+    }
+
+    [Fact]
+    public void RequestProxied_500sOlderThanTheOutlierSpan_AreForgotten()
+    {
+        var policy = new DestinationFailurePolicy(updater, time);
+        var sibling = WithSibling();
+        for (var i = 0; i < 30; i++)
+        {
+            policy.RequestProxied(Answered(500), cluster, destination);
+        }
+
+        time.Advance(DestinationFailurePolicy.OutlierSpan);
+        for (var i = 0; i < 30; i++)
+        {
+            policy.RequestProxied(Answered(200), cluster, destination);
+            policy.RequestProxied(Answered(200), cluster, sibling);
+        }
+
+        policy.RequestProxied(Answered(500), cluster, destination);
+
+        Assert.Empty(updater.Benched); // 1 in 31 within the span
+    }
+
+    private DestinationState WithSibling()
+    {
+        var sibling = new DestinationState("w2");
+        cluster.DestinationsState = new ClusterDestinationsState([destination, sibling], [destination, sibling]);
+        return sibling;
+    }
+
+    private static DefaultHttpContext Answered(int status)
+    {
+        var context = new DefaultHttpContext();
+        context.Response.StatusCode = status;
+        return context;
+    }
+
     private static DefaultHttpContext Refused() =>
         Exchange(ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "refused"));
 
