@@ -149,7 +149,10 @@ internal sealed class DrainController(
         var now = Time.GetUtcNow();
         if (cluster.State == ClusterState.Retired)
         {
-            return await ScaleToZeroWhenClosedAsync(cluster, status, revision, cancellationToken); // retired by us, the group not yet at 0
+            // Retired while draining, the group not yet at 0. Retired by hand, it carries no retirement time of ours: the
+            // close window counts from when this controller first sees it retired, never sooner than the retirement.
+            status = status.RetiredAt is null ? status with { RetiredAt = now } : status;
+            return await ScaleToZeroWhenClosedAsync(cluster, status, revision, cancellationToken);
         }
 
         // A Gateway or Discovery still on a revision from before the cluster stopped taking logins may still send it new

@@ -128,6 +128,39 @@ public sealed class DrainScenarioTests
         await ScaledToZeroAfterTheCloseWindowAsync(bed, aws);
     }
 
+    [Fact]
+    public async Task AColorRetiredByHandWhileDraining_KeepsItsGroupUntilTheCloseWindowHasPassed()
+    {
+        using var aws = FakeAutoScaling.Start();
+        aws.AddGroup("game-white", min: 1, max: 20, desired: 10);
+        var w1 = await TestUpstream.StartAsync("w1", White);
+        var r1 = await TestUpstream.StartAsync("r1", Red);
+        await using var bed = DrainBed.Start(Document(w1, r1), aws, [w1, r1]);
+        await bed.PostAsync($"/v1/clusters/{White}/drain", new { deadline = bed.Clock.GetUtcNow().AddDays(1) });
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(200, await bed.PlayAsync($"p-{i}", White, "1.0.4"));
+        }
+
+        // The controller scales white to its players (a pass that acted), then the release manager retires it by hand.
+        while (aws.Group("game-white").DesiredCapacity == 10)
+        {
+            Assert.True(bed.Elapsed < TimeSpan.FromMinutes(10), "the controller to scale white in");
+            await bed.StepAsync();
+        }
+
+        await bed.PostAsync($"/v1/clusters/{White}/retire", null);
+        await Eventually.TrueAsync(() => bed.AdminRegistry.Current.Document.FindCluster(White)!.State == ClusterState.Retired, "Admin to hold the retirement");
+        var passes = bed.Controller.Passes;
+        while (bed.Controller.Passes == passes)
+        {
+            await bed.StepAsync(); // the controller's first look at white retired
+        }
+
+        Assert.NotEqual(0, aws.Group("game-white").DesiredCapacity);
+        await ScaledToZeroAfterTheCloseWindowAsync(bed, aws);
+    }
+
     /// <summary>Steps the clock until white's group is 0; it must not be before Retire:CloseWindow (60 s) after the retirement.</summary>
     private static async Task ScaledToZeroAfterTheCloseWindowAsync(DrainBed bed, FakeAutoScaling aws)
     {
