@@ -38,14 +38,19 @@ internal sealed class RolloutController(
 
     private readonly RolloutOptions settings = options.Value;
 
-    /// <summary>Passes finished (held or not), for tests stepping a fake clock.</summary>
+    /// <summary>Ticks finished (every half interval, held or not), for tests stepping a fake clock.</summary>
     public int Ticks => Volatile.Read(ref ticks);
 
     private int ticks;
+    private DateTimeOffset? lastCheck;
 
-    protected override TimeSpan Period => settings.Interval;
+    // The lease is renewed every half interval and lasts one, so a dead holder's rollouts are taken over within one and
+    // a half intervals; the rollouts are still checked once per interval.
+    protected override TimeSpan Period => settings.Interval / 2;
 
-    protected override TimeSpan LeaseDuration => settings.Interval * 2;
+    protected override TimeSpan LeaseDuration => settings.Interval;
+
+    protected override void OnLeaseChanged(bool held) => lastCheck = null; // a new holder checks at once
 
     protected override bool Enabled => settings.Enabled;
 
@@ -61,6 +66,13 @@ internal sealed class RolloutController(
                 return;
             }
 
+            var now = Time.GetUtcNow();
+            if (lastCheck is { } last && now - last < settings.Interval * 0.9)
+            {
+                return; // a tick that only renewed the lease
+            }
+
+            lastCheck = now;
             var running = snapshot.Document.Clusters
                 .Where(c => c.State == ClusterState.Canary && c.Rollout?.Status?.Phase == RolloutPhase.Running).ToList();
             if (running.Count == 0)
@@ -68,7 +80,6 @@ internal sealed class RolloutController(
                 return;
             }
 
-            var now = Time.GetUtcNow();
             var outcomes = await players.ReadOutcomesAsync(now, cancellationToken);
             var seen = await players.ReadAsync([.. running.Select(c => c.Id)], now, cancellationToken);
             var records = await book.ReadAsync(cancellationToken);

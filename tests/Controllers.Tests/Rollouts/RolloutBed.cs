@@ -45,7 +45,7 @@ internal sealed class RolloutBed : FakeClockBed
 
     protected override int JobTicks => AdminService<RolloutController>().Ticks;
 
-    protected override TimeSpan JobPeriod => Interval;
+    protected override TimeSpan JobPeriod => Interval / 2; // the lease is renewed every half interval
 
     /// <summary>
     /// White active on one server, red the canary with <paramref name="plan"/> on one (and, with <paramref name="sickRedServer"/>,
