@@ -15,6 +15,7 @@ using RedWhite.Runner;
 //   Runner launch [arrivals] [seconds] [capacity] [raised]  launch day: simulated arrivals at a color of fixed capacity, then raised
 //   Runner admission-wave [players] [seconds]           a reconnect wave of logins at the login cap (file store and Redis)
 //   Runner admission-memory [queued]                    memory of a full login queue (file store and Redis)
+//   Runner chaos [players] [spacing s] [fault s]       a whole push on the production shape, without and then with faults
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -34,7 +35,8 @@ var table = scenario switch
     "idempotency" => await IdempotencyScenario.RunAsync(Arg(1, 100_000), Arg(2, 30_000)),
     "admission-wave" => await AdmissionScenario.RunWaveAsync(Arg(1, 2_000), TimeSpan.FromSeconds(Arg(2, 5))),
     "admission-memory" => await AdmissionScenario.RunMemoryAsync(Arg(1, 100_000)),
+    "chaos" => await ChaosScenario.RunAsync(Arg(1, 2_000), TimeSpan.FromSeconds(Arg(2, 60)), TimeSpan.FromSeconds(Arg(3, 20))),
     "launch" => await LaunchScenario.RunAsync(Arg(1, 8_000), TimeSpan.FromSeconds(Arg(2, 60)), Arg(3, 2_000), Arg(4, 10_000)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency, launch, admission-wave or admission-memory."),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency, launch, admission-wave, admission-memory or chaos."),
 };
 Console.WriteLine(table);

@@ -11,6 +11,18 @@ var name = app.Configuration["Demo:Name"] ?? "server";
 var color = app.Configuration["Demo:Color"] ?? "none";
 var cluster = app.Configuration["Demo:Cluster"] ?? "";
 
+// Fault drills (Demo:Faults=true only: the chaos run): POST /_demo/fail?seconds=N makes every game path answer 500 for N
+// seconds, as a server with a broken dependency would, while /healthz still answers (the process is alive).
+var failingUntil = DateTimeOffset.MinValue;
+if (app.Configuration.GetValue<bool>("Demo:Faults"))
+{
+    app.MapPost("/_demo/fail", (int seconds) =>
+    {
+        failingUntil = DateTimeOffset.UtcNow.AddSeconds(Math.Clamp(seconds, 0, 600));
+        return Results.Ok(new { server = name, failingUntil });
+    });
+}
+
 app.UseWebSockets();
 app.MapGet("/healthz", () => Results.Ok(new { status = "alive", server = name }));
 app.Map("/ws", async (HttpContext context) =>
@@ -35,7 +47,9 @@ app.Map("/ws", async (HttpContext context) =>
         await socket.SendAsync(reply.Concat(buffer[..received.Count]).ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
     }
 });
-app.Map("/{**path}", (HttpRequest request) => Results.Ok(new
+app.Map("/{**path}", (HttpRequest request) => DateTimeOffset.UtcNow < failingUntil
+    ? Results.Json(new { server = name, cluster, error = "failing on purpose" }, statusCode: StatusCodes.Status500InternalServerError)
+    : Results.Ok(new
 {
     server = name,
     color,

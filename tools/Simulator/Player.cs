@@ -138,7 +138,40 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
         }
     }
 
+    /// <summary>
+    /// One game request; a failure is retried up to <c>--retry-failed</c> times a second apart, counted by cause, and
+    /// counted as a failure only when no retry recovers it.
+    /// </summary>
     private async Task RequestAsync(CancellationToken cancellationToken)
+    {
+        string? firstCause = null;
+        for (var attempt = 0; ; attempt++)
+        {
+            var (cause, detail) = await TryRequestAsync(cancellationToken);
+            if (cause is null)
+            {
+                if (firstCause is not null)
+                {
+                    stats.RetryRecovered(firstCause);
+                }
+
+                return;
+            }
+
+            if (attempt >= options.RetryFailed)
+            {
+                stats.Failure(Color, detail);
+                return;
+            }
+
+            firstCause ??= cause;
+            stats.Retrying(cause);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    /// <summary>Sends it once: null when it was answered (or the player had to log in again), else the failure's cause and detail.</summary>
+    private async Task<(string? Cause, string Detail)> TryRequestAsync(CancellationToken cancellationToken)
     {
         var color = Color;
         try
@@ -149,29 +182,56 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
             {
                 Interlocked.Increment(ref stats.Of(color).Requests);
                 Check(await answer.Content.ReadAsStringAsync(cancellationToken));
-                return;
+                return (null, "");
             }
 
             if (Login is { HasTicket: false })
             {
                 await EnsureTicketAsync(cancellationToken); // the build is no longer served: update, as a player would
-                return;
+                return (null, "");
             }
 
-            stats.Failure(color, $"{(int)answer.StatusCode} from the gateway: {await answer.Content.ReadAsStringAsync(cancellationToken)}");
+            var body = await answer.Content.ReadAsStringAsync(cancellationToken);
+            return (Cause((int)answer.StatusCode, body), $"{(int)answer.StatusCode} from the gateway ({color}): {body}");
         }
         catch (RedWhiteNoTicketException)
         {
             await EnsureTicketAsync(cancellationToken);
+            return (null, "");
         }
         catch (HttpRequestException ex)
         {
-            stats.Failure(color, "request failed: " + ex.Message);
+            return ("connection", "request failed: " + ex.Message);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            stats.Failure(color, "request timed out");
+            return ("timeout", "request timed out");
         }
+    }
+
+    /// <summary>A failure's cause: the status and the problem's code (<c>503 gateway_busy</c>), or who failed (<c>500 game server</c>).</summary>
+    private static string Cause(int status, string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("code", out var code) && code.GetString() is { Length: > 0 } named)
+            {
+                return $"{status} {named}";
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("server", out _))
+            {
+                return $"{status} game server";
+            }
+        }
+        catch (JsonException)
+        {
+            // not JSON: a load balancer's page
+        }
+
+        return status.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The demo game servers say which cluster they are; the gateway forwards the ticket's cluster.</summary>

@@ -74,6 +74,8 @@ internal sealed partial class Population
             ["sockets"] = sockets,
             ["requests"] = Stats.Colors.ToDictionary(c => c.Key, c => c.Value.Requests),
             ["failures"] = Stats.Unexpected,
+            ["retried"] = Stats.Retried,
+            ["recovered"] = Stats.Recovered,
             ["wrongCluster"] = Stats.Mismatches,
             ["relogins"] = Stats.Colors.Sum(c => c.Value.Relogins),
             ["reconnects"] = Stats.Colors.Sum(c => c.Value.Reconnects),

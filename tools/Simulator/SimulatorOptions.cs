@@ -22,6 +22,9 @@ internal sealed class SimulatorOptions
           --platform=ios             the platform every player reports
           --summary=FILE             also write the summary as JSON to FILE, rewritten at every report ("final": true at the end)
           --seed=N                   random seed (default: random)
+          --retry-failed=0           retry a failed game request up to N times (a second apart), as a game would: each
+                                     failure is counted by cause in the summary ("retried"), with those a retry
+                                     recovered ("recovered"); only one no retry recovered counts as a failure
         Launch day (instead of --players/--ramp/--logins-per-second):
           --arrivals=N               N players arrive, one after another at an even pace, over --over; none leaves
           --over=00:01:00            the arrival window
@@ -65,6 +68,9 @@ internal sealed class SimulatorOptions
     public string? Summary { get; init; }
 
     public int? Seed { get; init; }
+
+    /// <summary>Retries of a failed game request (0: every failure counts at once).</summary>
+    public int RetryFailed { get; init; }
 
     /// <summary>Launch mode: this many players arrive over <see cref="Over"/>; null for the steady population.</summary>
     public int? Arrivals { get; init; }
@@ -130,6 +136,7 @@ internal sealed class SimulatorOptions
             Platform = Text("platform") ?? "ios",
             Summary = Text("summary"),
             Seed = Get<int?>("seed", null, t => int.Parse(t, CultureInfo.InvariantCulture), _ => true),
+            RetryFailed = Get("retry-failed", 0, t => int.Parse(t, CultureInfo.InvariantCulture), v => v is >= 0 and <= 20),
             Arrivals = Get<int?>("arrivals", null, t => int.Parse(t, CultureInfo.InvariantCulture), v => v is >= 1 and <= 200_000),
             Over = Get("over", TimeSpan.FromMinutes(1), Span, v => v >= TimeSpan.Zero),
             Admin = Get<Uri?>("admin", null, Url, _ => true),

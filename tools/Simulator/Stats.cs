@@ -7,6 +7,8 @@ internal sealed class Stats
 {
     private readonly ConcurrentDictionary<string, ColorStats> colors = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> failureSamples = new();
+    private readonly ConcurrentDictionary<string, long> retried = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> recovered = new(StringComparer.Ordinal);
     private long mismatches;
     private long unexpected;
     private long updates;
@@ -43,6 +45,18 @@ internal sealed class Stats
         Interlocked.Increment(ref unexpected);
         Sample(detail);
     }
+
+    /// <summary>Failed game requests that were retried, by cause (<c>502</c>, <c>503 gateway_busy</c>, <c>reset</c>, …).</summary>
+    public Dictionary<string, long> Retried => retried.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+
+    /// <summary>Of those, the ones a retry recovered, by the first failure's cause.</summary>
+    public Dictionary<string, long> Recovered => recovered.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+
+    /// <summary>A game request failed with <paramref name="cause"/> and is retried.</summary>
+    public void Retrying(string cause) => retried.AddOrUpdate(cause, 1, (_, n) => n + 1);
+
+    /// <summary>A retry of a request that first failed with <paramref name="cause"/> succeeded.</summary>
+    public void RetryRecovered(string cause) => recovered.AddOrUpdate(cause, 1, (_, n) => n + 1);
 
     public void Updated() => Interlocked.Increment(ref updates);
 
