@@ -25,12 +25,14 @@ internal static class ChaosScenario
         {
             var name = faults ? "faults" : "baseline";
             Console.Error.WriteLine($"chaos: {name} run, {players} players");
-            await using var stack = await ProductionStack.StartAsync(ChaosOptions.ServiceSettings, line => Console.Error.WriteLine("  " + line));
-            var result = await ChaosRun.RunAsync(stack, new ChaosOptions
+            var options = new ChaosOptions
             {
                 Players = players, Faults = faults, Spacing = spacing, FaultLength = faultLength, OutputDirectory = Path.Combine(folder, name),
                 Deadline = TimeSpan.FromMinutes(20), BakeTime = spacing * 2, UpdatesPerMinute = 10, // the faults land during the rollout
-            }, line => Console.Error.WriteLine("  " + line));
+                ConnectionLimit = Math.Max(400, players), // room for the players' sockets and the balancer's connections
+            };
+            await using var stack = await ProductionStack.StartAsync(options.ServiceSettings, line => Console.Error.WriteLine("  " + line));
+            var result = await ChaosRun.RunAsync(stack, options, line => Console.Error.WriteLine("  " + line));
             table.AppendLine(CultureInfo.InvariantCulture,
                 $"| {name} | {result.PushSeconds:F0} | {result.Requests} | {result.WrongCluster} | {result.Failures} | {string.Join(", ", result.Retried.Select(r => $"{r.Key}: {r.Value}"))} | {result.Acknowledged} / {result.MissingRevisions.Count} | {string.Join(", ", result.LeaseTakeoverSeconds.Select(l => $"{l.Key} {l.Value}"))} | {result.CapacityShortSeconds} | {result.EveryoneOnRed} |");
         }

@@ -14,8 +14,9 @@ public sealed class ChaosPushTests(ITestOutputHelper output)
     public async Task WholePush_WhileComponentsFail_LosesNoAcknowledgedChange_MisroutesNobody_AndEndsWithEveryPlayerOnRed()
     {
         var folder = Path.Combine(Path.GetTempPath(), "rw-chaos", Guid.NewGuid().ToString("N"));
-        await using var stack = await ProductionStack.StartAsync(ChaosOptions.ServiceSettings, output.WriteLine);
-        var result = await ChaosRun.RunAsync(stack, new ChaosOptions { Players = 200, OutputDirectory = folder }, output.WriteLine);
+        var options = new ChaosOptions { Players = 200, OutputDirectory = folder };
+        await using var stack = await ProductionStack.StartAsync(options.ServiceSettings, output.WriteLine);
+        var result = await ChaosRun.RunAsync(stack, options, output.WriteLine);
         output.WriteLine(File.ReadAllText(Path.Combine(folder, "summary.json")));
 
         Assert.Equal(0, result.WrongCluster);

@@ -7,6 +7,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RedWhite.TestKit.Processes;
+using RedWhite.TestKit.Surge;
 
 namespace RedWhite.TestKit.Chaos;
 
@@ -37,9 +38,13 @@ public sealed record ChaosOptions
     /// <summary>Where the per-second record (<c>chaos.jsonl</c>), the summary and the simulator's output go.</summary>
     public required string OutputDirectory { get; init; }
 
-    /// <summary>Settings every service gets: short intervals, so a push fits in minutes.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string?>> ServiceSettings { get; } =
+    /// <summary>Each service's connection limit (<c>Limits:MaxConnections</c>); the surge fault opens half as many again past it.</summary>
+    public int ConnectionLimit { get; init; } = 400;
+
+    /// <summary>Settings every service gets: short intervals, so a push fits in minutes, and the connection limit.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> ServiceSettings =>
     [
+        new("Limits:MaxConnections", ConnectionLimit.ToString(CultureInfo.InvariantCulture)),
         new("Draining:Interval", "00:00:03"),
         new("Draining:PlayersPerInstance", "10"),
         new("Draining:EmptyGrace", "00:00:05"),
@@ -59,7 +64,7 @@ public sealed record ChaosOptions
 /// controller against the Auto Scaling fake and retired once empty, and every player on red at the end. The faults, a
 /// <see cref="ChaosOptions.Spacing"/> apart: a white game server answering 500, a Gateway killed (and started again),
 /// the Redis primary killed (the Sentinels promote the replica; the old one rejoins), the Admin holding the controllers'
-/// leases killed (and started again), gateway-2's link to Redis slowed by 500 ms.
+/// leases killed (and started again), gateway-2's link to Redis slowed by 500 ms, a connection surge past gateway-2's limit.
 /// </summary>
 public sealed class ChaosRun
 {
@@ -192,7 +197,7 @@ public sealed class ChaosRun
         Event("red registered as a canary");
         await MutateAsync(HttpMethod.Post, "/v1/clusters/red-1.1/rollout/start", null);
         Event("rollout started");
-        await UntilClusterAsync("red-1.1", c => c.GetProperty("state").GetString() == "active", "the rollout to promote red", TimeSpan.FromMinutes(3));
+        await UntilClusterAsync("red-1.1", c => c.GetProperty("state").GetString() == "active", "the rollout to promote red", (options.BakeTime * 3) + TimeSpan.FromMinutes(3));
         Event("red promoted by its rollout");
         await MutateAsync(HttpMethod.Post, "/v1/clusters/white-1.0/drain", new { deadline = DateTimeOffset.UtcNow.AddHours(1) });
         Event("white draining");
@@ -274,6 +279,19 @@ public sealed class ChaosRun
         await Task.Delay(options.FaultLength, cancellationToken);
         stack.Relay.Delay = TimeSpan.Zero;
         Event("gateway-2's link back to normal");
+
+        await At(6);
+        var surgeTicket = stack.MintTicket("surge", "red-1.1", "1.1.0");
+        var (surge, surged) = await ConnectionSurge.AttemptKeepAliveAsync(
+            stack["gateway-2"].Port, ConnectionSurge.TicketedGet("/game/state", surgeTicket), options.ConnectionLimit * 3 / 2, 200, TimeSpan.FromSeconds(10));
+        Event($"connection surge at gateway-2: {surge}");
+        await Task.Delay(options.FaultLength, cancellationToken);
+        foreach (var socket in surged)
+        {
+            socket.Dispose();
+        }
+
+        Event("the surge left");
     }
 
     /// <summary>Once a second: players, requests and failures (the simulator's), leases, revisions, white's capacity.</summary>
@@ -295,7 +313,8 @@ public sealed class ChaosRun
                     var onWhite = On(summary, "white");
                     var desired = stack.Aws.Group("game-white").DesiredCapacity;
                     line["whiteCapacity"] = desired;
-                    if (!whiteRetired && desired * 10 < onWhite && desired < 40) // once retired, its players are sent to update
+                    // Short: lowered below what its players need (10 each; the group starts at 20). Once retired, its players are sent to update.
+                    if (!whiteRetired && desired < Math.Min(20, (onWhite + 9) / 10))
                     {
                         capacityShort++;
                     }
@@ -307,6 +326,7 @@ public sealed class ChaosRun
                     ["rollout"] = await stack.LeaseHolderAsync("rollout-controller"),
                 };
                 line["revisions"] = await RevisionsAsync();
+                line["red"] = await RedAsync();
                 await record.WriteLineAsync(line.ToJsonString());
                 await record.FlushAsync(cancellationToken);
             }
@@ -314,6 +334,32 @@ public sealed class ChaosRun
         catch (OperationCanceledException)
         {
             // the run is over
+        }
+    }
+
+    /// <summary>Red's state, weight and rollout step, as Admin has them.</summary>
+    private async Task<JsonNode?> RedAsync()
+    {
+        try
+        {
+            using var answer = await admin.GetAsync("/v1/clusters/red-1.1");
+            if (!answer.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            var red = await answer.Content.ReadFromJsonAsync<JsonElement>();
+            return new JsonObject
+            {
+                ["state"] = red.GetProperty("state").GetString(),
+                ["weight"] = red.GetProperty("weight").GetInt32(),
+                ["step"] = red.TryGetProperty("rollout", out var rollout) && rollout.TryGetProperty("status", out var status) && status.TryGetProperty("step", out var step)
+                    ? step.GetInt32() : null,
+            };
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
         }
     }
 
@@ -457,9 +503,10 @@ public sealed record ChaosResult
 
     /// <summary>
     /// What a fault in the schedule may fail a request with (each then retried by the client): HAProxy's 502 or 504 for
-    /// a request in flight on the killed Gateway, the connection itself ending, or the failing game server's 500.
+    /// a request in flight on the killed Gateway, the connection itself ending, the failing game server's 500, or the
+    /// surged Gateway refusing a new connection from the balancer past its limit.
     /// </summary>
-    public static readonly IReadOnlySet<string> ExpectedCauses = new HashSet<string>(["502", "504", "connection", "timeout", "500 game server"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> ExpectedCauses = new HashSet<string>(["502", "504", "connection", "timeout", "500 game server", "503 server_busy"], StringComparer.Ordinal);
 
     public int Players { get; init; }
 
@@ -497,7 +544,7 @@ public sealed record ChaosResult
     /// <summary>For each lease the killed Admin held, seconds from its death to the survivor holding it.</summary>
     public IReadOnlyDictionary<string, double> LeaseTakeoverSeconds { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>Seconds before its retirement in which white's desired capacity was below what its players needed (10 each).</summary>
+    /// <summary>Seconds before its retirement in which white's capacity had been lowered below what its players needed (10 each, up to the 20 it starts with).</summary>
     public int CapacityShortSeconds { get; init; }
 
     public IReadOnlyList<int> CapacityChanges { get; init; } = [];
