@@ -7,7 +7,7 @@ namespace RedWhite.Runner;
 /// <summary>
 /// The chaos run at full size (<see cref="ChaosRun"/>; the CI test runs 200 players with the faults closer together):
 /// the same push twice on a fresh production stack each time, first without faults (the baseline), then with the fault
-/// schedule, a <c>spacing</c> apart. Each rollout step bakes for two spacings and a tenth of the players not yet updated
+/// schedule, a <c>spacing</c> apart. Each rollout step bakes for three spacings and a tenth of the players not yet updated
 /// update each minute, so the whole schedule strikes while the canary rolls out. Prints both runs' figures; each run's per-second record and summary stay under
 /// bench/results/chaos-&lt;time&gt;/.
 /// </summary>
@@ -28,7 +28,7 @@ internal static class ChaosScenario
             var options = new ChaosOptions
             {
                 Players = players, Faults = faults, Spacing = spacing, FaultLength = faultLength, OutputDirectory = Path.Combine(folder, name),
-                Deadline = TimeSpan.FromMinutes(20), BakeTime = spacing * 2, UpdatesPerMinute = 10, // the faults land during the rollout
+                Deadline = TimeSpan.FromMinutes(20), BakeTime = spacing * 3, UpdatesPerMinute = 10, // the faults land during the rollout
                 ConnectionLimit = Math.Max(400, players), // room for the players' sockets and the balancer's connections
             };
             await using var stack = await ProductionStack.StartAsync(options.ServiceSettings, line => Console.Error.WriteLine("  " + line));
