@@ -30,6 +30,7 @@ internal static class ChaosScenario
                 Players = players, Faults = faults, Spacing = spacing, FaultLength = faultLength, OutputDirectory = Path.Combine(folder, name),
                 Deadline = TimeSpan.FromMinutes(20), BakeTime = spacing * 3, UpdatesPerMinute = 10, // the faults land during the rollout
                 ConnectionLimit = Math.Max(400, players), // room for the players' sockets and the balancer's connections
+                WaitForScaleIn = true,
             };
             await using var stack = await ProductionStack.StartAsync(options.ServiceSettings, line => Console.Error.WriteLine("  " + line));
             var result = await ChaosRun.RunAsync(stack, options, line => Console.Error.WriteLine("  " + line));

@@ -168,6 +168,23 @@ public sealed partial class DeploymentFilesTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task HaproxyConfig_IsValidForHaproxy_AndChecksEachServiceOnItsReadinessEndpoint()
+    {
+        var file = Repository.File("infra/haproxy/haproxy.cfg");
+        var (exit, log, _) = await Command.RunAsync("haproxy", ["-c", "-f", file], TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"haproxy -c refused it:\n{log}");
+
+        var text = File.ReadAllText(file);
+        foreach (var (backend, path) in new[] { ("gateways", "/_rw/readyz"), ("discoveries", "/readyz"), ("admins", "/readyz") })
+        {
+            var section = text[text.IndexOf($"backend {backend}", StringComparison.Ordinal)..];
+            section = section[..(section.IndexOf("\nfrontend", StringComparison.Ordinal) is var end and > 0 ? end : section.Length)];
+            Assert.Contains($"option httpchk GET {path}", section, StringComparison.Ordinal);
+            Assert.Equal(2, section.Split('\n').Count(l => l.TrimStart().StartsWith("server ", StringComparison.Ordinal) && l.EndsWith(" check", StringComparison.Ordinal)));
+        }
+    }
+
     /// <summary>
     /// Runs the Node stage's npm commands on a copy of what it copies (the dashboard's sources and lock file), so the
     /// check neither depends on nor disturbs this checkout's node_modules.

@@ -29,6 +29,14 @@ public sealed record ChaosOptions
     /// <summary>Percent of the players not yet updated who update each minute.</summary>
     public double UpdatesPerMinute { get; init; } = 40;
 
+    /// <summary>
+    /// Whether white is retired only once the drain controller has scaled its group in (the Gateways' counts fall a
+    /// one-minute window after its players leave): the full run waits for it; the CI-sized one, short of time, retires
+    /// as soon as white holds only a trickle. Newcomers on the old build keep landing on a draining white (with an
+    /// update offer), so it is never empty and the controller would not retire it before its deadline.
+    /// </summary>
+    public bool WaitForScaleIn { get; init; }
+
     /// <summary>How long each of the canary's three rollout steps bakes.</summary>
     public TimeSpan BakeTime { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -201,8 +209,14 @@ public sealed class ChaosRun
         Event("red promoted by its rollout");
         await MutateAsync(HttpMethod.Post, "/v1/clusters/white-1.0/drain", new { deadline = DateTimeOffset.UtcNow.AddHours(1) });
         Event("white draining");
-        // Newcomers keep arriving on the old build (a player installing from an old store page) and land on white until
-        // it retires; retirement sends them to update. So white is retired once it holds a trickle, as a release manager would.
+        if (options.WaitForScaleIn)
+        {
+            await Eventually.TrueAsync(() => stack.Aws.Group("game-white").DesiredCapacity < 20, "the drain controller to scale white in", TimeSpan.FromMinutes(4));
+            Event($"the drain controller scaled white to {stack.Aws.Group("game-white").DesiredCapacity}");
+        }
+
+        // Players mid-match still hold white tickets for a few seconds: white is retired once it holds a trickle, as a
+        // release manager would; retirement sends the rest to update.
         await UntilAsync(s => On(s, "white") <= Math.Max(2, options.Players / 50) && On(s, "red") >= options.Players * 9 / 10, "white's players to move to red", TimeSpan.FromMinutes(3));
         await MutateAsync(HttpMethod.Post, "/v1/clusters/white-1.0/retire", null);
         whiteRetired = true;
