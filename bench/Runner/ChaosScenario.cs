@@ -19,8 +19,8 @@ internal static class ChaosScenario
         var table = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"{players} players; faults {spacing.TotalSeconds:F0} s apart, each {faultLength.TotalSeconds:F0} s; records in {Path.GetRelativePath(Environment.CurrentDirectory, folder)}")
             .AppendLine()
-            .AppendLine("| run | push (s) | requests | wrong cluster | unrecovered failures | retried by cause | acknowledged / missing revisions | lease takeover (s) | capacity short (s) | everyone on red |")
-            .AppendLine("| --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | --- |");
+            .AppendLine("| run | push (s) | requests | wrong cluster | unrecovered failures | retried by cause | acknowledged / missing revisions | lease takeover (s) | capacity short (s) | silent instances | everyone on red |")
+            .AppendLine("| --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | --- | --- |");
         foreach (var faults in (bool[])[false, true])
         {
             var name = faults ? "faults" : "baseline";
@@ -35,7 +35,7 @@ internal static class ChaosScenario
             await using var stack = await ProductionStack.StartAsync(options.ServiceSettings, line => Console.Error.WriteLine("  " + line));
             var result = await ChaosRun.RunAsync(stack, options, line => Console.Error.WriteLine("  " + line));
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {name} | {result.PushSeconds:F0} | {result.Requests} | {result.WrongCluster} | {result.Failures} | {string.Join(", ", result.Retried.Select(r => $"{r.Key}: {r.Value}"))} | {result.Acknowledged} / {result.MissingRevisions.Count} | {string.Join(", ", result.LeaseTakeoverSeconds.Select(l => $"{l.Key} {l.Value}"))} | {result.CapacityShortSeconds} | {result.EveryoneOnRed} |");
+                $"| {name} | {result.PushSeconds:F0} | {result.Requests} | {result.WrongCluster} | {result.Failures} | {string.Join(", ", result.Retried.Select(r => $"{r.Key}: {r.Value}"))} | {result.Acknowledged} / {result.MissingRevisions.Count} | {string.Join(", ", result.LeaseTakeoverSeconds.Select(l => $"{l.Key} {l.Value}"))} | {result.CapacityShortSeconds} | {string.Join(", ", result.SilentInstances)} | {result.EveryoneOnRed} |");
         }
 
         return table.ToString();

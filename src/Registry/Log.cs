@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(1021, LogLevel.Information, "Redis {Endpoints} connection restored ({ConnectionType}); readers re-read the registry")]
     public static partial void RedisConnectionRestored(ILogger logger, string endpoints, string connectionType);
 
+    [LoggerMessage(1029, LogLevel.Warning, "Redis {Endpoints}: a write reached a replica (READONLY): the primary moved and this connection had not followed; looking for the primary again")]
+    public static partial void RedisPrimaryMoved(ILogger logger, string endpoints);
+
     [LoggerMessage(1022, LogLevel.Warning, "Could not subscribe to registry changes on Redis {Endpoints}, relying on the poll until it can: {Reason}")]
     public static partial void RedisSubscribeFailed(ILogger logger, string endpoints, string reason);
 

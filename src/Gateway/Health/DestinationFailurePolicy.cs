@@ -54,7 +54,7 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
     public const int OutlierMinimumRequests = 20;
 
     /// <summary>How far back 500 answers are compared: short, so a server that breaks is benched within seconds.</summary>
-    public static readonly TimeSpan OutlierSpan = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan OutlierSpan = TimeSpan.FromSeconds(2);
 
     private const int BucketCount = 60;
 

@@ -20,6 +20,7 @@ internal sealed partial class RedisConnection : IDisposable
     private readonly Lock disposeLock = new();
     private ConnectionMultiplexer? multiplexer;
     private bool disposed;
+    private long lastRediscovery = long.MinValue / 2;
 
     /// <summary>Creates the connection; nothing connects until first use.</summary>
     /// <param name="configuration">
@@ -89,6 +90,11 @@ internal sealed partial class RedisConnection : IDisposable
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
+            if (ex is RedisServerException { Message: var message } && message.StartsWith("READONLY", StringComparison.Ordinal))
+            {
+                FindPrimary(open);
+            }
+
             var outcome = mayHaveLanded && ex is not RedisConnectionException { FailureType: ConnectionFailureType.UnableToConnect }
                 ? " If the request reached Redis before the failure it may have been applied; re-read before retrying (a retry with the same expected revision conflicts rather than applying twice)."
                 : " Nothing changed.";
@@ -171,6 +177,25 @@ internal sealed partial class RedisConnection : IDisposable
         {
             connectGate.Release();
         }
+    }
+
+    /// <summary>
+    /// A write reached a replica: after a failover, a node that was primary came back (empty, as a primary, until the
+    /// Sentinels made it a replica) and this connection kept writing to it. Seen in the chaos run: one Discovery's reports
+    /// failed for the rest of the run. The client is asked to find the primary again, at most every two seconds.
+    /// </summary>
+    private void FindPrimary(ConnectionMultiplexer open)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref lastRediscovery);
+        if (now - last < 2000 || Interlocked.CompareExchange(ref lastRediscovery, now, last) != last)
+        {
+            return;
+        }
+
+        Log.RedisPrimaryMoved(logger, Endpoints);
+        _ = open.ReconfigureAsync("a write reached a replica").ContinueWith(
+            t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>

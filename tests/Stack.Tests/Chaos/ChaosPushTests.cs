@@ -31,6 +31,7 @@ public sealed class ChaosPushTests(ITestOutputHelper output)
         Assert.All(result.LeaseTakeoverSeconds, lease => Assert.True(
             lease.Value <= 2 * (lease.Key == "drain-controller" ? 3 : 2), $"{lease.Key} moved after {lease.Value} s"));
         Assert.Equal(0, result.CapacityShortSeconds);
+        Assert.Empty(result.SilentInstances);
         Assert.Equal(0, result.SimulatorExit);
         Directory.Delete(folder, recursive: true);
     }

@@ -12,8 +12,9 @@ public sealed record Balanced(string Name, string HealthPath, IReadOnlyDictionar
 
 /// <summary>
 /// Debian's <c>haproxy</c> in front of the services, on free loopback ports, configured as a studio would run it: HTTP
-/// mode (WebSockets pass as tunnels), an instance taken out after two failed checks half a second apart and back after
-/// two good ones, and a request whose connection to an instance failed tried once more on another.
+/// mode (WebSockets pass as tunnels), an instance taken out after three failed checks half a second apart (a check fails
+/// when refused, or unanswered for 2 s) and back after two good ones, and a request whose connection to an instance
+/// failed tried once more on another.
 /// </summary>
 public sealed class HaProxy : IAsyncDisposable
 {
@@ -56,7 +57,8 @@ public sealed class HaProxy : IAsyncDisposable
             .AppendLine("  option redispatch")
             .AppendLine("  retries 2")
             .AppendLine("  retry-on conn-failure empty-response")
-            .AppendLine("  default-server inter 500ms fall 2 rise 2");
+            .AppendLine("  timeout check 2s") // a busy instance may take a moment to answer its check: only no answer for 2 s fails it
+            .AppendLine("  default-server inter 500ms fall 3 rise 2");
         foreach (var service in list)
         {
             config.AppendLine(CultureInfo.InvariantCulture, $"frontend {service.Name}")
