@@ -149,8 +149,7 @@ internal sealed class DrainController(
         var now = Time.GetUtcNow();
         if (cluster.State == ClusterState.Retired)
         {
-            // Retired while draining, the group not yet at 0. Retired by hand, it carries no retirement time of ours: the
-            // close window counts from when this controller first sees it retired, never sooner than the retirement.
+            // Retired by hand, it has no retirement time of ours: the close window counts from when we first see it retired.
             status = status.RetiredAt is null ? status with { RetiredAt = now } : status;
             return await ScaleToZeroWhenClosedAsync(cluster, status, revision, cancellationToken);
         }

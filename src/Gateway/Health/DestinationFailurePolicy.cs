@@ -50,8 +50,11 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
     /// <summary>Share of 500 answers over <see cref="OutlierSpan"/> at which a destination can be an outlier.</summary>
     public const double OutlierErrorRate = 0.5;
 
-    /// <summary>Fewest requests over <see cref="OutlierSpan"/>, to the destination and to the rest of its cluster, before it is judged one.</summary>
+    /// <summary>Fewest requests over <see cref="OutlierSpan"/> to the destination before it is judged one.</summary>
     public const int OutlierMinimumRequests = 20;
+
+    /// <summary>Fewest requests over <see cref="OutlierSpan"/> to the rest of the cluster before a destination is compared with it.</summary>
+    public const int OutlierSiblingRequests = 10;
 
     /// <summary>How far back 500 answers are compared: short, so a server that breaks is benched within seconds.</summary>
     public static readonly TimeSpan OutlierSpan = TimeSpan.FromSeconds(2);
@@ -98,8 +101,9 @@ internal sealed class DestinationFailurePolicy(IDestinationHealthUpdater health,
             }
         }
 
-        // Nothing to compare with (a cluster of one, or the others idle): never benched for 500s.
-        return othersTotal >= OutlierMinimumRequests && othersErrors * 4L * total <= errors * othersTotal;
+        // Nothing to compare with (a cluster of one, or the others idle): never benched for 500s. The others need fewer
+        // requests than the outlier: least-loaded balancing sends a fast-failing server most of the traffic.
+        return othersTotal >= OutlierSiblingRequests && othersErrors * 4L * total <= errors * othersTotal;
     }
 
     /// <summary>Whether this exchange says the destination could not answer.</summary>

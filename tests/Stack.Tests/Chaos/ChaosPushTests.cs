@@ -14,7 +14,7 @@ public sealed class ChaosPushTests(ITestOutputHelper output)
     public async Task WholePush_WhileComponentsFail_LosesNoAcknowledgedChange_MisroutesNobody_AndEndsWithEveryPlayerOnRed()
     {
         var folder = Path.Combine(Path.GetTempPath(), "rw-chaos", Guid.NewGuid().ToString("N"));
-        var options = new ChaosOptions { Players = 200, OutputDirectory = folder };
+        var options = new ChaosOptions { Players = 200, OutputDirectory = folder, FaultLength = TimeSpan.FromSeconds(6) };
         await using var stack = await ProductionStack.StartAsync(options.ServiceSettings, output.WriteLine);
         var result = await ChaosRun.RunAsync(stack, options, output.WriteLine);
         output.WriteLine(File.ReadAllText(Path.Combine(folder, "summary.json")));

@@ -23,7 +23,7 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
         await DrainWhiteAsync(stack);
 
         // 40 distinct players, playing every few seconds: 0-29 through gateway-1, 10-39 through gateway-2. Counted
-        // once: ceil(40 / 10) = 4 instances, once the Gateways have counted for a whole window (2 minutes here).
+        // once: ceil(40 / 10) = 4 instances, once the Gateways have counted for a whole window (1 minute here).
         var deadline = Stopwatch.StartNew();
         var seen = "";
         var played = Stopwatch.StartNew();
@@ -133,7 +133,7 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
                 new("Draining:Interval", $"00:00:{Interval.TotalSeconds:00}"),
                 new("Draining:PlayersPerInstance", "10"),
                 new("Gateway:Players:ReportInterval", "00:00:01"),
-                new("Gateway:Players:Window", "00:02:00"), // the controller acts once the Gateways have counted this long
+                new("Gateway:Players:Window", "00:01:00"), // the controller acts once the Gateways have counted this long
                 .. aws.Settings.Select(s => KeyValuePair.Create(s.Key, s.Value)),
                 .. extra.Select(s => KeyValuePair.Create(s.Key, s.Value)),
             ],

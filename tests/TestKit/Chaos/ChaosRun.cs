@@ -134,7 +134,7 @@ public sealed class ChaosRun
                 $"--updates-per-minute={options.UpdatesPerMinute.ToString(CultureInfo.InvariantCulture)}",
                 "--sockets=0.3", "--rate=1", "--match=5", "--logins-per-second=1", $"--ramp=00:00:{Math.Min(30, Math.Max(5, options.Players / 40)):00}",
                 "--until-all-on=red", $"--duration={options.Deadline:c}", "--report=00:00:01", $"--summary={summaryFile}", "--seed=7",
-                "--retry-failed=5",
+                "--retry-failed=10", // a game retries a failed call for about ten seconds before it tells the player
             ],
             options.Deadline + TimeSpan.FromMinutes(1));
         var sampling = SampleAsync(stop.Token);
