@@ -43,6 +43,13 @@ internal sealed class BenchStack : IAsyncDisposable
         return new BenchStack(root, work);
     }
 
+    /// <summary>A stack whose files go to <paramref name="work"/> (created if missing): what <c>bench/run package</c> ships.</summary>
+    public static BenchStack CreateIn(string work)
+    {
+        Directory.CreateDirectory(work);
+        return new BenchStack(Repository.Root, work);
+    }
+
     public string Dll(string project, string assembly) => Repository.Dll(project, assembly, "Release");
 
     /// <summary>The config the bench cluster runs (canonical form).</summary>

@@ -68,7 +68,7 @@ internal static class HttpScenario
     }
 
     /// <summary>Scrapes like Prometheus until cancelled; a failed scrape fails the run (metrics must stay served under load).</summary>
-    private static async Task ScrapeAsync(string url, CancellationToken cancellationToken)
+    internal static async Task ScrapeAsync(string url, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try

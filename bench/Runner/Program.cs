@@ -3,6 +3,7 @@ using RedWhite.Runner;
 
 // The benchmark runner behind bench/run. Usage:
 //   Runner http [rounds] [seconds] [connections,...]     direct vs plain YARP vs nginx vs gateway
+//   Runner tail [rounds] [seconds] [processes] [rate]      open-loop fixed-rate latency: plain YARP vs the gateway (rate 0: half of plain YARP's saturated)
 //   Runner login [rounds] [seconds] [connections,...]    Discovery login vs a trivial endpoint
 //   Runner configs [rounds] [seconds] [connections,...]  GET /v1/configs/{version} on Discovery (200 and 304)
 //   Runner websockets [count] [seconds] [interval]       long-lived connections through the gateway
@@ -16,6 +17,7 @@ using RedWhite.Runner;
 //   Runner admission-wave [players] [seconds]           a reconnect wave of logins at the login cap (file store and Redis)
 //   Runner admission-memory [queued]                    memory of a full login queue (file store and Redis)
 //   Runner chaos [players] [spacing s] [fault s]       a whole push on the production shape, without and then with faults
+//   Runner package [folder]                            registry, tickets and keys for bench/run package (the many-core A/B)
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
@@ -24,6 +26,8 @@ int[] List(int i, int[] fallback) => args.Length > i ? [.. args[i].Split(',').Se
 var table = scenario switch
 {
     "http" => await HttpScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
+    "tail" => await TailScenario.RunAsync(Arg(1, 5), TimeSpan.FromSeconds(Arg(2, 10)), Arg(3, 3), Arg(4, 0)),
+    "package" => await PackageScenario.WriteAsync(args.ElementAtOrDefault(1) ?? "bench/package"),
     "login" => await LoginScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "configs" => await ConfigScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "websockets" => await WebSocketScenario.RunAsync(Arg(1, 10_000), TimeSpan.FromSeconds(Arg(2, 60)), TimeSpan.FromSeconds(Arg(3, 5))),
@@ -37,6 +41,6 @@ var table = scenario switch
     "admission-memory" => await AdmissionScenario.RunMemoryAsync(Arg(1, 100_000)),
     "chaos" => await ChaosScenario.RunAsync(Arg(1, 2_000), TimeSpan.FromSeconds(Arg(2, 60)), TimeSpan.FromSeconds(Arg(3, 20))),
     "launch" => await LaunchScenario.RunAsync(Arg(1, 8_000), TimeSpan.FromSeconds(Arg(2, 60)), Arg(3, 2_000), Arg(4, 10_000)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency, launch, admission-wave, admission-memory or chaos."),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, tail, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency, launch, admission-wave, admission-memory, chaos or package."),
 };
 Console.WriteLine(table);
