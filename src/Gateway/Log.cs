@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Proxy config for registry revision {Revision} built: {Clusters} serving clusters")]
     public static partial void ProxyConfigBuilt(ILogger logger, long revision, int clusters);
 
+    [LoggerMessage(3016, LogLevel.Debug, "Registry revision {Revision} routes as revision {Routed} does (only weights, states or pins changed): the proxy config is kept as it is")]
+    public static partial void ProxyConfigUnchanged(ILogger logger, long revision, long routed);
+
     [LoggerMessage(3002, LogLevel.Error, "Could not build the proxy config for registry revision {Revision}; the proxy keeps its previous config")]
     public static partial void ProxyConfigFailed(ILogger logger, long revision, Exception exception);
 

@@ -40,7 +40,10 @@ internal sealed class RegistryProxyConfig : IProxyConfig
         ChangeToken = new CancellationChangeToken(changed.Token);
     }
 
-    /// <summary>Registry revision this config was built from; -1 before the registry is loaded.</summary>
+    /// <summary>
+    /// Registry revision this config was built from (later revisions that route the same keep it); -1 before the registry
+    /// is loaded.
+    /// </summary>
     public long Revision { get; }
 
     public IReadOnlyList<RouteConfig> Routes { get; }
@@ -101,6 +104,16 @@ internal sealed class RegistryProxyConfig : IProxyConfig
         }
 
         return new(snapshot.Revision, routes, clusters);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> has the same routes and clusters (YARP's configs compare by value, destinations
+    /// and health settings included): a revision that changed only what YARP never sees routes as this one does.
+    /// </summary>
+    public bool RoutesAs(RegistryProxyConfig other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Routes.SequenceEqual(other.Routes) && Clusters.SequenceEqual(other.Clusters);
     }
 
     /// <summary>Tells YARP to read the provider again.</summary>

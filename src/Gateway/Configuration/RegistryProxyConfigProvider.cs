@@ -6,8 +6,10 @@ using Yarp.ReverseProxy.Configuration;
 namespace RedWhite.Gateway.Configuration;
 
 /// <summary>
-/// Feeds YARP from the registry: every revision the monitor applies becomes a new proxy config and
-/// YARP's change token fires, so routes, clusters and destinations follow the registry without a restart.
+/// Feeds YARP from the registry: every revision the monitor applies that changes what YARP routes (a cluster serving or
+/// not, its destinations, its timeouts) becomes a new proxy config and YARP's change token fires, so routes, clusters and
+/// destinations follow the registry without a restart. A revision that changes only weights, serving states or pins
+/// leaves YARP as it is.
 /// </summary>
 internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDisposable
 {
@@ -45,7 +47,7 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
         {
             // YARP loads its first config while the app is being built, before the registry monitor
             // (a hosted service) has read the store. It gets the entry route alone until then.
-            config ??= registry.Status.Ready ? Build(registry.Current) : RegistryProxyConfig.Empty();
+            config ??= registry.Status.Ready ? Built(Build(registry.Current)) : RegistryProxyConfig.Empty();
             return config;
         }
     }
@@ -59,7 +61,7 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
         lock (gate)
         {
             previous = config;
-            config = registry.Status.Ready ? Build(registry.Current) : RegistryProxyConfig.Empty();
+            config = registry.Status.Ready ? Built(Build(registry.Current)) : RegistryProxyConfig.Empty();
         }
 
         previous?.SignalChange();
@@ -79,7 +81,16 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
                     return;
                 }
 
-                config = Build(snapshot);
+                var built = Build(snapshot);
+                if (previous is not null && previous.RoutesAs(built))
+                {
+                    // A weight, a serving state or a pin: YARP's routes and clusters would be the same, so it is not asked
+                    // to re-read them (it would validate every route and cluster again for nothing).
+                    Log.ProxyConfigUnchanged(logger, snapshot.Revision, previous.Revision);
+                    return;
+                }
+
+                config = Built(built);
             }
 
             previous?.SignalChange();
@@ -90,11 +101,11 @@ internal sealed class RegistryProxyConfigProvider : IProxyConfigProvider, IDispo
         }
     }
 
-    private RegistryProxyConfig Build(RegistrySnapshot snapshot)
+    private RegistryProxyConfig Build(RegistrySnapshot snapshot) => RegistryProxyConfig.From(snapshot, health, activityTimeout, standIn.Address);
+
+    private RegistryProxyConfig Built(RegistryProxyConfig built)
     {
-        var standInAddress = standIn.Address;
-        var built = RegistryProxyConfig.From(snapshot, health, activityTimeout, standInAddress);
-        Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count - (standInAddress is null ? 1 : 2));
+        Log.ProxyConfigBuilt(logger, built.Revision, built.Clusters.Count(c => c.ClusterId is not RegistryProxyConfig.EntryId and not StandInCluster.Id));
         return built;
     }
 }

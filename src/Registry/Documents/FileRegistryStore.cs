@@ -107,13 +107,22 @@ internal sealed class FileRegistryStore : IRegistryStore
             }
 
             // The registry file first: it is the commit point, and readers route by it as soon as it lands.
-            // Its history copy follows; should the process die between the two, the next commit keeps the
-            // copy (above), so rollback can still reach it.
+            // Its history copy and the audit line follow, written and flushed to disk side by side (neither needs the
+            // other, so the answer waits for one flush after the commit, not two); should the process die before
+            // the copy lands, the next commit keeps it (above), so rollback can still reach it.
             var stored = next with { Revision = expectedRevision + 1 };
             var bytes = RegistryJson.Serialize(stored);
             await AtomicFile.WriteAsync(path, bytes, CancellationToken.None);
-            await AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, CancellationToken.None);
-            await WriteAuditLineAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None);
+            var copy = Task.Run(() => AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, CancellationToken.None), CancellationToken.None);
+            try
+            {
+                await WriteAuditLineAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None);
+            }
+            finally
+            {
+                await copy; // never leave the copy running past the lock, whatever the audit line did
+            }
+
             PruneRevisions(stored.Revision);
             return stored;
         }

@@ -75,7 +75,7 @@ public sealed class RegistryProxyConfigTests
     }
 
     [Fact]
-    public async Task ConfigProvider_SignalsChange_OnlyForNewerRevisions()
+    public async Task ConfigProvider_SignalsChange_OnlyForNewerRevisionsThatRouteDifferently()
     {
         using var registry = new TestRegistry();
         var monitor = new RegistryMonitor(registry.Store(), Options.Create(new RegistryOptions { File = registry.FilePath }),
@@ -94,11 +94,32 @@ public sealed class RegistryProxyConfigTests
             Assert.Equal(1, first.Revision);
             Assert.False(first.ChangeToken.HasChanged);
 
-            registry.Write(TestRegistry.Demo() with { Revision = 2 });
+            // A new destination is a new route for YARP.
+            var demo = TestRegistry.Demo();
+            var white = demo.FindCluster("white-1.0")!;
+            var moved = demo.WithCluster(white with { Destinations = new Dictionary<string, string>(white.Destinations) { ["w9"] = "http://127.0.0.1:7199/" } });
+            registry.Write(moved with { Revision = 2 });
             await monitor.RefreshAsync(CancellationToken.None);
 
             Assert.True(first.ChangeToken.HasChanged);
-            Assert.Equal(2, ((RegistryProxyConfig)provider.GetConfig()).Revision);
+            var second = (RegistryProxyConfig)provider.GetConfig();
+            Assert.Equal(2, second.Revision);
+
+            // A weight and a serving state are nothing YARP sees: it is not told to re-read, and keeps revision 2's config.
+            var red = moved.FindCluster("red-1.1")!;
+            registry.Write(moved.WithCluster(red with { Weight = red.Weight + 5 }).WithCluster(moved.FindCluster("white-1.0")! with { State = ClusterState.Draining }) with { Revision = 3 });
+            await monitor.RefreshAsync(CancellationToken.None);
+
+            Assert.Equal(3, monitor.Current.Revision);
+            Assert.False(second.ChangeToken.HasChanged);
+            Assert.Same(second, provider.GetConfig());
+
+            // A retirement removes the cluster's route: YARP re-reads.
+            registry.Write(moved.WithCluster(red with { State = ClusterState.Retired, Weight = 0 }) with { Revision = 4 });
+            await monitor.RefreshAsync(CancellationToken.None);
+
+            Assert.True(second.ChangeToken.HasChanged);
+            Assert.DoesNotContain("red-1.1", ((RegistryProxyConfig)provider.GetConfig()).Routes.Select(r => r.RouteId));
         }
         finally
         {
