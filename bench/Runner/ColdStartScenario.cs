@@ -9,7 +9,7 @@ namespace RedWhite.Runner;
 /// How soon a gateway started cold under full load serves at speed: what autoscaling gets when it adds a gateway
 /// during a peak. For each variant (the plain build, JIT only, and the ReadyToRun publish the Dockerfiles ship with the
 /// runtime's call-counting delay at 0, each with and without the gateway's warm-up, and the publish with dynamic PGO
-/// back on), a fresh process is started and
+/// back on, with the warm-up as shipped and waiting for three quiet rounds), a fresh process is started and
 /// waited for until ready, wrk puts full load on it at once, and the gateway's own request count is scraped from its
 /// management listener every 250 ms (the warm-up's requests are not counted). Steady = the median rate of the last 8 s; the figure is the time from the first
 /// request to the first half-second window at 80% of steady or more.
@@ -43,6 +43,7 @@ internal static class ColdStartScenario
             ("publish, TC_CallCountingDelayMs=0, no warm-up", r2r, noDelay, noWarmUp),
             ("publish, TC_CallCountingDelayMs=0, warm-up (as shipped)", r2r, noDelay, []),
             ("publish, TC_CallCountingDelayMs=0, warm-up, TieredPGO on", r2r, new(noDelay) { ["DOTNET_TieredPGO"] = "1" }, []),
+            ("publish, TC_CallCountingDelayMs=0, warm-up to 3 quiet rounds, TieredPGO on", r2r, new(noDelay) { ["DOTNET_TieredPGO"] = "1" }, ["--Gateway:WarmUp:QuietRounds=3"]),
         ];
 
         // BENCH_COLD="name;name" narrows the variants while tuning.

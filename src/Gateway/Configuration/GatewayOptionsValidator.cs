@@ -50,6 +50,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway:WarmUp:Concurrency must be from 1 to 1024 (was {warmUp.Concurrency}).");
         }
 
+        if (warmUp.QuietRounds is < 1 or > 20)
+        {
+            failures.Add($"Gateway:WarmUp:QuietRounds must be from 1 to 20 (was {warmUp.QuietRounds}).");
+        }
+
         if (warmUp.Timeout <= TimeSpan.Zero || warmUp.Timeout > TimeSpan.FromMinutes(5))
         {
             failures.Add("Gateway:WarmUp:Timeout must be from 00:00:00.001 to 00:05:00, e.g. 00:00:15.");

@@ -13,6 +13,13 @@ internal sealed class WarmUpOptions
     /// </summary>
     public int Requests { get; set; } = 20_000;
 
+    /// <summary>
+    /// Rounds in a row that must make the runtime compile nothing new before the warm-up stops
+    /// (<c>Gateway:WarmUp:QuietRounds</c>, default 1). With dynamic PGO on (<c>DOTNET_TieredPGO=1</c>) hot code passes
+    /// an instrumented stage before its final one, and a single quiet round can come between the two: 3 waits it out.
+    /// </summary>
+    public int QuietRounds { get; set; } = 1;
+
     /// <summary>Requests in flight at once (<c>Gateway:WarmUp:Concurrency</c>, default 32).</summary>
     public int Concurrency { get; set; } = 32;
 

@@ -129,8 +129,9 @@ internal sealed partial class GatewayWarmUp(
     }
 
     /// <summary>
-    /// Sends rounds of requests from <see cref="WarmUpOptions.Concurrency"/> loops until a round makes the runtime
-    /// compile nothing new (the path is compiled and tiered up), or <see cref="WarmUpOptions.Requests"/> are sent.
+    /// Sends rounds of requests from <see cref="WarmUpOptions.Concurrency"/> loops until <see cref="WarmUpOptions.QuietRounds"/>
+    /// rounds in a row make the runtime compile nothing new (the path is compiled and tiered up), or
+    /// <see cref="WarmUpOptions.Requests"/> are sent.
     /// </summary>
     private async Task<WarmUpResult> SendAsync(Uri self, string ticket, CancellationToken cancellationToken)
     {
@@ -144,6 +145,7 @@ internal sealed partial class GatewayWarmUp(
         var sent = 0;
         var failed = 0;
         var rounds = 0;
+        var quiet = 0;
         var compiled = JitInfo.GetCompiledMethodCount();
         while (sent < settings.Requests)
         {
@@ -153,7 +155,8 @@ internal sealed partial class GatewayWarmUp(
             rounds++;
             var before = compiled;
             compiled = JitInfo.GetCompiledMethodCount();
-            if (rounds >= MinRounds && compiled == before)
+            quiet = compiled == before ? quiet + 1 : 0;
+            if (rounds >= MinRounds && quiet >= settings.QuietRounds)
             {
                 return new WarmUpResult(sent, failed, Settled: true);
             }

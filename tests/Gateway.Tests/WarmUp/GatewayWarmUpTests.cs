@@ -97,6 +97,7 @@ public sealed class GatewayWarmUpTests
     [Theory]
     [InlineData("Gateway:WarmUp:Requests", "-1")]
     [InlineData("Gateway:WarmUp:Concurrency", "0")]
+    [InlineData("Gateway:WarmUp:QuietRounds", "0")]
     [InlineData("Gateway:WarmUp:Timeout", "00:00:00")]
     public void UnusableSetting_StopsTheGatewayAtStart_NamingTheKey(string key, string value)
     {
