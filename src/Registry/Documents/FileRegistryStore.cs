@@ -106,22 +106,14 @@ internal sealed class FileRegistryStore : IRegistryStore
                 await AtomicFile.WriteAsync(RevisionPath(current.Revision), RegistryJson.Serialize(current), cancellationToken);
             }
 
-            // The registry file first: it is the commit point, and readers route by it as soon as it lands.
-            // Its history copy and the audit line follow, written and flushed to disk side by side (neither needs the
-            // other, so the answer waits for one flush after the commit, not two); should the process die before
-            // the copy lands, the next commit keeps it (above), so rollback can still reach it.
+            // The registry file first: the commit point, routed by as soon as it lands. Then its history copy and the audit
+            // line, flushed side by side (one flush after the commit, not two); a copy lost to a crash the next commit keeps (above).
             var stored = next with { Revision = expectedRevision + 1 };
             var bytes = RegistryJson.Serialize(stored);
             await AtomicFile.WriteAsync(path, bytes, CancellationToken.None);
-            var copy = Task.Run(() => AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, CancellationToken.None), CancellationToken.None);
-            try
-            {
-                await WriteAuditLineAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None);
-            }
-            finally
-            {
-                await copy; // never leave the copy running past the lock, whatever the audit line did
-            }
+            await Task.WhenAll( // both finish before the lock is let go, whichever fails
+                Task.Run(() => AtomicFile.WriteAsync(RevisionPath(stored.Revision), bytes, CancellationToken.None), CancellationToken.None),
+                WriteAuditLineAsync(audit with { RevisionBefore = expectedRevision, RevisionAfter = stored.Revision }, CancellationToken.None));
 
             PruneRevisions(stored.Revision);
             return stored;
