@@ -347,12 +347,7 @@ public sealed class RedisStack : IAsyncDisposable
     public Task StartDiscoveryAsync(string name) => StartServiceAsync(ServiceKind.Discovery, name);
 
     /// <summary>A ticket signed with the stack's key, for calling a Gateway when Discovery cannot log anyone in yet.</summary>
-    public string MintTicket(string playerId, string cluster, string clientBuild) =>
-        new RedWhite.Core.Tickets.TicketCodec(new RedWhite.Core.Tickets.TicketOptions
-        {
-            SigningKeys = new(StringComparer.Ordinal) { ["stack"] = signingKey },
-            ActiveKeyId = "stack",
-        }).Issue(playerId, cluster, clientBuild, null, DateTimeOffset.UtcNow).Ticket;
+    public string MintTicket(string playerId, string cluster, string clientBuild) => TicketForge.Issue("stack", signingKey, playerId, cluster, clientBuild);
 
     private async Task StartServiceAsync(ServiceKind kind, string name, bool waitReady = true)
     {

@@ -11,6 +11,17 @@ namespace RedWhite.TestKit;
 /// </summary>
 public static class TicketForge
 {
+    /// <summary>
+    /// A ticket as Discovery issues it (the product's own codec), signed with <paramref name="keyBase64"/> under
+    /// <paramref name="keyId"/>: for calling a Gateway of a stack started with that key when no login is wanted.
+    /// </summary>
+    public static string Issue(string keyId, string keyBase64, string playerId, string clusterId, string build, string? config = null) =>
+        new RedWhite.Core.Tickets.TicketCodec(new RedWhite.Core.Tickets.TicketOptions
+        {
+            SigningKeys = new(StringComparer.Ordinal) { [keyId] = keyBase64 },
+            ActiveKeyId = keyId,
+        }).Issue(playerId, clusterId, build, config, DateTimeOffset.UtcNow).Ticket;
+
     /// <summary>A ticket in format 1 signed with <paramref name="keyBase64"/> under <paramref name="keyId"/>.</summary>
     public static string Sign(
         long issuedSeconds, long expiresSeconds, string playerId, string clusterId = "white-1.0", string build = "1.0.4", string config = "",

@@ -55,6 +55,14 @@ public sealed class RolloutEvidenceTests(ITestOutputHelper output)
         // uploads would put the canary's p99 over 1,500 ms against a few ms on white, and abort it at its first step.
         var plan = new RolloutPlan { Steps = [50, 100], BakeTime = TimeSpan.FromSeconds(20), Analysis = new RolloutAnalysis { MinRequests = 50 } };
         await using var bed = await RolloutBed.StartAsync(plan);
+
+        // Both paths run once before the rollout, and that evidence is two reports old when it starts: the first body
+        // ever forwarded compiles the upload path (tens of ms on a loaded machine), which is not what this test is about.
+        Assert.All(await bed.UploadSlowlyAsync(connections: 12, upload: TimeSpan.FromSeconds(0.2)), status => Assert.Equal(200, status));
+        await bed.PlayersAsync(RolloutBed.Red, "red", players: 20, requestsEach: 2);
+        await bed.PlayersAsync(RolloutBed.White, "white", players: 20, requestsEach: 2);
+        await bed.StepAsync();
+        await bed.StepAsync();
         await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start");
 
         for (var i = 0; i < 30 && (await bed.RedAsync()).State != ClusterState.Active; i++)

@@ -20,14 +20,17 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
         using var aws = FakeAutoScaling.Start();
         aws.AddGroup("game-white", min: 1, max: 20, desired: 10);
         await using var stack = await StartAsync(aws);
-        await DrainWhiteAsync(stack);
 
         // 40 distinct players, playing every few seconds: 0-29 through gateway-1, 10-39 through gateway-2. Counted
-        // once: ceil(40 / 10) = 4 instances, once the Gateways have counted for a whole window (1 minute here).
+        // once: ceil(40 / 10) = 4 instances, once the Gateways have counted for a whole window (1 minute here). They
+        // play before white drains: on a slow start the Gateways may already have counted a whole window of nobody,
+        // and the controller would rightly take white to its minimum at once.
         var deadline = Stopwatch.StartNew();
         var seen = "";
         var played = Stopwatch.StartNew();
         await PlayAsync(stack);
+        await Eventually.TrueAsync(async () => await PlayersAsync(stack) == 40, "the 40 players in Admin's count", TimeSpan.FromSeconds(30));
+        await DrainWhiteAsync(stack);
         while (aws.Group("game-white").DesiredCapacity != 4)
         {
             using var look = await stack.AdminAsync(stack.Admins[0], HttpMethod.Get, $"/v1/clusters/{RedisStack.White}");
@@ -106,6 +109,12 @@ public sealed class DrainAcrossInstancesTests(ITestOutputHelper output)
         await EndedAsync(chatty);
         await EndedAsync(idle);
         Assert.Equal("410 cluster_retired", await stack.AnswerAsync(stack.Gateways[0], ticket));
+    }
+
+    private static async Task<long> PlayersAsync(RedisStack stack)
+    {
+        using var look = await stack.AdminAsync(stack.Admins[0], HttpMethod.Get, $"/v1/clusters/{RedisStack.White}");
+        return (await look.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetProperty("players").GetInt64();
     }
 
     private static async Task PlayAsync(RedisStack stack)

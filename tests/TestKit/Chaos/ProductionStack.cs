@@ -134,12 +134,7 @@ public sealed class ProductionStack : IAsyncDisposable
     }
 
     /// <summary>A ticket signed with the stack's key, as Discovery would issue it.</summary>
-    public string MintTicket(string playerId, string cluster, string clientBuild) =>
-        new RedWhite.Core.Tickets.TicketCodec(new RedWhite.Core.Tickets.TicketOptions
-        {
-            SigningKeys = new(StringComparer.Ordinal) { ["chaos"] = signingKey },
-            ActiveKeyId = "chaos",
-        }).Issue(playerId, cluster, clientBuild, null, DateTimeOffset.UtcNow).Ticket;
+    public string MintTicket(string playerId, string cluster, string clientBuild) => TicketForge.Issue("chaos", signingKey, playerId, cluster, clientBuild);
 
     /// <summary>The holder of a lease (<c>drain-controller</c>, <c>rollout-controller</c>) as the primary has it, or null.</summary>
     public async Task<string?> LeaseHolderAsync(string lease)
