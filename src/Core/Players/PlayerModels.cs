@@ -94,7 +94,7 @@ public sealed class PlayerWindow
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(reportInterval, TimeSpan.Zero);
         Length = length;
         ReportInterval = reportInterval;
-        Buckets = (int)Math.Ceiling(length / BucketLength);
+        Buckets = (int)Math.Ceiling(length / BucketLength) + 1;
     }
 
     /// <summary>The window.</summary>
@@ -103,7 +103,12 @@ public sealed class PlayerWindow
     /// <summary>How often Gateways report.</summary>
     public TimeSpan ReportInterval { get; }
 
-    /// <summary>Buckets that make up the window (the current, partial one included).</summary>
+    /// <summary>
+    /// Buckets that make up the window: the current, partial one, and before it as many whole ones as cover the window,
+    /// so a player seen within the last <see cref="Length"/> is always counted (with only as many buckets as the window
+    /// has minutes, a one-minute window counted nobody in the first seconds of every minute, and a drain controller
+    /// reading it then scaled a full cluster to its minimum).
+    /// </summary>
     public int Buckets { get; }
 
     /// <summary>A report older than this is from an instance that stopped: it no longer counts.</summary>
