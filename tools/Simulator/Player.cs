@@ -301,6 +301,8 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
         await EnsureTicketAsync(cancellationToken);
     }
 
+    private const string SocketConnect = "socket connect";
+
     private async Task OpenSocketAsync(CancellationToken cancellationToken)
     {
         if (!keepsSocket || socket is not null)
@@ -308,14 +310,31 @@ internal sealed class Player(int number, string build, bool keepsSocket, Populat
             return;
         }
 
-        try
+        // With --retry-failed a refused connect (a Gateway past its connection limit answers 503) is tried again a
+        // second apart, as a game would, and counted as retried; only one no retry recovered is a failure.
+        for (var attempt = 0; ; attempt++)
         {
-            socket = await session.ConnectSocketAsync("/ws", cancellationToken);
-        }
-        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or RedWhiteRequestFailedException)
-        {
-            stats.Failure(Color, "socket connect failed: " + ex.Message);
-            return;
+            try
+            {
+                socket = await session.ConnectSocketAsync("/ws", cancellationToken);
+                if (attempt > 0)
+                {
+                    stats.RetryRecovered(SocketConnect);
+                }
+
+                break;
+            }
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or RedWhiteRequestFailedException)
+            {
+                if (attempt >= options.RetryFailed)
+                {
+                    stats.Failure(Color, "socket connect failed: " + ex.Message);
+                    return;
+                }
+
+                stats.Retrying(SocketConnect);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
 
         socketStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
