@@ -221,7 +221,17 @@ public sealed class ChaosRun
         Event("red registered as a canary");
         await MutateAsync(HttpMethod.Post, "/v1/clusters/red-1.1/rollout/start", null);
         Event("rollout started");
-        await UntilClusterAsync("red-1.1", c => c.GetProperty("state").GetString() == "active", "the rollout to promote red", (options.BakeTime * 3) + TimeSpan.FromMinutes(3));
+        try
+        {
+            await UntilClusterAsync("red-1.1", c => c.GetProperty("state").GetString() == "active", "the rollout to promote red", (options.BakeTime * 3) + TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            // Why it did not: the rollout's state and its checks, for whoever reads the failed run.
+            Event("red not promoted; its rollout: " + await admin.GetStringAsync("/v1/clusters/red-1.1/rollout"));
+            throw;
+        }
+
         Event("red promoted by its rollout");
         await MutateAsync(HttpMethod.Post, "/v1/clusters/white-1.0/drain", new { deadline = DateTimeOffset.UtcNow.AddHours(1) });
         Event("white draining");
@@ -534,9 +544,10 @@ public sealed record ChaosResult
     /// <summary>
     /// What a fault in the schedule may fail a request with (each then retried by the client): HAProxy's 502 or 504 for
     /// a request in flight on the killed Gateway, the connection itself ending, the failing game server's 500, or the
-    /// surged Gateway refusing a new connection from the balancer past its limit.
+    /// surged Gateway refusing a new connection from the balancer past its limit (a request's 503, or a player's socket
+    /// connect answered 503).
     /// </summary>
-    public static readonly IReadOnlySet<string> ExpectedCauses = new HashSet<string>(["502", "504", "connection", "timeout", "500 game server", "503 server_busy"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> ExpectedCauses = new HashSet<string>(["502", "504", "connection", "timeout", "500 game server", "503 server_busy", "socket connect"], StringComparer.Ordinal);
 
     public int Players { get; init; }
 
