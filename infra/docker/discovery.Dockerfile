@@ -10,12 +10,14 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Core/Core.csproj src/Core/
 COPY src/ServiceDefaults/ServiceDefaults.csproj src/ServiceDefaults/
 COPY src/Registry/Registry.csproj src/Registry/
+COPY src/Server/Server.csproj src/Server/
 COPY src/Discovery/Discovery.csproj src/Discovery/
 # ReadyToRun at restore too: it fetches the crossgen2 pack that the --no-restore publish below compiles with.
 RUN dotnet restore src/Discovery/Discovery.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/Core/ src/Core/
 COPY src/ServiceDefaults/ src/ServiceDefaults/
 COPY src/Registry/ src/Registry/
+COPY src/Server/ src/Server/
 COPY src/Discovery/ src/Discovery/
 RUN dotnet publish src/Discovery/Discovery.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true --no-restore -o /app
 

@@ -2,6 +2,7 @@ using RedWhite.Discovery.Admission;
 using RedWhite.Discovery.Configs;
 using RedWhite.Discovery.Identity;
 using RedWhite.Discovery.Login;
+using RedWhite.Discovery.Passes;
 using RedWhite.Discovery.Servers;
 using RedWhite.Discovery.Telemetry;
 using RedWhite.ServiceDefaults;
@@ -19,6 +20,7 @@ builder.AddLogin();
 builder.AddAdmission();
 builder.AddLoginRateLimits();
 builder.AddServerHeartbeats();
+builder.AddPasses();
 builder.Services.AddSingleton<ConfigBytes>();
 builder.AddApiDocs("Red-White Discovery", "Game clients log in here and are assigned the cluster (color) that serves their build and " +
     "config, with a signed routing ticket for the Gateway; game servers report the config they hold; configs are served by address.");
@@ -33,12 +35,14 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRateLimiter();
 
-// /healthz, /readyz, the API's description (/openapi/v1.json), the login contract, configs and game servers' heartbeats.
+// /healthz, /readyz, the API's description (/openapi/v1.json), the login contract, configs, game servers' heartbeats
+// and the public keys they verify direct-connect passes with.
 app.MapHealthEndpoints();
 app.MapApiDocs();
 app.MapLogin();
 app.MapConfigServing();
 app.MapServerHeartbeats();
+app.MapPassKeys();
 
 app.Run();
 

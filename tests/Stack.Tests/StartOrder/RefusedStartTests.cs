@@ -21,7 +21,20 @@ public sealed class RefusedStartTests(ITestOutputHelper output)
         { "Discovery", [$"--Tickets:SigningKeys:k1={ZeroKey}", "--Tickets:ActiveKeyId=k1", "--Discovery:Identity:Mode=Anonymous"], "Tickets:SigningKeys:k1 is not a random key" },
         { "Admin", [$"--Admin:ApiKeys:ops:Key={GoodKey}", "--Admin:ApiKeys:ops:Role=ReleaseManager", "--Registry:File={bad}"], "clusters[0].id: Must be 1-63 characters" },
         { "Gateway", ["--Management:Urls=http://127.0.0.1"], "Management:Urls has 'http://127.0.0.1': give http(s)://host:port with an explicit, fixed port" },
+        {
+            "Discovery", [$"--Tickets:SigningKeys:k1={RandomKey()}", "--Tickets:ActiveKeyId=k1", "--Discovery:Identity:Mode=Anonymous",
+                $"--Passes:SigningKeys:p1:PrivateKey={PublicKeyPem()}", "--Passes:ActiveKey=p1"],
+            "Passes:SigningKeys:p1 is a public key, not a private key"
+        },
     };
+
+    private static string RandomKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private static string PublicKeyPem()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        return key.ExportSubjectPublicKeyInfoPem();
+    }
 
     [Theory]
     [MemberData(nameof(Refusals))]
