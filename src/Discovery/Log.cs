@@ -23,4 +23,10 @@ internal static partial class Log
 
     [LoggerMessage(2007, LogLevel.Information, "Login queues are kept in this Discovery's process (Registry:Store=File): run one Discovery per file registry, and a restart starts its queues afresh; on Redis every Discovery shares them")]
     public static partial void AdmissionInProcess(ILogger logger);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Direct clusters' servers cannot be read, the store is unreachable; logins choose from the last reports: {Reason}")]
+    public static partial void DirectServersReadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2009, LogLevel.Information, "Direct clusters' servers read again")]
+    public static partial void DirectServersReadResumed(ILogger logger);
 }

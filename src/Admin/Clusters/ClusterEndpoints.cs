@@ -111,6 +111,7 @@ internal static class ClusterEndpoints
                 id, existing.State, request.Weight ?? existing.Weight, request.DrainDeadline ?? existing.DrainDeadline,
                 request.VerifyServers ?? existing.VerifyServers) with
             {
+                Connect = existing.Connect,
                 MinHealthyPercent = request.MinHealthyPercent ?? existing.MinHealthyPercent,
 
                 // A plan left out stays; a new plan keeps where the running rollout stands (only the rollout calls move it).

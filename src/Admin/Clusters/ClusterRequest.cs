@@ -31,6 +31,12 @@ internal sealed record ClusterRequest
 
     public string? AutoScalingGroup { get; init; }
 
+    /// <summary>How players reach the cluster: <c>proxy</c> (left out on register) or <c>direct</c>; it cannot change.</summary>
+    public ClusterConnect? Connect { get; init; }
+
+    /// <summary>A direct cluster's public game endpoints, one per destination.</summary>
+    public IReadOnlyDictionary<string, GameEndpoint>? Endpoints { get; init; }
+
     public DateTimeOffset? DrainDeadline { get; init; }
 
     public TimeSpan? ActivityTimeout { get; init; }
@@ -65,6 +71,8 @@ internal sealed record ClusterRequest
         Weight = weight,
         Destinations = Destinations,
         AutoScalingGroup = AutoScalingGroup,
+        Connect = Connect ?? ClusterConnect.Proxy,
+        Endpoints = Endpoints,
         DrainDeadline = drainDeadline,
         ActivityTimeout = ActivityTimeout,
         Instances = Instances,

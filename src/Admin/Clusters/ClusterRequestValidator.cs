@@ -63,8 +63,11 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
     public static ClusterRequestValidator ForReplace(ClusterDefinition current, DateTimeOffset now, DestinationAllowList allowList)
     {
         var validator = new ClusterRequestValidator(
-            r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline, r.VerifyServers ?? current.VerifyServers),
+            r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline, r.VerifyServers ?? current.VerifyServers)
+                with { Connect = current.Connect },
             allowList, current.Destinations);
+        validator.RuleFor(r => r.Connect).Must(c => c is null || c == current.Connect)
+            .WithMessage($"Must be '{current.Connect.ToString().ToLowerInvariant()}' or left out: how players reach a cluster cannot change; register a new one.");
         validator.RuleFor(r => r.Id).Equal(current.Id).When(r => r.Id is not null)
             .WithMessage($"Must be '{current.Id}' (the id in the path) or left out; a cluster's id cannot change.");
         validator.RuleFor(r => r.DrainDeadline).Null().When(_ => !ClusterLifecycle.HasDrainDeadline(current.State))

@@ -75,5 +75,8 @@ public sealed record ConfigRollouts
 /// <param name="Server">The <c>Discovery:ServerKeys</c> name of the key it used.</param>
 /// <param name="ServerVersion">The server build's version it says it runs (null from a server that does not say).</param>
 /// <param name="BuildId">An optional build id beside it (a commit, a CI build number), shown to operators.</param>
+/// <param name="Players">Players it holds now, as it counts them (direct clusters' servers report it; null when not said).</param>
+/// <param name="MaxPlayers">Players it can hold (null when not said).</param>
 public sealed record ServerHeartbeat(
-    string Cluster, string Destination, string ConfigVersion, DateTimeOffset At, string Server, string? ServerVersion = null, string? BuildId = null);
+    string Cluster, string Destination, string ConfigVersion, DateTimeOffset At, string Server, string? ServerVersion = null, string? BuildId = null,
+    int? Players = null, int? MaxPlayers = null);

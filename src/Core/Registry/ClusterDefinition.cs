@@ -30,6 +30,20 @@ public record ClusterDefinition
     /// <summary>Destination name (<c>[a-z0-9-]</c>) to absolute http(s) URL.</summary>
     public IReadOnlyDictionary<string, string> Destinations { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// How players reach the cluster: through the Gateways (<c>proxy</c>, the default, left out of the document) or
+    /// straight to a server named at login with a pass (<c>direct</c>).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public ClusterConnect Connect { get; init; }
+
+    /// <summary>
+    /// A direct cluster's public game endpoints, one per destination (the destination's address stays the private one).
+    /// Null on proxied clusters.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, GameEndpoint>? Endpoints { get; init; }
+
     /// <summary>AWS Auto Scaling group that runs the cluster, if scaled by the drain controller.</summary>
     public string? AutoScalingGroup { get; init; }
 

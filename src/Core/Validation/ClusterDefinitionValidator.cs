@@ -30,6 +30,8 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
         RuleFor(c => c.ActivityTimeout).Must(t => t >= Rules.MinActivityTimeout && t <= Rules.MaxActivityTimeout)
             .When(c => c.ActivityTimeout is not null).WithMessage(Rules.ActivityTimeoutMessage);
         RuleFor(c => c.Instances).Custom(ValidateInstances).When(c => c.Instances is not null);
+        RuleFor(c => c.Connect).IsInEnum();
+        RuleFor(c => c.Endpoints).Custom(ValidateEndpoints);
         RuleFor(c => c.Capacity!.PlayersPerDestination).InclusiveBetween(1, ClusterCapacity.MaxValue)
             .When(c => c.Capacity is not null).OverridePropertyName("capacity.playersPerDestination");
         RuleFor(c => c.Capacity!.MaxPlayers).InclusiveBetween(1, ClusterCapacity.MaxValue)
@@ -60,6 +62,57 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
         if (instances.Values.Distinct(StringComparer.Ordinal).Count() != instances.Count)
         {
             context.AddFailure(new ValidationFailure(context.PropertyPath, "Names an instance for two destinations."));
+        }
+    }
+
+    /// <summary>A direct cluster names a public game endpoint for every destination; a proxied one names none.</summary>
+    private static void ValidateEndpoints(IReadOnlyDictionary<string, GameEndpoint>? endpoints, ValidationContext<ClusterDefinition> context)
+    {
+        var cluster = context.InstanceToValidate;
+        if (cluster.Connect != ClusterConnect.Direct)
+        {
+            if (endpoints is not null)
+            {
+                context.AddFailure(new ValidationFailure(context.PropertyPath, "Only a direct cluster (connect: direct) has game endpoints."));
+            }
+
+            return;
+        }
+
+        endpoints ??= new Dictionary<string, GameEndpoint>();
+        foreach (var name in cluster.Destinations.Keys.Where(d => !endpoints.ContainsKey(d)))
+        {
+            context.AddFailure(new ValidationFailure($"{context.PropertyPath}.{name}", "A direct cluster needs a game endpoint for each destination."));
+        }
+
+        foreach (var (name, endpoint) in endpoints)
+        {
+            var field = $"{context.PropertyPath}.{name}";
+            if (!cluster.Destinations.ContainsKey(name))
+            {
+                context.AddFailure(new ValidationFailure(field, "Names no destination of this cluster."));
+            }
+
+            if (endpoint is null)
+            {
+                context.AddFailure(new ValidationFailure(field, "Must be { host, port, protocol }."));
+                continue;
+            }
+
+            if (!Rules.IsHost(endpoint.Host))
+            {
+                context.AddFailure(new ValidationFailure(field + ".host", Rules.HostMessage));
+            }
+
+            if (endpoint.Port is < 1 or > 65535)
+            {
+                context.AddFailure(new ValidationFailure(field + ".port", "Must be 1-65535."));
+            }
+
+            if (!Enum.IsDefined(endpoint.Protocol))
+            {
+                context.AddFailure(new ValidationFailure(field + ".protocol", "Must be udp or tcp."));
+            }
         }
     }
 

@@ -30,6 +30,32 @@ public static partial class Rules
     public static bool IsHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
+    /// <summary>
+    /// A host clients dial: a DNS name (letters, digits, '-', dot-separated labels of 1-63, at most 253 in all) or an
+    /// IPv4 or IPv6 address in its usual spelling (no brackets, no port).
+    /// </summary>
+    public static bool IsHost(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 253)
+        {
+            return false;
+        }
+
+        if (value.Contains(':', StringComparison.Ordinal))
+        {
+            return !value.Contains('[', StringComparison.Ordinal) && !value.Contains('%', StringComparison.Ordinal) &&
+                System.Net.IPAddress.TryParse(value, out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        // No top-level domain is all digits: a name ending in one is an IPv4 address, and only its usual dotted-quad
+        // spelling is taken (127.1 and 0x7f.1 read differently in different parsers).
+        return HostPattern().IsMatch(value) &&
+            (!value[(value.LastIndexOf('.') + 1)..].All(char.IsAsciiDigit) || (System.Net.IPAddress.TryParse(value, out var v4) && v4.ToString() == value));
+    }
+
+    /// <summary>Message used wherever the host rule fails.</summary>
+    public const string HostMessage = "Must be a DNS name or an IP address (no scheme, port or brackets), at most 253 characters.";
+
     /// <summary>Longest version (server version, client build) accepted.</summary>
     public const int MaxVersionLength = 64;
 
@@ -74,6 +100,9 @@ public static partial class Rules
 
     [GeneratedRegex("^[a-z0-9-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex HostPattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex ClusterIdPattern();

@@ -4,7 +4,9 @@ using RedWhite.Core.Routing;
 using RedWhite.Core.Tickets;
 using RedWhite.Discovery.Admission;
 using RedWhite.Discovery.Configs;
+using RedWhite.Discovery.Direct;
 using RedWhite.Discovery.Identity;
+using RedWhite.Discovery.Passes;
 using RedWhite.Registry.Configs;
 using RedWhite.Registry.Monitoring;
 using RedWhite.ServiceDefaults;
@@ -36,7 +38,7 @@ internal static class LoginEndpoints
             .RefusesBadBodies()
             .Refuses(StatusCodes.Status401Unauthorized, "token_missing", "token_invalid", "token_expired")
             .Refuses(StatusCodes.Status429TooManyRequests, "rate_limited")
-            .Refuses(StatusCodes.Status503ServiceUnavailable, "registry_unavailable");
+            .Refuses(StatusCodes.Status503ServiceUnavailable, "registry_unavailable", "passes_unavailable");
         return group;
     }
 
@@ -45,7 +47,7 @@ internal static class LoginEndpoints
     internal static async Task<Results<BufferedJson<LoginResponse>, ProblemHttpResult>> Login(
         JsonBody<LoginRequest> body, RegistryMonitor registry, ConfigAnnouncements announcements, TicketCodec tickets, TicketVerifier verifier,
         LoginAdmission admission, TimeProvider time, Microsoft.Extensions.Options.IOptions<LoginOptions> options, HttpResponse response,
-        IDiagnosticContext diagnostics, DeviceLimiter devices)
+        IDiagnosticContext diagnostics, DeviceLimiter devices, DirectServers direct, PassSigner passes)
     {
         var request = body.Value;
         var identity = response.HttpContext.Features.Get<PlayerIdentityFeature>();
@@ -114,7 +116,13 @@ internal static class LoginEndpoints
         // carries the client's own version, which the server judges it by), any other fetches the announced one.
         var definition = cluster.Definition;
         var (announced, accepted) = Announced(cluster, announcements, request.ConfigVersion);
-        var (ticket, expiresAt) = tickets.Issue(playerId, cluster.Id, build.Normalized, accepted is false ? announced : request.ConfigVersion, now);
+        var configVersion = accepted is false ? announced : request.ConfigVersion;
+        if (definition.Connect == ClusterConnect.Direct)
+        {
+            return DirectAnswer(decision.Outcome, cluster, playerId, build.Normalized, configVersion, announced, accepted, update, now, direct, passes, options.Value, response);
+        }
+
+        var (ticket, expiresAt) = tickets.Issue(playerId, cluster.Id, build.Normalized, configVersion, now);
         response.Headers.CacheControl = "no-store";
         return new BufferedJson<LoginResponse>(new LoginResponse
         {
@@ -126,6 +134,45 @@ internal static class LoginEndpoints
             ConfigUrl = announced is null ? null : ConfigServing.PathOf(announced),
             ConfigAccepted = accepted,
             Ticket = ticket,
+            ExpiresAt = expiresAt,
+            Update = update,
+        });
+    }
+
+    /// <summary>
+    /// A direct cluster's answer: the least loaded of its servers with room and a pass for it; <c>unavailable</c> when no
+    /// server is live and has room; 503 <c>passes_unavailable</c> when Discovery has no pass key.
+    /// </summary>
+    private static Results<BufferedJson<LoginResponse>, ProblemHttpResult> DirectAnswer(
+        RoutingOutcome outcome, CompiledCluster cluster, string playerId, string build, string? configVersion, string? announced, bool? accepted,
+        UpdateInfo? update, DateTimeOffset now, DirectServers direct, PassSigner passes, LoginOptions options, HttpResponse response)
+    {
+        if (!passes.Enabled)
+        {
+            return Problems.Code(StatusCodes.Status503ServiceUnavailable, "passes_unavailable", "This Discovery cannot sign passes.",
+                $"Cluster '{cluster.Id}' is direct: its players need a pass, and no {PassOptions.Section}:SigningKeys are configured.");
+        }
+
+        if (direct.Choose(cluster.Definition) is not { } server)
+        {
+            response.HttpContext.Features.Set(new LoginDecision(RoutingOutcome.Unavailable, cluster.Id));
+            return Unavailable(RoutingOutcome.Unavailable, update, options, response);
+        }
+
+        var (pass, expiresAt) = passes.Issue(playerId, cluster.Id, server.Destination, build, configVersion, now);
+        response.Headers.CacheControl = "no-store";
+        var definition = cluster.Definition;
+        return new BufferedJson<LoginResponse>(new LoginResponse
+        {
+            Decision = outcome,
+            Cluster = cluster.Id,
+            Color = definition.Color,
+            ServerVersion = definition.ServerVersion,
+            ConfigVersion = announced,
+            ConfigUrl = announced is null ? null : ConfigServing.PathOf(announced),
+            ConfigAccepted = accepted,
+            Server = new ServerInfo(server.Endpoint.Host, server.Endpoint.Port, server.Endpoint.Protocol, server.Destination),
+            Pass = pass,
             ExpiresAt = expiresAt,
             Update = update,
         });

@@ -1,3 +1,4 @@
+using RedWhite.Core.Registry;
 using RedWhite.Core.Routing;
 using RedWhite.Discovery.Admission;
 
@@ -23,6 +24,12 @@ internal sealed record LoginResponse
 
     public string? Ticket { get; init; }
 
+    /// <summary>For a direct cluster: the server to connect to (no ticket then; the pass admits the player there).</summary>
+    public ServerInfo? Server { get; init; }
+
+    /// <summary>For a direct cluster: the signed pass the server verifies; it expires at <see cref="ExpiresAt"/>.</summary>
+    public string? Pass { get; init; }
+
     public DateTimeOffset? ExpiresAt { get; init; }
 
     public UpdateInfo? Update { get; init; }
@@ -35,3 +42,6 @@ internal sealed record LoginResponse
 
 /// <summary>What the client should know about an update, when the decision is about one.</summary>
 internal sealed record UpdateInfo(bool Required, string? StoreUrl, DateTimeOffset? Deadline);
+
+/// <summary>Where a direct cluster's player connects: the server's public game endpoint, and its destination name.</summary>
+internal sealed record ServerInfo(string Host, int Port, GameProtocol Protocol, string Destination);

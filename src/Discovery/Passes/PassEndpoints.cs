@@ -3,7 +3,10 @@ using RedWhite.Server;
 
 namespace RedWhite.Discovery.Passes;
 
-/// <summary>Direct-connect passes: the signing keys (validated at start) and <c>GET /.well-known/jwks.json</c>.</summary>
+/// <summary>
+/// Direct clusters: the pass signing keys (validated at start), <c>GET /.well-known/jwks.json</c>, and the reader of
+/// their servers' heartbeats that logins choose a server from.
+/// </summary>
 internal static class PassEndpoints
 {
     /// <summary>How long servers and caches may keep the key set; servers fetch again at once on a key they do not hold.</summary>
@@ -17,6 +20,8 @@ internal static class PassEndpoints
         builder.Services.AddOptions<PassOptions>().BindConfiguration(PassOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PassOptions>>(new PassOptionsValidator(builder.Environment.IsDevelopment()));
         builder.Services.AddSingleton<PassSigner>();
+        builder.Services.AddSingleton<Direct.DirectServers>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Direct.DirectServers>());
         return builder;
     }
 

@@ -25,6 +25,12 @@ internal sealed record HeartbeatRequest
 
     /// <summary>An optional build id (a commit, a CI build number), shown to operators.</summary>
     public string? BuildId { get; init; }
+
+    /// <summary>Players the server holds now; a direct cluster's logins, drain and admission go by it.</summary>
+    public int? Players { get; init; }
+
+    /// <summary>Players the server can hold; a direct cluster's server at it gets no new players.</summary>
+    public int? MaxPlayers { get; init; }
 }
 
 /// <summary>
@@ -144,6 +150,16 @@ internal static class HeartbeatEndpoints
             errors["buildId"] = [Rules.TokenMessage];
         }
 
+        if (request.Players is < 0 or > ClusterCapacity.MaxValue)
+        {
+            errors["players"] = [$"Must be 0 to {ClusterCapacity.MaxValue}."];
+        }
+
+        if (request.MaxPlayers is < 1 or > ClusterCapacity.MaxValue)
+        {
+            errors["maxPlayers"] = [$"Must be 1 to {ClusterCapacity.MaxValue}."];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -160,7 +176,8 @@ internal static class HeartbeatEndpoints
         try
         {
             await store.RecordHeartbeatAsync(
-                new ServerHeartbeat(cluster!.Id, request.Destination, request.ConfigVersion, time.GetUtcNow(), server, request.ServerVersion, request.BuildId), options.Value.HeartbeatTtl, CancellationToken.None);
+                new ServerHeartbeat(cluster!.Id, request.Destination, request.ConfigVersion, time.GetUtcNow(), server, request.ServerVersion, request.BuildId,
+                    request.Players, request.MaxPlayers), options.Value.HeartbeatTtl, CancellationToken.None);
         }
         catch (RegistryStoreUnavailableException)
         {

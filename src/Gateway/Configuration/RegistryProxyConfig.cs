@@ -69,8 +69,9 @@ internal sealed class RegistryProxyConfig : IProxyConfig
         var healthCheck = HealthCheck(health);
         foreach (var cluster in snapshot.Clusters)
         {
-            // Retired clusters are scaled to zero: no route, no probes. The ticket step answers 410 for them.
-            if (!ClusterLifecycle.ServesPlayers(cluster.State))
+            // Retired clusters are scaled to zero: no route, no probes. The ticket step answers 410 for them. Direct
+            // clusters' players connect to their servers, never through a Gateway: no route, no probes either.
+            if (!ClusterLifecycle.ServesPlayers(cluster.State) || cluster.Definition.Connect == ClusterConnect.Direct)
             {
                 continue;
             }

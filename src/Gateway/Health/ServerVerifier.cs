@@ -105,7 +105,8 @@ internal sealed class ServerVerifier : PeriodicService, IDisposable
 
     private void OnChanged(RegistrySnapshot snapshot) => Decide(snapshot);
 
-    private static bool Verifies(ClusterDefinition cluster) => cluster.VerifyServers && ClusterLifecycle.ServesPlayers(cluster.State);
+    private static bool Verifies(ClusterDefinition cluster) =>
+        cluster.VerifyServers && ClusterLifecycle.ServesPlayers(cluster.State) && cluster.Connect == ClusterConnect.Proxy;
 
     private void Decide(RegistrySnapshot snapshot)
     {

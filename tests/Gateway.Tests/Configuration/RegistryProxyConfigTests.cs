@@ -55,6 +55,22 @@ public sealed class RegistryProxyConfigTests
     }
 
     [Fact]
+    public void ProxyConfig_LeavesOutDirectClusters_TheirPlayersNeverComeThroughAGateway_SoNothingProbesTheirServers()
+    {
+        var direct = TestRegistry.Cluster("blue-1.1", "[1.2.0,1.3.0)") with
+        {
+            Connect = ClusterConnect.Direct,
+            Endpoints = new Dictionary<string, GameEndpoint> { ["d1"] = new() { Host = "127.0.0.1", Port = 7777 } },
+        };
+        var document = TestRegistry.Demo() with { Clusters = [.. TestRegistry.Demo().Clusters, direct] };
+
+        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(document), Health, DefaultActivityTimeout);
+
+        Assert.DoesNotContain("blue-1.1", config.Clusters.Select(c => c.ClusterId));
+        Assert.DoesNotContain("blue-1.1", config.Routes.Select(r => r.RouteId));
+    }
+
+    [Fact]
     public void ProxyConfig_Clusters_CarryDestinationsAndHealthSettings()
     {
         var white = new Dictionary<string, string> { ["w1"] = "http://127.0.0.1:7101/", ["w2"] = "http://127.0.0.1:7102/" };
