@@ -5,8 +5,10 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/Server/Server.csproj src/Server/
 COPY infra/DemoGameServer/DemoGameServer.csproj infra/DemoGameServer/
 RUN dotnet restore infra/DemoGameServer/DemoGameServer.csproj -r linux-x64
+COPY src/Server/ src/Server/
 COPY infra/DemoGameServer/ infra/DemoGameServer/
 RUN dotnet publish infra/DemoGameServer/DemoGameServer.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 

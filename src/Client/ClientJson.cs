@@ -47,6 +47,21 @@ internal sealed class LoginResponseBody
     public double? RetryAfterSeconds { get; set; }
 
     public QueueBody? Queue { get; set; }
+
+    public ServerBody? Server { get; set; }
+
+    public string? Pass { get; set; }
+}
+
+internal sealed class ServerBody
+{
+    public string? Host { get; set; }
+
+    public int Port { get; set; }
+
+    public string? Protocol { get; set; }
+
+    public string? Destination { get; set; }
 }
 
 internal sealed class QueueBody

@@ -40,6 +40,10 @@ internal static class LoginAnswer
             ServerVersion = parsed.ServerVersion,
             Ticket = parsed.Ticket,
             ExpiresAt = parsed.ExpiresAt,
+            Server = parsed.Server is { Host.Length: > 0, Port: > 0 and <= 65535 } server
+                ? new GameServerEndpoint(server.Host!, server.Port, server.Protocol ?? "udp", server.Destination ?? "")
+                : null,
+            Pass = parsed.Pass,
             Update = parsed.Update is { } update ? new UpdateAdvice(update.Required, update.StoreUrl, update.Deadline) : null,
             ConfigVersion = parsed.ConfigVersion,
             ConfigUrl = parsed.ConfigUrl,

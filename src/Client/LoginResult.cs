@@ -35,6 +35,13 @@ public sealed record QueueStatus(long Position, TimeSpan? EstimatedWait, TimeSpa
 /// <param name="Deadline">When the build stops being served, for an update that is still optional.</param>
 public sealed record UpdateAdvice(bool Required, string? StoreUrl, DateTimeOffset? Deadline);
 
+/// <summary>The server a direct cluster's player connects to, as Discovery named it.</summary>
+/// <param name="Host">A DNS name or IP address.</param>
+/// <param name="Port">The game port.</param>
+/// <param name="Protocol"><c>udp</c> or <c>tcp</c>.</param>
+/// <param name="Destination">The server's destination name in its cluster (what its pass names).</param>
+public sealed record GameServerEndpoint(string Host, int Port, string Protocol, string Destination);
+
 /// <summary>A login's answer: the decision, the cluster and its ticket, update advice and the announced config.</summary>
 public sealed record LoginResult
 {
@@ -53,8 +60,16 @@ public sealed record LoginResult
     /// <summary>The routing ticket every Gateway request carries (null without one).</summary>
     public string? Ticket { get; init; }
 
-    /// <summary>When the ticket stops being accepted.</summary>
+    /// <summary>When the ticket (or, for a direct cluster, the pass) stops being accepted.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>
+    /// For a direct cluster (players connect straight to a server, no Gateway): the server to connect to. Null otherwise.
+    /// </summary>
+    public GameServerEndpoint? Server { get; init; }
+
+    /// <summary>For a direct cluster: the pass to present to <see cref="Server"/>, once, before <see cref="ExpiresAt"/>; log in again for another.</summary>
+    public string? Pass { get; init; }
 
     /// <summary>Update advice, when the decision is about an update.</summary>
     public UpdateAdvice? Update { get; init; }

@@ -113,7 +113,8 @@ public sealed class PassVerifier : IDisposable
 
         var first = pass.IndexOf('.');
         var second = first < 0 ? -1 : pass.IndexOf('.', first + 1);
-        if (first <= 0 || second <= first + 1 || second == pass.Length - 1 || pass.IndexOf('.', second + 1) >= 0)
+        // An empty signature is let through to the header check, which refuses it for what it is: an unsigned (alg none) token.
+        if (first <= 0 || second <= first + 1 || pass.IndexOf('.', second + 1) >= 0)
         {
             return PassVerification.Refused(PassStatus.Malformed, "a pass is three base64url parts joined by dots");
         }
