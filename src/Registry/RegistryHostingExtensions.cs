@@ -92,9 +92,10 @@ public static class RegistryHostingExtensions
         // Player counts and controller leases live beside the registry, in the same store.
         services.AddValidatedOptions<PlayerOptions, PlayerOptionsValidator>(PlayerOptions.Section);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PlayerOptions>>().Value.ToWindow());
+        // Direct clusters are counted from their servers' heartbeats instead (no Gateway sees their players).
         AddBeside<IPlayerStore>(services,
-            (sp, redis, prefix) => new RedisPlayerStore(redis, sp.GetRequiredService<PlayerWindow>(), prefix),
-            (sp, data) => new FilePlayerStore(data.Directory, sp.GetRequiredService<PlayerWindow>()));
+            (sp, redis, prefix) => CountingDirect(sp, new RedisPlayerStore(redis, sp.GetRequiredService<PlayerWindow>(), prefix)),
+            (sp, data) => CountingDirect(sp, new FilePlayerStore(data.Directory, sp.GetRequiredService<PlayerWindow>())));
         AddBeside<ILeaseStore>(services,
             (_, redis, prefix) => new RedisLeaseStore(redis, prefix), (sp, data) => new FileLeaseStore(data.Directory, sp.GetRequiredService<TimeProvider>()));
         AddBeside<ISharedStateStore>(services,
@@ -194,6 +195,9 @@ public static class RegistryHostingExtensions
                 ? redis(sp, sp.GetRequiredService<RedisConnection>(), options.RedisKeyPrefix)
                 : file(sp, new FileLocations(options.ResolveFile(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.Resolve(options)));
         });
+
+    private static DirectPlayerCounts CountingDirect(IServiceProvider sp, IPlayerStore gateways) => new(
+        gateways, sp.GetRequiredService<RegistryMonitor>(), sp.GetRequiredService<IConfigRolloutStore>(), sp.GetRequiredService<IOptions<ConfigOptions>>());
 
     /// <summary>Where the file store keeps things: the registry file, and the data directory.</summary>
     private sealed record FileLocations(string RegistryFile, string Directory);

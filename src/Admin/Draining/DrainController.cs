@@ -166,8 +166,14 @@ internal sealed class DrainController(
 
         if (count.ReportedAt is null)
         {
-            // No Gateway reports anything: zero players would be a guess, and a wrong one retires a full cluster.
-            throw new DrainRefusedException(status with { Error = "no Gateway has reported players recently; not scaling until one does" });
+            // No Gateway (for a direct cluster, no server) reports anything: zero players would be a guess, and a wrong one
+            // retires a full cluster.
+            throw new DrainRefusedException(status with
+            {
+                Error = cluster.Connect == ClusterConnect.Direct
+                    ? "none of its servers has reported players recently; not scaling until one does"
+                    : "no Gateway has reported players recently; not scaling until one does",
+            });
         }
 
         // Player counts are whole only once every reporting Gateway has counted for a window; until then (a
@@ -190,7 +196,9 @@ internal sealed class DrainController(
             throw new DrainRefusedException(status with
             {
                 DesiredCapacity = current.DesiredCapacity,
-                Error = "waiting for whole player counts: a Gateway has been counting for less than Gateway:Players:Window",
+                Error = cluster.Connect == ClusterConnect.Direct
+                    ? "waiting for whole player counts: a live server's heartbeat reports no players count"
+                    : "waiting for whole player counts: a Gateway has been counting for less than Gateway:Players:Window",
             });
         }
 

@@ -50,6 +50,9 @@ internal sealed class DrainBed : FakeClockBed
 
     public RegistryMonitor GatewayRegistry => GatewayService<RegistryMonitor>();
 
+    /// <summary>Where game servers' heartbeats are kept (Discovery writes them; a direct cluster's test writes them as its servers would).</summary>
+    public RedWhite.Registry.Configs.IConfigRolloutStore Heartbeats => AdminService<RedWhite.Registry.Configs.IConfigRolloutStore>();
+
     /// <summary>Where the instances report their revisions (a test adds one that lags).</summary>
     public IInstanceStore Instances => AdminService<IInstanceStore>();
 
