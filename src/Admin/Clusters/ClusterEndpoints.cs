@@ -112,6 +112,7 @@ internal static class ClusterEndpoints
                 request.VerifyServers ?? existing.VerifyServers) with
             {
                 Connect = existing.Connect,
+                UpstreamHttp = request.UpstreamHttp ?? existing.UpstreamHttp,
                 MinHealthyPercent = request.MinHealthyPercent ?? existing.MinHealthyPercent,
 
                 // A plan left out stays; a new plan keeps where the running rollout stands (only the rollout calls move it).

@@ -34,6 +34,9 @@ internal sealed record ClusterRequest
     /// <summary>How players reach the cluster: <c>proxy</c> (left out on register) or <c>direct</c>; it cannot change.</summary>
     public ClusterConnect? Connect { get; init; }
 
+    /// <summary>How the Gateways speak HTTP to the servers: <c>auto</c> (left out) or <c>h2c</c>.</summary>
+    public UpstreamHttp? UpstreamHttp { get; init; }
+
     /// <summary>A direct cluster's public game endpoints, one per destination.</summary>
     public IReadOnlyDictionary<string, GameEndpoint>? Endpoints { get; init; }
 
@@ -73,6 +76,7 @@ internal sealed record ClusterRequest
         AutoScalingGroup = AutoScalingGroup,
         Connect = Connect ?? ClusterConnect.Proxy,
         Endpoints = Endpoints,
+        UpstreamHttp = UpstreamHttp ?? Core.Registry.UpstreamHttp.Auto,
         DrainDeadline = drainDeadline,
         ActivityTimeout = ActivityTimeout,
         Instances = Instances,

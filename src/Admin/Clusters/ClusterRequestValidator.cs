@@ -64,7 +64,7 @@ internal sealed class ClusterRequestValidator : AbstractValidator<ClusterRequest
     {
         var validator = new ClusterRequestValidator(
             r => r.ToDefinition(current.Id, current.State, r.Weight ?? current.Weight, r.DrainDeadline ?? current.DrainDeadline, r.VerifyServers ?? current.VerifyServers)
-                with { Connect = current.Connect },
+                with { Connect = current.Connect, UpstreamHttp = r.UpstreamHttp ?? current.UpstreamHttp },
             allowList, current.Destinations);
         validator.RuleFor(r => r.Connect).Must(c => c is null || c == current.Connect)
             .WithMessage($"Must be '{current.Connect.ToString().ToLowerInvariant()}' or left out: how players reach a cluster cannot change; register a new one.");

@@ -44,6 +44,10 @@ public record ClusterDefinition
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, GameEndpoint>? Endpoints { get; init; }
 
+    /// <summary>How the Gateways speak HTTP to the servers: <c>auto</c> (the default, left out of the document) or <c>h2c</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public UpstreamHttp UpstreamHttp { get; init; }
+
     /// <summary>AWS Auto Scaling group that runs the cluster, if scaled by the drain controller.</summary>
     public string? AutoScalingGroup { get; init; }
 

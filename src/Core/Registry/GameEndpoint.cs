@@ -31,3 +31,16 @@ public sealed record GameEndpoint
 
     public GameProtocol Protocol { get; init; } = GameProtocol.Udp;
 }
+
+/// <summary>How the Gateways speak HTTP to a proxied cluster's servers (registry field <c>upstreamHttp</c>).</summary>
+public enum UpstreamHttp
+{
+    /// <summary>HTTP/1.1 to <c>http://</c> destinations; to <c>https://</c> ones, HTTP/2 when ALPN offers it. The default.</summary>
+    Auto,
+
+    /// <summary>
+    /// Cleartext HTTP/2 with prior knowledge, for every request and health probe: servers that speak only HTTP/2 on a
+    /// cleartext port, as gRPC servers without TLS do.
+    /// </summary>
+    H2c,
+}

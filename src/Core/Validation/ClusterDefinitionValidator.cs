@@ -31,6 +31,9 @@ public sealed class ClusterDefinitionValidator : AbstractValidator<ClusterDefini
             .When(c => c.ActivityTimeout is not null).WithMessage(Rules.ActivityTimeoutMessage);
         RuleFor(c => c.Instances).Custom(ValidateInstances).When(c => c.Instances is not null);
         RuleFor(c => c.Connect).IsInEnum();
+        RuleFor(c => c.UpstreamHttp).IsInEnum();
+        RuleFor(c => c.UpstreamHttp).Equal(UpstreamHttp.Auto).When(c => c.Connect == ClusterConnect.Direct)
+            .WithMessage("A direct cluster's players do not pass a Gateway: leave upstreamHttp out.");
         RuleFor(c => c.Endpoints).Custom(ValidateEndpoints);
         RuleFor(c => c.Capacity!.PlayersPerDestination).InclusiveBetween(1, ClusterCapacity.MaxValue)
             .When(c => c.Capacity is not null).OverridePropertyName("capacity.playersPerDestination");

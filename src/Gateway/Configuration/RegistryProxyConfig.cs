@@ -89,7 +89,14 @@ internal sealed class RegistryProxyConfig : IProxyConfig
                 ClusterId = cluster.Id,
                 Destinations = destinations,
                 HealthCheck = healthCheck,
-                HttpRequest = new ForwarderRequestConfig { ActivityTimeout = cluster.Definition.ActivityTimeout ?? activityTimeout },
+                HttpRequest = cluster.Definition.UpstreamHttp == UpstreamHttp.H2c
+                    ? new ForwarderRequestConfig
+                    {
+                        ActivityTimeout = cluster.Definition.ActivityTimeout ?? activityTimeout,
+                        Version = System.Net.HttpVersion.Version20,
+                        VersionPolicy = HttpVersionPolicy.RequestVersionExact, // prior knowledge: there is no ALPN on cleartext
+                    }
+                    : new ForwarderRequestConfig { ActivityTimeout = cluster.Definition.ActivityTimeout ?? activityTimeout },
             });
         }
 

@@ -32,6 +32,7 @@ internal static class RedWhiteProxyExtensions
         builder.Services.TryAddSingleton<RegistryProxyConfigProvider>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, RegistryProxyConfigProvider>(
             sp => sp.GetRequiredService<RegistryProxyConfigProvider>()));
+        GatewayListeners.Apply(builder.Configuration); // HTTP/2 listeners for gRPC, when configured
         builder.Services.AddReverseProxy().AddTransforms(ForwardedHeaders);
         builder.Services.AddSingleton<IForwarderHttpClientFactory, ReserveKeepingClientFactory>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, DestinationFailurePolicy>());

@@ -93,6 +93,13 @@ internal sealed class TicketGate(
             Log.GatewayExhausted(logger, cluster, failure.Error);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = BusyRetryAfter;
+            if (GrpcAnswers.IsGrpc(context.Request))
+            {
+                await GrpcAnswers.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayTelemetry.GatewayBusy, "This gateway is out of connections for now.",
+                    "Retry after the time in Retry-After.");
+                return GatewayTelemetry.GatewayBusy;
+            }
+
             await Problems.Code(StatusCodes.Status503ServiceUnavailable, GatewayTelemetry.GatewayBusy, "This gateway is out of connections for now.",
                 "Retry after the time in Retry-After.").ExecuteAsync(context);
             return GatewayTelemetry.GatewayBusy;
@@ -105,6 +112,13 @@ internal sealed class TicketGate(
         }
 
         Log.ForwardingFailed(logger, cluster, failure.Error);
+        if (GrpcAnswers.IsGrpc(context.Request))
+        {
+            await GrpcAnswers.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayTelemetry.ClusterUnavailable, "The ticket's cluster did not answer.",
+                "Retry shortly; if it persists, log in through discovery again.");
+            return GatewayTelemetry.ClusterUnavailable;
+        }
+
         await Problems.Code(context.Response.StatusCode, GatewayTelemetry.ClusterUnavailable, "The ticket's cluster did not answer.",
             "Retry shortly; if it persists, log in through discovery again.").ExecuteAsync(context);
         return GatewayTelemetry.ClusterUnavailable;
@@ -223,6 +237,13 @@ internal sealed class TicketGate(
     private static Task Refuse(HttpContext context, Refusal refusal)
     {
         var response = context.Response;
+        if (GrpcAnswers.IsGrpc(context.Request))
+        {
+            return ReferenceEquals(refusal, NoRegistry)
+                ? GrpcAnswers.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "registry_unavailable", "No registry is loaded yet.", "Retry shortly.")
+                : GrpcAnswers.WriteAsync(context, refusal.Status, refusal.Code, refusal.Title, refusal.Detail);
+        }
+
         if (ReferenceEquals(refusal, NoRegistry))
         {
             return RegistryProblems.RegistryUnavailable(response).ExecuteAsync(context);

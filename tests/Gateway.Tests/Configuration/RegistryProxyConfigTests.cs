@@ -55,6 +55,22 @@ public sealed class RegistryProxyConfigTests
     }
 
     [Fact]
+    public void ProxyConfig_H2cCluster_SpeaksHttp2WithPriorKnowledge_ForRequestsAndProbes_OthersKeepYarpsDefault()
+    {
+        var document = TestRegistry.Demo() with
+        {
+            Clusters = [TestRegistry.Demo().Clusters[0] with { UpstreamHttp = UpstreamHttp.H2c }, TestRegistry.Demo().Clusters[1]],
+        };
+
+        var config = RegistryProxyConfig.From(RegistrySnapshot.Create(document), Health, DefaultActivityTimeout);
+
+        var h2c = config.Clusters.Single(c => c.ClusterId == "white-1.0").HttpRequest!;
+        Assert.Equal((System.Net.HttpVersion.Version20, System.Net.Http.HttpVersionPolicy.RequestVersionExact), (h2c.Version, h2c.VersionPolicy));
+        var auto = config.Clusters.Single(c => c.ClusterId == "red-1.1").HttpRequest!;
+        Assert.Equal((null, null), (auto.Version, auto.VersionPolicy));
+    }
+
+    [Fact]
     public void ProxyConfig_LeavesOutDirectClusters_TheirPlayersNeverComeThroughAGateway_SoNothingProbesTheirServers()
     {
         var direct = TestRegistry.Cluster("blue-1.1", "[1.2.0,1.3.0)") with

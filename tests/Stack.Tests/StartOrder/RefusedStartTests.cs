@@ -21,6 +21,8 @@ public sealed class RefusedStartTests(ITestOutputHelper output)
         { "Discovery", [$"--Tickets:SigningKeys:k1={ZeroKey}", "--Tickets:ActiveKeyId=k1", "--Discovery:Identity:Mode=Anonymous"], "Tickets:SigningKeys:k1 is not a random key" },
         { "Admin", [$"--Admin:ApiKeys:ops:Key={GoodKey}", "--Admin:ApiKeys:ops:Role=ReleaseManager", "--Registry:File={bad}"], "clusters[0].id: Must be 1-63 characters" },
         { "Gateway", ["--Management:Urls=http://127.0.0.1"], "Management:Urls has 'http://127.0.0.1': give http(s)://host:port with an explicit, fixed port" },
+        { "Gateway", ["--Gateway:H2c:Urls=http://127.0.0.1"], "Gateway:H2c:Urls has 'http://127.0.0.1': give http://host:port with an explicit port" },
+        { "Gateway", ["--Gateway:Https:Urls=https://127.0.0.1:1443"], "Gateway:Https:Urls needs Gateway:Https:CertificateFile and Gateway:Https:KeyFile" },
         {
             "Discovery", [$"--Tickets:SigningKeys:k1={RandomKey()}", "--Tickets:ActiveKeyId=k1", "--Discovery:Identity:Mode=Anonymous",
                 $"--Passes:SigningKeys:p1:PrivateKey={PublicKeyPem()}", "--Passes:ActiveKey=p1"],
