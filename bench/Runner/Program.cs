@@ -17,6 +17,7 @@ using RedWhite.Runner;
 //   Runner admission-wave [players] [seconds]           a reconnect wave of logins at the login cap (file store and Redis)
 //   Runner admission-memory [queued]                    memory of a full login queue (file store and Redis)
 //   Runner chaos [players] [spacing s] [fault s]       a whole push on the production shape, without and then with faults
+//   Runner grpc [rounds] [seconds] [in flight]          gRPC unary calls through the Gateway (h2c) vs straight to the service
 //   Runner package [folder]                            registry, tickets and keys for bench/run package (the many-core A/B)
 // Each prints a Markdown table on stdout (progress on stderr).
 var scenario = args.ElementAtOrDefault(0) ?? "http";
@@ -27,6 +28,7 @@ var table = scenario switch
 {
     "http" => await HttpScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "tail" => await TailScenario.RunAsync(Arg(1, 5), TimeSpan.FromSeconds(Arg(2, 10)), Arg(3, 3), Arg(4, 0)),
+    "grpc" => await GrpcScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), Arg(3, 64)),
     "package" => await PackageScenario.WriteAsync(args.ElementAtOrDefault(1) ?? "bench/package"),
     "login" => await LoginScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
     "configs" => await ConfigScenario.RunAsync(Arg(1, 3), TimeSpan.FromSeconds(Arg(2, 10)), List(3, [64, 256])),
@@ -41,6 +43,6 @@ var table = scenario switch
     "admission-memory" => await AdmissionScenario.RunMemoryAsync(Arg(1, 100_000)),
     "chaos" => await ChaosScenario.RunAsync(Arg(1, 2_000), TimeSpan.FromSeconds(Arg(2, 60)), TimeSpan.FromSeconds(Arg(3, 20))),
     "launch" => await LaunchScenario.RunAsync(Arg(1, 8_000), TimeSpan.FromSeconds(Arg(2, 60)), Arg(3, 2_000), Arg(4, 10_000)),
-    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, tail, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency, launch, admission-wave, admission-memory, chaos or package."),
+    _ => throw new ArgumentException($"Unknown scenario '{scenario}'. Use http, tail, login, configs, websockets, propagation, propagation-redis, coldstart, simulator, surge, idempotency, launch, admission-wave, admission-memory, chaos, grpc or package."),
 };
 Console.WriteLine(table);
