@@ -124,20 +124,21 @@ internal static class LoginEndpoints
 
         var (ticket, expiresAt) = tickets.Issue(playerId, cluster.Id, build.Normalized, configVersion, now);
         response.Headers.CacheControl = "no-store";
-        return new BufferedJson<LoginResponse>(new LoginResponse
-        {
-            Decision = decision.Outcome,
-            Cluster = cluster.Id,
-            Color = definition.Color,
-            ServerVersion = definition.ServerVersion,
-            ConfigVersion = announced,
-            ConfigUrl = announced is null ? null : ConfigServing.PathOf(announced),
-            ConfigAccepted = accepted,
-            Ticket = ticket,
-            ExpiresAt = expiresAt,
-            Update = update,
-        });
+        return new BufferedJson<LoginResponse>(Seated(decision.Outcome, definition, announced, accepted, update) with { Ticket = ticket, ExpiresAt = expiresAt });
     }
+
+    /// <summary>What every answer that seats the player says: the cluster, its server version and its config.</summary>
+    private static LoginResponse Seated(RoutingOutcome outcome, ClusterDefinition cluster, string? announced, bool? accepted, UpdateInfo? update) => new()
+    {
+        Decision = outcome,
+        Cluster = cluster.Id,
+        Color = cluster.Color,
+        ServerVersion = cluster.ServerVersion,
+        ConfigVersion = announced,
+        ConfigUrl = announced is null ? null : ConfigServing.PathOf(announced),
+        ConfigAccepted = accepted,
+        Update = update,
+    };
 
     /// <summary>
     /// A direct cluster's answer: the least loaded of its servers with room and a pass for it; <c>unavailable</c> when no
@@ -161,20 +162,11 @@ internal static class LoginEndpoints
 
         var (pass, expiresAt) = passes.Issue(playerId, cluster.Id, server.Destination, build, configVersion, now);
         response.Headers.CacheControl = "no-store";
-        var definition = cluster.Definition;
-        return new BufferedJson<LoginResponse>(new LoginResponse
+        return new BufferedJson<LoginResponse>(Seated(outcome, cluster.Definition, announced, accepted, update) with
         {
-            Decision = outcome,
-            Cluster = cluster.Id,
-            Color = definition.Color,
-            ServerVersion = definition.ServerVersion,
-            ConfigVersion = announced,
-            ConfigUrl = announced is null ? null : ConfigServing.PathOf(announced),
-            ConfigAccepted = accepted,
             Server = new ServerInfo(server.Endpoint.Host, server.Endpoint.Port, server.Endpoint.Protocol, server.Destination),
             Pass = pass,
             ExpiresAt = expiresAt,
-            Update = update,
         });
     }
 
