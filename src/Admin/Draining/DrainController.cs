@@ -166,14 +166,8 @@ internal sealed class DrainController(
 
         if (count.ReportedAt is null)
         {
-            // No Gateway (for a direct cluster, no server) reports anything: zero players would be a guess, and a wrong one
-            // retires a full cluster.
-            throw new DrainRefusedException(status with
-            {
-                Error = cluster.Connect == ClusterConnect.Direct
-                    ? "none of its servers has reported players recently; not scaling until one does"
-                    : "no Gateway has reported players recently; not scaling until one does",
-            });
+            // Nobody reports (no Gateway; for a direct cluster, none of its servers): zero players would be a guess, and a wrong one retires a full cluster.
+            throw new DrainRefusedException(status with { Error = $"{(cluster.Connect == ClusterConnect.Direct ? "none of its servers" : "no Gateway")} has reported players recently; not scaling until one does" });
         }
 
         // Player counts are whole only once every reporting Gateway has counted for a window; until then (a
@@ -196,9 +190,7 @@ internal sealed class DrainController(
             throw new DrainRefusedException(status with
             {
                 DesiredCapacity = current.DesiredCapacity,
-                Error = cluster.Connect == ClusterConnect.Direct
-                    ? "waiting for whole player counts: a live server's heartbeat reports no players count"
-                    : "waiting for whole player counts: a Gateway has been counting for less than Gateway:Players:Window",
+                Error = "waiting for whole player counts: " + (cluster.Connect == ClusterConnect.Direct ? "a live server reports no players count" : "a Gateway has been counting for less than Gateway:Players:Window"),
             });
         }
 

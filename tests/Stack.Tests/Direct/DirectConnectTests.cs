@@ -20,6 +20,7 @@ public sealed class DirectConnectTests(ITestOutputHelper output) : IAsyncLifetim
 {
     private const string Blue = "blue-1.1";
     private const string ServerKey = "direct-servers-0123456789-abcdef";
+    private const string AdminKey = "release-0123456789-abcdefghijklmnopq";
     private FileStack stack = null!;
     private readonly Dictionary<string, int> udpPorts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceProcess> servers = new(StringComparer.Ordinal);
@@ -30,7 +31,7 @@ public sealed class DirectConnectTests(ITestOutputHelper output) : IAsyncLifetim
         stack = await FileStack.StartAsync(_ => Task.FromResult<IEnumerable<string>>(
         [
             $"--Discovery:ServerKeys:fleet={ServerKey}", "--Passes:ActiveKey=p1", $"--Passes:SigningKeys:p1:PrivateKey={PassKeysForTests.NewPem()}",
-            "--Passes:Lifetime=00:00:05", "--Discovery:RateLimits:Enabled=false", "--Admin:ApiKeys:release:Key=release-0123456789-abcdefghijklmnopq", "--Admin:ApiKeys:release:Role=ReleaseManager",
+            "--Passes:Lifetime=00:00:05", "--Discovery:RateLimits:Enabled=false", $"--Admin:ApiKeys:release:Key={AdminKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
         ]));
 
         // The servers start once Discovery does (they fetch its keys and send it heartbeats); then the registry names them.
@@ -110,9 +111,17 @@ public sealed class DirectConnectTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.StartsWith("REFUSED Expired", await SayAsync(thief, Destination(expiring.GetProperty("pass").GetString()!), "JOIN " + expiring.GetProperty("pass").GetString()),
             StringComparison.Ordinal);
 
-        // The admitted player counts in the server's own report (its heartbeats carry it to Discovery); the other holds none.
+        // The admitted player counts in the server's own report, and its heartbeats carry it to the store: Admin's view of
+        // the cluster (what the drain controller and the drain curve read) shows one player on it and none on the other.
         Assert.Equal(1, (await http.GetFromJsonAsync<JsonElement>(servers[destination].Url + "/healthz")).GetProperty("players").GetInt32());
         Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>(servers[other].Url + "/healthz")).GetProperty("players").GetInt32());
+        using var admin = new HttpClient { BaseAddress = new Uri(stack.Admin.Url), Timeout = TimeSpan.FromSeconds(10) };
+        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        await Eventually.TrueAsync(async () =>
+        {
+            var status = (await admin.GetFromJsonAsync<JsonElement>($"/v1/clusters/{Blue}")).GetProperty("status");
+            return status.GetProperty("players").ValueKind == JsonValueKind.Number && status.GetProperty("players").GetInt64() == 1;
+        }, "Admin to count the player from the servers' heartbeats", TimeSpan.FromSeconds(15));
     }
 
     /// <summary>Logs in as a 1.1 client once Discovery sends such players to the direct cluster (its servers heard from).</summary>
