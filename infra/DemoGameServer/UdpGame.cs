@@ -8,7 +8,8 @@ using RedWhite.Server;
 /// The demo server's direct-connect mode (<c>Demo:Udp:Port</c>): a UDP game that admits only players with a valid pass.
 /// One datagram each way, text: <c>JOIN &lt;pass&gt;</c> answers <c>WELCOME &lt;player&gt; &lt;server&gt;</c> or
 /// <c>REFUSED &lt;status&gt; &lt;reason&gt;</c>; from an admitted address <c>PING</c> answers <c>PONG &lt;server&gt; &lt;player&gt;</c>
-/// and <c>LEAVE</c> leaves. A player silent for a minute is dropped. Heartbeats report the players it holds.
+/// and <c>LEAVE</c> leaves. A player silent for a minute is dropped. Heartbeats report the players it holds. An address
+/// that has not joined gets an answer to <c>JOIN</c> only, never longer than what it sent (source addresses can be forged).
 /// </summary>
 internal sealed class UdpGame(UdpClient socket, PassVerifier passes, string name, HeartbeatReporter? heartbeats, ILogger logger) : BackgroundService
 {
@@ -38,8 +39,21 @@ internal sealed class UdpGame(UdpClient socket, PassVerifier passes, string name
                 continue; // an ICMP "port unreachable" from a client that left
             }
 
-            var reply = await AnswerAsync(datagram.RemoteEndPoint, Encoding.ASCII.GetString(datagram.Buffer), stoppingToken);
-            await socket.SendAsync(Encoding.ASCII.GetBytes(reply), datagram.RemoteEndPoint, stoppingToken);
+            var joined = players.ContainsKey(datagram.RemoteEndPoint);
+            var message = Encoding.ASCII.GetString(datagram.Buffer);
+            if (!joined && !message.StartsWith("JOIN ", StringComparison.Ordinal))
+            {
+                continue; // an address that has not joined gets nothing back but for a JOIN: no reflection off this server
+            }
+
+            var reply = Encoding.ASCII.GetBytes(await AnswerAsync(datagram.RemoteEndPoint, message, stoppingToken));
+            if (!joined && reply.Length > datagram.Buffer.Length)
+            {
+                // UDP source addresses can be forged: never answer an unverified one with more than it sent (no amplification).
+                reply = reply[..datagram.Buffer.Length];
+            }
+
+            await socket.SendAsync(reply, datagram.RemoteEndPoint, stoppingToken);
             Prune();
             if (heartbeats is not null)
             {

@@ -28,7 +28,9 @@ public sealed class PassVerifier : IDisposable
         options.Validate();
         this.options = options;
         time = options.TimeProvider ?? TimeProvider.System;
-        var http = options.HttpClient ?? (ownHttp = new HttpClient());
+        // Keys come from Discovery's own address only: a redirect (a network in between, a misconfigured proxy) is a failed
+        // fetch, never keys from somewhere else.
+        var http = options.HttpClient ?? (ownHttp = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }));
         keys = new KeySetCache(http, new Uri(options.DiscoveryUrl!, PassFormat.KeySetPath), time, options.KeyRefreshInterval, options.MinKeyRefetchInterval);
         replays = new ReplayGuard(options.MaxRememberedPasses);
         audience = PassFormat.Audience(options.Cluster, options.Destination);

@@ -104,6 +104,11 @@ public sealed class DirectConnectTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.StartsWith("REFUSED UnsupportedAlgorithm", await SayAsync(thief, secondFor, "JOIN " + withAlg), StringComparison.Ordinal);
         }
 
+        // A stranger (UDP source addresses can be forged) gets nothing for anything but a JOIN, and never more than it sent.
+        using var stranger = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await stranger.SendAsync(Encoding.ASCII.GetBytes("PING"), new IPEndPoint(IPAddress.Loopback, udpPorts[destination]));
+        Assert.Equal("REFUSE", await SayAsync(stranger, destination, "JOIN x")); // the PING got no answer: the first reply is the JOIN's, cut to 6 bytes
+
         // Expired: the pass lives 5 s and the server allows no skew.
         var expiring = await LoginAsync("p-3");
         var expiresAt = expiring.GetProperty("expiresAt").GetDateTimeOffset();
