@@ -95,6 +95,21 @@ public partial class RedWhiteSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// An announced config that is downloaded and verified, waiting to be switched to at the next natural break (null when
+    /// none is): a game may tell the player a change is coming at the end of the match.
+    /// </summary>
+    public string? PendingConfig
+    {
+        get
+        {
+            lock (signals)
+            {
+                return readyConfig != Volatile.Read(ref configVersion) ? readyConfig : null;
+            }
+        }
+    }
+
     /// <summary>Logins sent so far (renewals and re-logins included).</summary>
     public int Logins => Volatile.Read(ref logins);
 

@@ -333,7 +333,8 @@ public sealed class SessionTests
 
         Assert.Equal([next], announced);
         Assert.Equal(first, session.ConfigVersion); // not mid-match
-        await Eventually.TrueAsync(() => session.ConfigDownloads == 1, "the announced config to be downloaded");
+        await Eventually.TrueAsync(() => session.PendingConfig == next, "the announced config to be downloaded and ready");
+        Assert.Equal(1, session.ConfigDownloads);
         var atBreak = await session.AtNaturalBreakAsync();
         Assert.Equal(next, atBreak.SwitchedConfig);
         Assert.Equal(next, session.ConfigVersion);
