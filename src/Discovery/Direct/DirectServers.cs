@@ -133,20 +133,6 @@ internal sealed class DirectServers : PeriodicService
         return new DirectServer(best.Heartbeat.Destination, endpoints[best.Heartbeat.Destination]);
     }
 
-    /// <summary>The players <paramref name="cluster"/>'s servers report holding, summed; null when none reports a count.</summary>
-    public long? ReportedPlayers(string cluster)
-    {
-        var reading = last;
-        var now = reading.At;
-        if (!reading.Seats.TryGetValue(cluster, out var known))
-        {
-            return null;
-        }
-
-        var live = known.Values.Where(s => s.Heartbeat.Players is not null && ConfigRolloutPolicy.IsLive(s.Heartbeat.At, now, heartbeatTtl)).ToList();
-        return live.Count == 0 ? null : live.Sum(s => (long)s.Heartbeat.Players!.Value);
-    }
-
     /// <summary>What the last read found, and when.</summary>
     private sealed record Reading(IReadOnlyDictionary<string, IReadOnlyDictionary<string, Seat>> Seats, DateTimeOffset At);
 
