@@ -110,4 +110,16 @@ internal static partial class Log
 
     [LoggerMessage(4506, LogLevel.Warning, "Schedule {Schedule} of {Cluster} could not be applied; it stays pending and is tried again: {Reason}")]
     public static partial void ScheduleFailed(ILogger logger, string schedule, string cluster, string reason);
+
+    [LoggerMessage(4601, LogLevel.Information, "Proposal {Proposal} made by {Actor}: {Action} {Target}, on revision {Revision}; it waits for a second release manager")]
+    public static partial void Proposed(ILogger logger, string proposal, string actor, string action, string target, long revision);
+
+    [LoggerMessage(4602, LogLevel.Information, "Proposal {Proposal} by {Proposer}, approved by {Approver}, applied as revision {Revision}")]
+    public static partial void Applied(ILogger logger, string proposal, string proposer, string approver, long revision);
+
+    [LoggerMessage(4603, LogLevel.Warning, "Proposal {Proposal} was not applied: {Reason}")]
+    public static partial void Stale(ILogger logger, string proposal, string reason);
+
+    [LoggerMessage(4604, LogLevel.Warning, "Proposal {Proposal} could not be applied now; it stays scheduled and is tried again: {Reason}")]
+    public static partial void ApplyFailed(ILogger logger, string proposal, string reason);
 }

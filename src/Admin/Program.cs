@@ -1,5 +1,6 @@
 using RedWhite.Admin.Audit;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Changes;
 using RedWhite.Admin.Clusters;
 using RedWhite.Admin.Configs;
 using RedWhite.Admin.Draining;
@@ -35,6 +36,7 @@ builder.AddPlayerHistory();
 builder.AddClusters();
 builder.AddRollouts();
 builder.AddWebhooks();
+builder.AddChangeControl();
 builder.AddApiDocs("Red-White Admin", "Release managers register colors, move them through canary, active, draining and retired, " +
     "publish configs and pin QA devices; every change is a new registry revision. Every call but health and these docs needs X-Api-Key.");
 
@@ -75,6 +77,7 @@ api.MapAudit();
 api.MapPlayers();
 api.MapConfigs();
 api.MapSchedules();
+api.MapProposals();
 
 app.Run();
 

@@ -17,6 +17,7 @@ using RedWhite.Registry.Idempotency;
 using RedWhite.Registry.Leases;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Players;
+using RedWhite.Registry.Proposals;
 using RedWhite.Registry.Redis;
 using RedWhite.Registry.Schedules;
 using RedWhite.Registry.SharedState;
@@ -112,6 +113,9 @@ public static class RegistryHostingExtensions
 
         // Scheduled capacity changes, shared by the Admins.
         AddBeside<IScheduleStore>(services, (_, redis, prefix) => new RedisScheduleStore(redis, prefix), (_, data) => new FileScheduleStore(data.Directory));
+
+        // Registry changes waiting for a second release manager, shared by the Admins.
+        AddBeside<IProposalStore>(services, (_, redis, prefix) => new RedisProposalStore(redis, prefix), (_, data) => new FileProposalStore(data.Directory));
 
         // Configs and their rollouts: options validated at start, announcements followed like the registry.
         services.AddValidatedOptions<ConfigOptions, ConfigOptionsValidator>(ConfigOptions.Section);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Changes;
 using RedWhite.Admin.Configs;
 using RedWhite.Admin.Convergence;
 using RedWhite.Admin.Idempotency;
@@ -25,7 +26,7 @@ internal static class ClusterEndpoints
         group.MapGet("", List);
         group.MapGet("/{id}", Get).Refuses(StatusCodes.Status404NotFound, "cluster_not_found");
 
-        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies();
+        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithChangeControl().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies();
         changes.MapPost("", Register).Refuses(StatusCodes.Status409Conflict, "cluster_exists");
         changes.MapPut("/{id}", Replace).Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_state");
         return group;

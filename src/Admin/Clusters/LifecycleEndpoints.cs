@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Changes;
 using RedWhite.Admin.Configs;
 using RedWhite.Admin.Convergence;
 using RedWhite.Admin.Idempotency;
@@ -20,7 +21,7 @@ internal static class LifecycleEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/clusters/{id}").WithTags("Clusters")
-            .RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies()
+            .RequireAuthorization(AdminPolicies.Release).WithDryRun().WithChangeControl().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies()
             .Refuses(StatusCodes.Status404NotFound, "cluster_not_found").Refuses(StatusCodes.Status409Conflict, "illegal_transition", "illegal_state", "rollout_state");
         group.MapPost("/promote", Promote).Accepts<PromoteRequest>(isOptional: true, "application/json")
             .Refuses(StatusCodes.Status409Conflict, "promotion_not_ready");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Changes;
 using RedWhite.Admin.Convergence;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
@@ -28,8 +29,11 @@ internal static class RegistryEndpoints
         group.MapGet("/history", GetHistory);
         group.MapGet("/convergence", ConvergenceEndpoints.Get);
         group.MapGet("/revisions/{revision}", GetRevision).Refuses(StatusCodes.Status404NotFound, "revision_not_found");
-        group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency()
-            .MapPost("/rollback", Rollback).RefusesBadBodies().Refuses(StatusCodes.Status404NotFound, "revision_not_found");
+        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithChangeControl().WithConvergence()
+            .AddEndpointFilter<JsonBodyFilter>().WithIdempotency().RefusesBadBodies();
+        changes.MapPost("/rollback", Rollback).Refuses(StatusCodes.Status404NotFound, "revision_not_found");
+        changes.MapPost("/import", RegistryImport.Import).Refuses(StatusCodes.Status404NotFound, "revision_not_found")
+            .Refuses(StatusCodes.Status422UnprocessableEntity, "import_unmapped").Refuses(StatusCodes.Status502BadGateway, "environment_unreachable");
         return group;
     }
 
@@ -58,11 +62,12 @@ internal static class RegistryEndpoints
         {
             var revisions = await store.ListRevisionsAsync(count, cancellationToken);
             var audit = await store.ReadAuditAsync(count, cancellationToken);
-            var byRevision = audit.GroupBy(e => e.RevisionAfter).ToDictionary(g => g.Key, g => g.First());
+            // Entries that made no revision (a proposal made or rejected, a scheduled Auto Scaling change) describe none.
+            var byRevision = audit.Where(e => e.RevisionAfter != e.RevisionBefore).GroupBy(e => e.RevisionAfter).ToDictionary(g => g.Key, g => g.First());
             return TypedResults.Ok(new HistoryResponse(
             [
                 .. revisions.Select(r => byRevision.TryGetValue(r, out var e)
-                    ? new RevisionSummary(r, e.At, e.Actor, e.Action, e.Target, e.Detail)
+                    ? new RevisionSummary(r, e.At, e.Actor, e.Action, e.Target, e.Detail, e.ApprovedBy, e.Emergency)
                     : Unaudited(r)),
             ]));
         }

@@ -41,8 +41,9 @@ internal sealed class RegistryMutator(
         ArgumentNullException.ThrowIfNull(http);
         var actor = http.User.Identity?.Name ?? throw new InvalidOperationException("Mutations run only for an authenticated key.");
         var dryRun = DryRun.Of(http);
-        var outcome = await ApplyAsync(actor, IfMatch.Parse(http.Request.Headers.IfMatch), change, http.RequestAborted, dryRun);
-        if (outcome.Committed is { } committed && dryRun is null)
+        var gate = IChangeGate.Of(http);
+        var outcome = await ApplyAsync(actor, IfMatch.Parse(http.Request.Headers.IfMatch), change, http.RequestAborted, dryRun, gate);
+        if (outcome.Committed is { } committed && dryRun is null && gate?.Held != true)
         {
             http.Response.Headers.ETag = ETag(committed.Revision);
         }
@@ -53,11 +54,13 @@ internal sealed class RegistryMutator(
     /// <summary>
     /// Applies <paramref name="change"/> as <paramref name="actor"/>, the name the audit log records: the write
     /// path of the Admin API and of background controllers alike. With a <paramref name="precondition"/> that
-    /// names a revision, a change based on any other revision is refused (412) and nothing is written.
+    /// names a revision, a change based on any other revision is refused (412) and nothing is written. A
+    /// <paramref name="gate"/> sees the change as it would be committed and may refuse or hold it; a
+    /// <paramref name="signoff"/> adds an approver or an emergency reason to the audit entry.
     /// </summary>
     public async Task<MutationOutcome> ApplyAsync(
         string actor, IfMatch precondition, Func<RegistryDocument, CancellationToken, Task<Change>> change, CancellationToken cancellation,
-        DryRun? dryRun = null)
+        DryRun? dryRun = null, IChangeGate? gate = null, Signoff? signoff = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentNullException.ThrowIfNull(precondition);
@@ -117,7 +120,24 @@ internal sealed class RegistryMutator(
                         return next; // planned and validated like the real change; nothing written
                     }
 
-                    var audit = new AuditEntry(time.GetUtcNow(), actor, planned.Action, planned.Target, current.Revision, next.Revision, planned.Detail);
+                    if (gate is not null)
+                    {
+                        var decision = await gate.CheckAsync(actor, current, next, planned, cancellation);
+                        if (decision.Refusal is { } refused)
+                        {
+                            return refused;
+                        }
+
+                        if (decision.Held)
+                        {
+                            return next; // kept as a proposal, as planned and validated; nothing written
+                        }
+
+                        signoff = decision.Signoff ?? signoff;
+                    }
+
+                    var audit = new AuditEntry(time.GetUtcNow(), actor, planned.Action, planned.Target, current.Revision, next.Revision, planned.Detail,
+                        signoff?.ApprovedBy, signoff?.Emergency);
 
                     // Once the store starts writing, let it finish: a commit cut off by a client hanging
                     // up could leave the revision written without its audit entry.

@@ -41,13 +41,21 @@ internal sealed class WebhookSender(
     /// <summary>Queues the event a committed change makes, for every webhook that wants it.</summary>
     public void Committed(AuditEntry entry)
     {
-        if (options.Value.Webhooks.Count == 0 || WebhookEvents.Of(entry) is not { } name)
+        if (options.Value.Webhooks.Count == 0)
         {
             return;
         }
 
+        foreach (var name in WebhookEvents.For(entry))
+        {
+            Queue(name, entry);
+        }
+    }
+
+    private void Queue(string name, AuditEntry entry)
+    {
         var payload = new WebhookPayload(Guid.NewGuid().ToString("N"), name, entry.At, entry.Target, entry.Actor, entry.RevisionAfter, entry.Detail,
-            WebhookEvents.Text(name, entry));
+            WebhookEvents.Text(name, entry), entry.ApprovedBy, entry.Emergency);
         foreach (var (hook, target) in options.Value.Webhooks)
         {
             if (target.Events.Count == 0 || target.Events.Contains(name, StringComparer.Ordinal))

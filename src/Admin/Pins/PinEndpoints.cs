@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Changes;
 using RedWhite.Admin.Convergence;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Limits;
@@ -18,7 +19,7 @@ internal static class PinEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/pins").WithTags("Pins")
-            .RequireAuthorization(AdminPolicies.Pin).WithDryRun().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
+            .RequireAuthorization(AdminPolicies.Pin).WithDryRun().WithChangeControl().WithConvergence().AddEndpointFilter<JsonBodyFilter>().WithIdempotency();
         group.MapPut("/{deviceId}", Pin).RefusesBadBodies().Refuses(StatusCodes.Status400BadRequest, "validation_failed");
         group.MapDelete("/{deviceId}", Unpin).Refuses(StatusCodes.Status404NotFound, "pin_not_found");
         return group;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RedWhite.Admin.Auth;
+using RedWhite.Admin.Changes;
 using RedWhite.Admin.Convergence;
 using RedWhite.Admin.Idempotency;
 using RedWhite.Admin.Mutations;
@@ -22,7 +23,7 @@ internal static class RolloutEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/clusters/{id}/rollout").WithTags("Rollouts").RequireAuthorization(AdminPolicies.Read);
         group.MapGet("", Get).Refuses(StatusCodes.Status404NotFound, "cluster_not_found", "rollout_not_planned");
-        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithConvergence().WithIdempotency()
+        var changes = group.MapGroup("").RequireAuthorization(AdminPolicies.Release).WithDryRun().WithChangeControl().WithConvergence().WithIdempotency()
             .Refuses(StatusCodes.Status404NotFound, "cluster_not_found")
             .Refuses(StatusCodes.Status409Conflict, "rollout_not_planned", "rollout_state", "illegal_state");
         changes.MapPost("/start", Start);

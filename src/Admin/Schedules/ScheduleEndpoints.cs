@@ -6,6 +6,7 @@ using RedWhite.Core.Registry;
 using RedWhite.Registry;
 using RedWhite.Registry.Monitoring;
 using RedWhite.Registry.Schedules;
+using RedWhite.Registry.SharedState;
 using RedWhite.ServiceDefaults;
 
 namespace RedWhite.Admin.Schedules;
@@ -109,10 +110,10 @@ internal static class ScheduleEndpoints
         };
         try
         {
-            if (!await store.AddAsync(schedule, http.RequestAborted))
+            if (!await store.AddAsync(schedule, time.GetUtcNow(), http.RequestAborted))
             {
                 return Problems.Code(StatusCodes.Status409Conflict, "too_many_schedules", "Too many schedules.",
-                    $"{IScheduleStore.MaxSchedules} schedules are kept (finished ones for 7 days); cancel some first.");
+                    $"{IScheduleStore.Kept.MaxRecords} schedules are kept (finished ones for 7 days); cancel some first.");
             }
         }
         catch (RegistryStoreUnavailableException ex)
@@ -125,7 +126,7 @@ internal static class ScheduleEndpoints
 
     internal static async Task<Results<Ok<Schedule>, ProblemHttpResult>> Cancel(string id, IScheduleStore store, TimeProvider time, HttpContext http)
     {
-        ScheduleChange change;
+        RecordChange<Schedule> change;
         try
         {
             change = await store.ChangeAsync(id, s => s.Status == ScheduleStatus.Pending

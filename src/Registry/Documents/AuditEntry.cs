@@ -8,5 +8,8 @@ namespace RedWhite.Registry.Documents;
 /// <param name="RevisionBefore">Revision the change was based on.</param>
 /// <param name="RevisionAfter">Revision the change produced.</param>
 /// <param name="Detail">Extra detail, such as a weight or a rollback source revision.</param>
+/// <param name="ApprovedBy">For a change that needed a second release manager: who approved it (<paramref name="Actor"/> proposed it).</param>
+/// <param name="Emergency">For a change made in a freeze window as an emergency: the reason given.</param>
 public sealed record AuditEntry(
-    DateTimeOffset At, string Actor, string Action, string Target, long RevisionBefore, long RevisionAfter, string? Detail = null);
+    DateTimeOffset At, string Actor, string Action, string Target, long RevisionBefore, long RevisionAfter, string? Detail = null,
+    string? ApprovedBy = null, string? Emergency = null);

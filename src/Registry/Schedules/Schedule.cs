@@ -1,3 +1,5 @@
+using RedWhite.Registry.SharedState;
+
 namespace RedWhite.Registry.Schedules;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace RedWhite.Registry.Schedules;
 /// Scaling desired capacity (pre-scale before an event), its <c>capacity.maxPlayers</c>, or both. Applied once, by the
 /// Admin holding the scheduler's lease.
 /// </summary>
-public sealed record Schedule
+public sealed record Schedule : IKeptRecord
 {
     /// <summary><c>sch-</c> and 16 hex digits.</summary>
     public required string Id { get; init; }
@@ -46,6 +48,9 @@ public sealed record Schedule
 
     /// <summary>When it stopped being pending, if it did.</summary>
     public DateTimeOffset? FinishedAt => AppliedAt ?? CancelledAt;
+
+    /// <inheritdoc />
+    DateTimeOffset IKeptRecord.OrderedBy => At;
 }
 
 /// <summary>Where a schedule stands.</summary>
@@ -60,8 +65,3 @@ public enum ScheduleStatus
     /// <summary>Cancelled before it applied.</summary>
     Cancelled,
 }
-
-/// <summary>What a change of one schedule found and did.</summary>
-/// <param name="Current">The schedule as stored after the call; null when there is none with that id.</param>
-/// <param name="Changed">Whether the change was written (false: the function declined it).</param>
-public sealed record ScheduleChange(Schedule? Current, bool Changed);
