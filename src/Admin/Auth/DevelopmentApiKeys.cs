@@ -11,6 +11,7 @@ internal static class DevelopmentApiKeys
         "dev-viewer-key-0001",
         "dev-qa-key-0001",
         "dev-release-key-0001",
+        "dev-release-key-0002",
     };
 
     /// <summary>
