@@ -22,14 +22,20 @@ public sealed class DashboardStack : IAsyncDisposable
     private readonly List<ServiceProcess> services = [];
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private DashboardStack(TestUpstream white, TestUpstream red, TestRegistry registry)
+    private readonly string[] adminSettings;
+
+    private DashboardStack(TestUpstream white, TestUpstream red, TestRegistry registry, string[] adminSettings)
     {
+        this.adminSettings = adminSettings;
         WhiteServer = white;
         RedServer = red;
         this.registry = registry;
     }
 
     public string ReleaseKey { get; } = "rm-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A second release manager ("release-2"), who approves what the first proposes.</summary>
+    public string SecondReleaseKey { get; } = "rm2-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     public string QaKey { get; } = "qa-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
@@ -47,7 +53,8 @@ public sealed class DashboardStack : IAsyncDisposable
 
     public string DashboardUrl => Admin.Url + "/dashboard/";
 
-    public static async Task<DashboardStack> StartAsync()
+    /// <param name="adminSettings">More of Admin's settings (<c>--Key=value</c>): approvals, freezes.</param>
+    public static async Task<DashboardStack> StartAsync(params string[] adminSettings)
     {
         var white = await TestUpstream.StartAsync("white-a", White);
         var red = await TestUpstream.StartAsync("red-a", Red);
@@ -57,7 +64,7 @@ public sealed class DashboardStack : IAsyncDisposable
             Clusters = [TestRegistry.Cluster(White, "[1.0.0,1.1.0)", ClusterState.Active, 100, new Dictionary<string, string> { ["w1"] = white.Url })],
             UpdatePolicy = TestRegistry.Demo().UpdatePolicy,
         });
-        var stack = new DashboardStack(white, red, registry);
+        var stack = new DashboardStack(white, red, registry, adminSettings);
         try
         {
             stack.Admin = await stack.StartServiceAsync("admin", "src/Admin", "RedWhite.Admin", "/readyz");
@@ -106,12 +113,14 @@ public sealed class DashboardStack : IAsyncDisposable
             "--Registry:Store=File", $"--Registry:File={registry.FilePath}",
             $"--Tickets:SigningKeys:dash={SigningKey}", "--Tickets:ActiveKeyId=dash",
             $"--Admin:ApiKeys:release:Key={ReleaseKey}", "--Admin:ApiKeys:release:Role=ReleaseManager",
+            $"--Admin:ApiKeys:release-2:Key={SecondReleaseKey}", "--Admin:ApiKeys:release-2:Role=ReleaseManager",
             $"--Admin:ApiKeys:qa:Key={QaKey}", "--Admin:ApiKeys:qa:Role=QA",
             $"--Admin:ApiKeys:viewer:Key={ViewerKey}", "--Admin:ApiKeys:viewer:Role=Viewer",
             "--Gateway:Players:Window=00:01:00", "--Gateway:Players:ReportInterval=00:00:01",
             $"--Gateway:InstanceId={name}", $"--Draining:InstanceId={name}",
             "--Gateway:WarmUp:Requests=0",
             "--Rollouts:Interval=00:00:02",
+            .. name == "admin" ? adminSettings : [],
         ];
         var process = ServiceProcess.StartDotnet(
             name, Repository.Dll(project, assembly), registry.Directory, args,

@@ -54,7 +54,7 @@ export async function call(method, path, { body, raw, ifMatch, etag, idempotent 
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!response.ok) throw new ApiError(response.status, json ?? { detail: text.slice(0, 200) });
-  return { body: json, etag: response.headers.get('ETag') };
+  return { body: json, etag: response.headers.get('ETag'), status: response.status };
 }
 
 export const get = (path, options) => call('GET', path, options);
@@ -65,7 +65,13 @@ export async function preview(method, path, body, revision) {
   return (await call(method, `${path}${separator}dryRun=true`, { body, ifMatch: revision })).body;
 }
 
-/** Makes the change previewed, still only if the registry is at `revision`. */
-export async function apply(method, path, body, revision) {
-  return (await call(method, path, { body, ifMatch: revision, idempotent: true })).body;
+/**
+ * Makes the change previewed, still only if the registry is at `revision`; with `emergency`, its reason (lifts a
+ * freeze). Answers `{ proposal }` when the change needs a second release manager (202), else `{ applied }`.
+ */
+export async function apply(method, path, body, revision, emergency) {
+  const separator = path.includes('?') ? '&' : '?';
+  const target = emergency ? `${path}${separator}emergency=true&reason=${encodeURIComponent(emergency)}` : path;
+  const answer = await call(method, target, { body, ifMatch: revision, idempotent: true });
+  return answer.status === 202 ? { proposal: answer.body } : { applied: answer.body };
 }

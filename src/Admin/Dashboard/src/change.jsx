@@ -12,11 +12,16 @@ export function ChangeDialog({ change, onDone }) {
   const [plan, setPlan] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(true);
+  const [frozen, setFrozen] = useState(false);
+  const [reason, setReason] = useState('');
 
   const fail = (failure) => {
     setBusy(false);
     if (failure instanceof ApiError && failure.status === 412) {
       onDone({ stale: failure.problem.detail ?? 'another change was made' });
+    } else if (failure instanceof ApiError && failure.code === 'change_frozen') {
+      setFrozen(true); // the freeze is lifted only by an emergency with its reason
+      setError(failure.message);
     } else if (failure instanceof ApiError && failure.problem.errors && change.onFieldErrors) {
       change.onFieldErrors(failure.fields);
       onDone(null);
@@ -30,10 +35,14 @@ export function ChangeDialog({ change, onDone }) {
     preview(change.method, change.path, change.body, change.revision).then((p) => { setPlan(p); setBusy(false); }, fail);
   }, []);
 
-  const confirm = async () => {
+  const confirm = async (emergency) => {
     setBusy(true);
     try {
-      await apply(change.method, change.path, change.body, change.revision);
+      const outcome = await apply(change.method, change.path, change.body, change.revision, emergency);
+      if (outcome.proposal) {
+        onDone({ applied: `${change.title}: proposed as ${outcome.proposal.id}; another release manager approves it on the Proposals tab.` });
+        return;
+      }
       change.onApplied?.();
       onDone({ applied: `${change.title}: done (revision ${plan.after.revision}).` });
     } catch (failure) {
@@ -56,11 +65,23 @@ export function ChangeDialog({ change, onDone }) {
       )}
       {!plan && !error && <p class="muted">Planning the change…</p>}
       {error && <p class="field-error" role="alert" data-testid="change-error">{error}</p>}
+      {frozen && (
+        <div class="field">
+          <label for="emergency-reason">Emergency reason (audited, sent to webhooks)</label>
+          <input id="emergency-reason" maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        </div>
+      )}
       <div class="actions">
         <button type="button" class="ghost" onClick={() => onDone(null)} disabled={busy && !!plan}>Cancel</button>
-        <button type="button" class={change.danger ? 'danger' : ''} onClick={confirm} disabled={busy || !plan} data-testid="confirm" autofocus>
-          {change.confirm ?? 'Apply'}
-        </button>
+        {frozen ? (
+          <button type="button" class="danger" onClick={() => confirm(reason.trim())} disabled={busy || !reason.trim()} data-testid="confirm-emergency">
+            Make as emergency
+          </button>
+        ) : (
+          <button type="button" class={change.danger ? 'danger' : ''} onClick={() => confirm()} disabled={busy || !plan} data-testid="confirm" autofocus>
+            {change.confirm ?? 'Apply'}
+          </button>
+        )}
       </div>
     </dialog>
   );

@@ -9,6 +9,7 @@ import { Pins } from './pins.jsx';
 import { History } from './history.jsx';
 import { Audit } from './audit.jsx';
 import { Schedules } from './schedules.jsx';
+import { Proposals } from './proposals.jsx';
 import { ChangeDialog } from './change.jsx';
 import './styles.css';
 
@@ -19,6 +20,7 @@ const tabs = [
   ['pins', 'QA pins', Pins],
   ['history', 'History', History],
   ['schedules', 'Schedules', Schedules],
+  ['proposals', 'Proposals', Proposals],
   ['audit', 'Audit', Audit],
 ];
 
@@ -38,6 +40,7 @@ function App() {
   const [live, setLive] = useState({ ok: true, at: null, error: null });
   const [notice, setNotice] = useState(null);
   const [change, setChange] = useState(null);
+  const [control, setControl] = useState(null);
   const etag = useRef(null);
 
   const signOut = useCallback((reason) => {
@@ -50,7 +53,8 @@ function App() {
 
   const refresh = useCallback(async () => {
     try {
-      const [doc, list] = await Promise.all([get('/v1/registry', { etag: etag.current }), get('/v1/clusters')]);
+      const [doc, list, rules] = await Promise.all([get('/v1/registry', { etag: etag.current }), get('/v1/clusters'), get('/v1/change-control')]);
+      setControl(rules.body);
       if (!doc.notModified) {
         etag.current = doc.etag;
         setRegistry(doc.body);
@@ -102,7 +106,7 @@ function App() {
     }
     refresh();
   };
-  const context = { registry, clusters, revision, can, propose, setNotice, refresh };
+  const context = { registry, clusters, revision, can, me, propose, setNotice, refresh };
   const Page = tabs.find(([id]) => id === tab)[2];
 
   return (
@@ -130,6 +134,12 @@ function App() {
         </div>
       )}
       {!live.ok && <div class="notice error" role="alert">Admin is not answering ({live.error}); showing what was read last.</div>}
+      {control?.frozen && (
+        <div class="notice warning" role="status" data-testid="freeze-banner">
+          Changes are frozen until {new Date(control.frozen.until).toLocaleString()} ({control.frozen.reason}): only rollbacks, a rollout's
+          abort or pause, and emergency changes with a reason.
+        </div>
+      )}
       <main>{registry ? <Page {...context} /> : <p class="muted">Reading the registry…</p>}</main>
       {change && <ChangeDialog change={change} onDone={onDone} />}
     </div>
