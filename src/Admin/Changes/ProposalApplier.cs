@@ -17,11 +17,6 @@ internal sealed class ProposalApplier(
     TimeProvider time, ILogger<ProposalApplier> logger)
     : LeasedService(leases, "proposals", draining.Value.InstanceId, time, logger)
 {
-    private int ticks;
-
-    /// <summary>Ticks completed (tests wait on it).</summary>
-    public int Ticks => Volatile.Read(ref ticks);
-
     /// <inheritdoc />
     protected override TimeSpan Period => TimeSpan.FromSeconds(1);
 
@@ -29,31 +24,19 @@ internal sealed class ProposalApplier(
     protected override TimeSpan LeaseDuration => TimeSpan.FromSeconds(15);
 
     /// <inheritdoc />
-    protected override async Task TickAsync(CancellationToken cancellationToken)
+    protected override Task TickAsync(CancellationToken cancellationToken) => WhileHoldingAsync(async token =>
     {
-        try
+        var now = Time.GetUtcNow();
+        foreach (var due in (await proposals.ListAsync(now, token)).Where(p => p.Status == ProposalStatus.Scheduled && p.ApplyAt <= now))
         {
-            if (!await HoldLeaseAsync(cancellationToken))
+            try
             {
-                return;
+                await book.CommitAsync(due, token);
             }
-
-            var now = Time.GetUtcNow();
-            foreach (var due in (await proposals.ListAsync(now, cancellationToken)).Where(p => p.Status == ProposalStatus.Scheduled && p.ApplyAt <= now))
+            catch (RegistryStoreUnavailableException)
             {
-                try
-                {
-                    await book.CommitAsync(due, cancellationToken);
-                }
-                catch (RegistryStoreUnavailableException)
-                {
-                    // it stays scheduled; the next tick tries again
-                }
+                // it stays scheduled; the next tick tries again
             }
         }
-        finally
-        {
-            Interlocked.Increment(ref ticks);
-        }
-    }
+    }, cancellationToken);
 }

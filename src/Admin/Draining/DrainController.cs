@@ -45,12 +45,8 @@ internal sealed class DrainController(
 
     private readonly DrainingOptions settings = options.Value;
     private readonly TimeSpan closeWindow = retire.Value.CloseWindow;
-    private int ticks;
     private int passes;
     private DateTimeOffset? lastPass;
-
-    /// <summary>Lease ticks completed (every half interval, holder or not), for tests that step a fake clock.</summary>
-    public int Ticks => Volatile.Read(ref ticks);
 
     /// <summary>Passes over the draining clusters completed by this Admin.</summary>
     public int Passes => Volatile.Read(ref passes);
@@ -60,22 +56,20 @@ internal sealed class DrainController(
     {
         try
         {
-            var held = await HoldLeaseAsync(cancellationToken);
-            var now = Time.GetUtcNow();
-            if (held && (lastPass is null || now - lastPass >= settings.Interval * 0.9) && registry.TryGetCurrent(out var snapshot))
+            await WhileHoldingAsync(async token =>
             {
-                lastPass = now;
-                await DrainAsync(snapshot, cancellationToken);
-                Interlocked.Increment(ref passes);
-            }
+                var now = Time.GetUtcNow();
+                if ((lastPass is null || now - lastPass >= settings.Interval * 0.9) && registry.TryGetCurrent(out var snapshot))
+                {
+                    lastPass = now;
+                    await DrainAsync(snapshot, token);
+                    Interlocked.Increment(ref passes);
+                }
+            }, cancellationToken);
         }
         catch (RegistryStoreUnavailableException ex)
         {
             Log.DrainStoreUnavailable(logger, ex.Message); // try again next tick
-        }
-        finally
-        {
-            Interlocked.Increment(ref ticks);
         }
     }
 

@@ -38,10 +38,6 @@ internal sealed class RolloutController(
 
     private readonly RolloutOptions settings = options.Value;
 
-    /// <summary>Ticks finished (every half interval, held or not), for tests stepping a fake clock.</summary>
-    public int Ticks => Volatile.Read(ref ticks);
-
-    private int ticks;
     private DateTimeOffset? lastCheck;
 
     // The lease is renewed every half interval and lasts one, so a dead holder's rollouts are taken over within one and
@@ -61,50 +57,51 @@ internal sealed class RolloutController(
     {
         try
         {
-            if (!await HoldLeaseAsync(cancellationToken) || !registry.TryGetCurrent(out var snapshot))
-            {
-                return;
-            }
-
-            var now = Time.GetUtcNow();
-            if (lastCheck is { } last && now - last < settings.Interval * 0.9)
-            {
-                return; // a tick that only renewed the lease
-            }
-
-            lastCheck = now;
-            var running = snapshot.Document.Clusters
-                .Where(c => c.State == ClusterState.Canary && c.Rollout?.Status?.Phase == RolloutPhase.Running).ToList();
-            if (running.Count == 0)
-            {
-                return;
-            }
-
-            var outcomes = await players.ReadOutcomesAsync(now, cancellationToken);
-            var seen = await players.ReadAsync([.. running.Select(c => c.Id)], now, cancellationToken);
-            var records = await book.ReadAsync(cancellationToken);
-            var active = snapshot.Document.Clusters.Where(c => c.State == ClusterState.Active).Select(c => c.Id).ToList();
-            foreach (var canary in running)
-            {
-                var evidence = new Evidence(outcomes, seen.GetValueOrDefault(canary.Id)?.Players ?? 0);
-                records[canary.Id] = await CheckAsync(canary, active, evidence, records.GetValueOrDefault(canary.Id) ?? new RolloutRecord(), now, cancellationToken);
-            }
-
-            foreach (var gone in records.Keys.Where(id => snapshot.Document.FindCluster(id) is null).ToList())
-            {
-                records.Remove(gone); // a cluster no longer in the registry
-            }
-
-            await book.WriteAsync(records, cancellationToken);
+            await WhileHoldingAsync(PassAsync, cancellationToken);
         }
         catch (RegistryStoreUnavailableException ex)
         {
             Log.RolloutStoreUnavailable(logger, ex.Message); // the next tick tries again
         }
-        finally
+    }
+
+    private async Task PassAsync(CancellationToken cancellationToken)
+    {
+        if (!registry.TryGetCurrent(out var snapshot))
         {
-            Interlocked.Increment(ref ticks);
+            return;
         }
+
+        var now = Time.GetUtcNow();
+        if (lastCheck is { } last && now - last < settings.Interval * 0.9)
+        {
+            return; // a tick that only renewed the lease
+        }
+
+        lastCheck = now;
+        var running = snapshot.Document.Clusters
+            .Where(c => c.State == ClusterState.Canary && c.Rollout?.Status?.Phase == RolloutPhase.Running).ToList();
+        if (running.Count == 0)
+        {
+            return;
+        }
+
+        var outcomes = await players.ReadOutcomesAsync(now, cancellationToken);
+        var seen = await players.ReadAsync([.. running.Select(c => c.Id)], now, cancellationToken);
+        var records = await book.ReadAsync(cancellationToken);
+        var active = snapshot.Document.Clusters.Where(c => c.State == ClusterState.Active).Select(c => c.Id).ToList();
+        foreach (var canary in running)
+        {
+            var evidence = new Evidence(outcomes, seen.GetValueOrDefault(canary.Id)?.Players ?? 0);
+            records[canary.Id] = await CheckAsync(canary, active, evidence, records.GetValueOrDefault(canary.Id) ?? new RolloutRecord(), now, cancellationToken);
+        }
+
+        foreach (var gone in records.Keys.Where(id => snapshot.Document.FindCluster(id) is null).ToList())
+        {
+            records.Remove(gone); // a cluster no longer in the registry
+        }
+
+        await book.WriteAsync(records, cancellationToken);
     }
 
     private async Task<RolloutRecord> CheckAsync(

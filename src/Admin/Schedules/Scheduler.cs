@@ -28,11 +28,6 @@ internal sealed class Scheduler(
     /// <summary>The audit action (and webhook <c>schedule.applied</c>) of an applied schedule.</summary>
     public const string Action = "schedule-apply";
 
-    private int ticks;
-
-    /// <summary>Ticks completed (tests wait on it).</summary>
-    public int Ticks => Volatile.Read(ref ticks);
-
     /// <inheritdoc />
     protected override TimeSpan Period => TimeSpan.FromSeconds(1);
 
@@ -40,26 +35,14 @@ internal sealed class Scheduler(
     protected override TimeSpan LeaseDuration => TimeSpan.FromSeconds(15);
 
     /// <inheritdoc />
-    protected override async Task TickAsync(CancellationToken cancellationToken)
+    protected override Task TickAsync(CancellationToken cancellationToken) => WhileHoldingAsync(async token =>
     {
-        try
+        var now = Time.GetUtcNow();
+        foreach (var due in (await schedules.ListAsync(now, token)).Where(s => s.Status == ScheduleStatus.Pending && s.At <= now))
         {
-            if (!await HoldLeaseAsync(cancellationToken))
-            {
-                return;
-            }
-
-            var now = Time.GetUtcNow();
-            foreach (var due in (await schedules.ListAsync(now, cancellationToken)).Where(s => s.Status == ScheduleStatus.Pending && s.At <= now))
-            {
-                await ApplyAsync(due, cancellationToken);
-            }
+            await ApplyAsync(due, token);
         }
-        finally
-        {
-            Interlocked.Increment(ref ticks);
-        }
-    }
+    }, cancellationToken);
 
     private async Task ApplyAsync(Schedule schedule, CancellationToken cancellationToken)
     {

@@ -37,7 +37,6 @@ internal sealed class ServerMismatchWatch : LeasedService
     private readonly Dictionary<string, DateTimeOffset> firstSeen = new(StringComparer.Ordinal);
     private Dictionary<(string Cluster, string Destination), string> alarmed = [];
     private volatile IReadOnlyDictionary<string, int> counts = new Dictionary<string, int>();
-    private int ticks;
 
     public ServerMismatchWatch(
         RegistryMonitor registry, IConfigRolloutStore store, IRegistryStore audit, ServerChecks checks, WebhookSender webhooks, ILeaseStore leases,
@@ -55,9 +54,6 @@ internal sealed class ServerMismatchWatch : LeasedService
             "Destinations of clusters with verifyServers whose servers do not prove the cluster's server version and an accepted config (out of rotation), by cluster; from the Admin holding the server-verification lease.");
     }
 
-    /// <summary>Ticks completed (tests wait on it).</summary>
-    public int Ticks => Volatile.Read(ref ticks);
-
     protected override TimeSpan Period => TimeSpan.FromSeconds(5);
 
     protected override TimeSpan LeaseDuration => TimeSpan.FromSeconds(15);
@@ -66,18 +62,12 @@ internal sealed class ServerMismatchWatch : LeasedService
     {
         try
         {
-            if (await HoldLeaseAsync(cancellationToken) && registry.TryGetCurrent(out var snapshot))
-            {
-                await CheckAsync(snapshot.Document, snapshot.Revision, cancellationToken);
-            }
+            await WhileHoldingAsync(
+                token => registry.TryGetCurrent(out var snapshot) ? CheckAsync(snapshot.Document, snapshot.Revision, token) : Task.CompletedTask, cancellationToken);
         }
         catch (RegistryStoreUnavailableException ex)
         {
             Log.MismatchCheckFailed(logger, ex.Message); // next tick
-        }
-        finally
-        {
-            Interlocked.Increment(ref ticks);
         }
     }
 

@@ -12,6 +12,7 @@ public abstract class LeasedService(ILeaseStore leases, string lease, string ins
     : PeriodicService(time, logger)
 {
     private bool holding;
+    private int ticks;
 
     /// <summary>Whether this instance held the lease at its last tick.</summary>
     public bool Holding => Volatile.Read(ref holding);
@@ -50,6 +51,26 @@ public abstract class LeasedService(ILeaseStore leases, string lease, string ins
         }
 
         return held;
+    }
+
+    /// <summary>Ticks completed through <see cref="WhileHoldingAsync"/>, held or not (tests wait on it).</summary>
+    public int Ticks => Volatile.Read(ref ticks);
+
+    /// <summary>One tick: runs <paramref name="work"/> if this instance holds the lease (taking or renewing it), and counts the tick either way.</summary>
+    protected async Task WhileHoldingAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            if (await HoldLeaseAsync(cancellationToken))
+            {
+                await work(cancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref ticks);
+        }
     }
 
     /// <summary>Called when this instance takes or loses the lease (to log it, or to act at once as a new holder).</summary>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { call, get } from './api.js';
+import { usePolling } from './poll.js';
 import { JsonDiff } from './diff.jsx';
 import { fromLocalInput, time } from './format.js';
 
@@ -19,11 +20,7 @@ export function Proposals({ me, can, setNotice, refresh }) {
     }
   }, [setNotice]);
 
-  useEffect(() => {
-    load();
-    const timer = setInterval(load, 2000);
-    return () => clearInterval(timer);
-  }, [load]);
+  usePolling(load, 2000);
 
   const pending = (proposals ?? []).filter((p) => p.status === 'pending');
   const others = (proposals ?? []).filter((p) => p.status !== 'pending');

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { ApiError, call, get } from './api.js';
+import { usePolling } from './poll.js';
 import { fromLocalInput, localInputIn, time } from './format.js';
 
 /** Capacity changes at a time ahead: pre-scale an Auto Scaling group before an event, or cap a cluster's players. */
@@ -17,11 +18,7 @@ export function Schedules({ clusters, can, setNotice }) {
     }
   }, [setNotice]);
 
-  useEffect(() => {
-    load();
-    const timer = setInterval(load, 2000);
-    return () => clearInterval(timer);
-  }, [load]);
+  usePolling(load, 2000);
 
   const create = async (event) => {
     event.preventDefault();
