@@ -39,6 +39,31 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task AnApprovedPromotion_IsAnnouncedWhenProposed_AndSentNamingBothPeopleWhenApplied()
+    {
+        await using var receiver = await Receiver.StartAsync(failFirst: 0);
+        using var registry = new TestRegistry();
+        const string SecondKey = "test-release2-key-0123456789-abcdefgh";
+        await using var app = new AdminApp(registry,
+            keys: [.. AdminApp.DefaultKeys(), new("Admin:ApiKeys:release2:Key", SecondKey), new("Admin:ApiKeys:release2:Role", "ReleaseManager")],
+            extra: [.. Settings(receiver.Url), new("Admin:Approvals:Required:0", "promote")]);
+
+        using var proposed = await app.Client().PostAsync("/v1/clusters/red-1.1/promote", null);
+        var proposal = await proposed.ReadAsync<JsonElement>();
+        var created = await receiver.NextAsync();
+        using var approved = await app.Client(SecondKey).PostAsync($"/v1/proposals/{proposal.GetProperty("id").GetString()}/approve",
+            Wire.JsonBody($$"""{ "digest": "{{proposal.GetProperty("digest").GetString()}}" }"""));
+        var promoted = await receiver.NextAsync();
+
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal("proposal.created", created.Headers[WebhookSender.EventHeader]);
+        using var body = JsonDocument.Parse(promoted.Body);
+        Assert.Equal(("cluster.promoted", "release", "release2"), (body.RootElement.GetProperty("event").GetString(),
+            body.RootElement.GetProperty("actor").GetString(), body.RootElement.GetProperty("approvedBy").GetString()));
+        Assert.EndsWith("; approved by release2", body.RootElement.GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task ReceiverFailingTwice_GetsTheSameDeliveryOnTheThirdAttempt()
     {
         await using var receiver = await Receiver.StartAsync(failFirst: 2);
