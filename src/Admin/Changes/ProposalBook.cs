@@ -107,8 +107,7 @@ internal sealed class ProposalBook(
 
             if (!string.Equals(digest, found.Digest, StringComparison.Ordinal))
             {
-                return (null, Problems.Code(StatusCodes.Status409Conflict, "proposal_changed", "Not the proposal you read.",
-                    $"{id} is {found.Digest}, not {Problems.Shorten(digest)}: read it again (GET /v1/proposals/{id}) and approve what it is now."));
+                return (null, Changed(id, found.Digest, digest));
             }
 
             if (found.After is null || Digest(found) != found.Digest)
@@ -127,7 +126,8 @@ internal sealed class ProposalBook(
                 : null, cancellationToken);
             if (!claimed.Changed)
             {
-                return (null, claimed.Current is { } moved && Undecidable(moved, now) is { } late ? late : NotFound(id));
+                // Decided by someone else, or changed where it is kept, between the read above and the claim.
+                return (null, claimed.Current is not { } moved ? NotFound(id) : Undecidable(moved, now) ?? Changed(id, moved.Digest, digest));
             }
 
             if (applyAt is { } at)
@@ -137,7 +137,11 @@ internal sealed class ProposalBook(
                 return (claimed.Current, null);
             }
 
-            return await CommitAsync(claimed.Current!, cancellationToken);
+            var (applied, problem) = await CommitAsync(claimed.Current!, cancellationToken);
+            return problem?.StatusCode == StatusCodes.Status503ServiceUnavailable
+                ? (null, Problems.StoreUnavailable("The registry store is unavailable.",
+                    $"{id} is approved but not applied yet: the proposal applier commits it once the store is back, if the registry is still at revision {found.BasedOn}. ({problem.ProblemDetails.Detail})"))
+                : (applied, problem);
         }
         catch (RegistryStoreUnavailableException ex)
         {
@@ -197,10 +201,17 @@ internal sealed class ProposalBook(
         }
 
         var problem = outcome.Problem!;
+        if (problem.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            // The store is down: it stays scheduled and the applier tries again.
+            Log.ApplyFailed(logger, proposal.Id, problem.ProblemDetails.Detail ?? "");
+            return (null, problem);
+        }
+
         if (problem.StatusCode != StatusCodes.Status412PreconditionFailed)
         {
-            // The store is down, say: it stays scheduled and the applier tries again.
-            Log.ApplyFailed(logger, proposal.Id, problem.ProblemDetails.Detail ?? "");
+            // Refused as it stands (the rules changed since it was planned): trying again would refuse it again.
+            await EndStaleAsync(proposal, $"the registry refused it: {problem.ProblemDetails.Detail}", cancellationToken);
             return (null, problem);
         }
 
@@ -226,6 +237,10 @@ internal sealed class ProposalBook(
         var body = proposal.After is null ? [] : RegistryJson.Serialize(proposal.After);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData([.. head, .. body]));
     }
+
+    private static ProblemHttpResult Changed(string id, string digest, string sent) =>
+        Problems.Code(StatusCodes.Status409Conflict, "proposal_changed", "Not the proposal you read.",
+            $"{id} is {digest}, not {Problems.Shorten(sent)}: read it again (GET /v1/proposals/{id}) and approve what it is now.");
 
     private static string Describe(Proposal proposal) => $"{proposal.Action} {proposal.Target}{(proposal.Detail is null ? "" : $" ({proposal.Detail})")}";
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RedWhite.Core.Registry;
+using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Changes;
 
@@ -88,6 +89,33 @@ public sealed class ApprovalTests
 
         using var again = await ChangeControlBed.ApproveAsync(bed.Approver, proposal);
         Assert.Equal("proposal_not_pending", (await again.ProblemAsync()).Code());
+    }
+
+    [Fact]
+    public async Task AnApprovalAnswered503_BecauseTheStoreIsDown_IsAppliedOnceTheStoreIsBack()
+    {
+        await using var bed = new ChangeControlBed(ChangeControlBed.Required(0, "promote"));
+        var proposal = await bed.ProposeAsync("/v1/clusters/red-1.1/promote");
+        var revision = (await bed.App.StoredAsync()).Revision;
+
+        bed.Interceptor.CommitsUnavailable = true;
+        using var approved = await ChangeControlBed.ApproveAsync(bed.Approver, proposal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, approved.StatusCode);
+        var problem = await approved.ProblemAsync();
+        Assert.Equal("store_unavailable", problem.Code());
+        Assert.Contains("approved but not applied yet", problem.GetProperty("detail").GetString());
+        Assert.Equal(revision, (await bed.App.StoredAsync()).Revision);
+
+        bed.Interceptor.CommitsUnavailable = false;
+        var id = proposal.Str("id");
+        await Eventually.TrueAsync(async () =>
+        {
+            bed.Clock.Advance(TimeSpan.FromSeconds(1)); // the applier takes it over once the claim's grace has passed
+            return (await bed.Proposer.GetFromJsonAsync<JsonElement>($"/v1/proposals/{id}")).Str("status") == "applied";
+        }, "the approved proposal to be applied by the applier");
+        var stored = await bed.App.StoredAsync();
+        Assert.Equal((revision + 1, ClusterState.Active), (stored.Revision, stored.FindCluster("red-1.1")!.State));
+        Assert.Equal("release2", (await bed.App.AuditAsync()).First(e => e.Action == "promote").ApprovedBy);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using RedWhite.Registry.Documents;
 using RedWhite.TestKit;
 
 namespace RedWhite.Admin.Tests.Changes;
@@ -14,11 +15,19 @@ internal sealed class ChangeControlBed : IAsyncDisposable
     public ChangeControlBed(params (string Key, string Value)[] settings)
     {
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero)); // a Saturday
+        Interceptor = new InterceptingRegistryStore(Registry.Store());
         App = new AdminApp(Registry,
             keys: [.. AdminApp.DefaultKeys(), new("Admin:ApiKeys:release2:Key", SecondReleaseKey), new("Admin:ApiKeys:release2:Role", "ReleaseManager")],
-            services: s => s.AddSingleton<TimeProvider>(Clock),
+            services: s =>
+            {
+                s.AddSingleton<TimeProvider>(Clock);
+                s.Replace<IRegistryStore>(Interceptor);
+            },
             extra: settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
     }
+
+    /// <summary>The registry store as Admin sees it: a test makes it unavailable.</summary>
+    public InterceptingRegistryStore Interceptor { get; }
 
     public TestRegistry Registry { get; } = new();
 
