@@ -90,6 +90,9 @@ internal static partial class Log
     [LoggerMessage(4403, LogLevel.Warning, "Rollout of {ClusterId}: check failed ({Failures} of {Limit} in a row): {Why}")]
     public static partial void RolloutCheckFailed(ILogger logger, string clusterId, int failures, int limit, string why);
 
+    [LoggerMessage(4404, LogLevel.Information, "Rollout of {ClusterId}: step {Step} passed, held there by a change freeze ({Reason}) until {Until}")]
+    public static partial void RolloutHeldByFreeze(ILogger logger, string clusterId, int step, string reason, DateTimeOffset until);
+
     [LoggerMessage(4500, LogLevel.Information, "Webhook {Name}: {Event} for {Cluster} delivered (attempt {Attempt})")]
     public static partial void WebhookDelivered(ILogger logger, string name, string @event, string cluster, int attempt);
 

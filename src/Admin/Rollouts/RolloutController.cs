@@ -29,6 +29,7 @@ internal sealed class RolloutController(
     RolloutBook book,
     RolloutMetrics metrics,
     Clusters.PromotionGate gate,
+    Changes.FreezeCalendar freezes,
     IOptions<RolloutOptions> options,
     IOptions<DrainingOptions> draining,
     TimeProvider time,
@@ -173,6 +174,13 @@ internal sealed class RolloutController(
 
         if (check.Verdict == RolloutVerdict.Passed && now - status.StepStartedAt >= plan.BakeTime)
         {
+            if (freezes.Now() is { } freeze)
+            {
+                // A freeze holds a push where it is: no step up, no promotion until it ends (an abort still happens).
+                Log.RolloutHeldByFreeze(logger, canary.Id, status.Step + 1, freeze.Reason, freeze.Until);
+                return (null, null);
+            }
+
             if (status.Step < plan.Steps.Count - 1)
             {
                 return ("step", await PlanAsync(current => RolloutChanges.Advance(current, canary.Id, status, now, window), cancellationToken));

@@ -49,9 +49,11 @@ internal sealed class RolloutBed : FakeClockBed
 
     /// <summary>
     /// White active on one server, red the canary with <paramref name="plan"/> on one (and, with <paramref name="sickRedServer"/>,
-    /// a second whose health check fails though it answers requests), and the Gateways.
+    /// a second whose health check fails though it answers requests), and <paramref name="gateways"/> Gateways; Admin also
+    /// gets <paramref name="adminSettings"/> (a freeze window, say).
     /// </summary>
-    public static async Task<RolloutBed> StartAsync(RolloutPlan plan, int gateways = 1, bool sickRedServer = false)
+    public static async Task<RolloutBed> StartAsync(
+        RolloutPlan plan, int gateways = 1, bool sickRedServer = false, IEnumerable<KeyValuePair<string, string?>>? adminSettings = null)
     {
         var redis = gateways > 1 ? await RedisServer.StartAsync() : null;
         var white = await TestUpstream.StartAsync("white-a", White);
@@ -89,7 +91,8 @@ internal sealed class RolloutBed : FakeClockBed
             new("Rollouts:Interval", "00:00:10"),
             new("Gateway:InstanceId", service),
         ];
-        var bed = new RolloutBed(white, red, sick, registry, redis, Settings("admin"), Enumerable.Range(1, gateways).Select(i => Settings($"gateway-{i}")));
+        var bed = new RolloutBed(white, red, sick, registry, redis, [.. Settings("admin"), .. adminSettings ?? []],
+            Enumerable.Range(1, gateways).Select(i => Settings($"gateway-{i}")));
         await bed.ReadyAsync();
         return bed;
     }

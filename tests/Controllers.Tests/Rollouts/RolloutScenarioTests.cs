@@ -162,6 +162,39 @@ public sealed class RolloutScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task HealthyCanary_InAFreeze_IsHeldAtItsStep_AndStepsUpOnceTheFreezeEnds()
+    {
+        // Frozen from now for two minutes of the fake clock; the rollout is started as an emergency to be started at all.
+        var until = DateTimeOffset.UtcNow.AddMinutes(2);
+        await using var bed = await RolloutBed.StartAsync(Quick, adminSettings:
+        [
+            new("Admin:Freezes:0:From", DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            new("Admin:Freezes:0:To", until.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+        ]);
+        await bed.PostAsync($"/v1/clusters/{RolloutBed.Red}/rollout/start?emergency=true&reason=hotfix%20canary");
+
+        for (var i = 0; i < 16; i++) // 80 s: past the 30 s bake, well inside the freeze
+        {
+            await bed.PlayAsync(RolloutBed.Red, 30);
+            await bed.PlayAsync(RolloutBed.White, 60);
+            await bed.StepAsync();
+        }
+
+        Assert.Equal((5, RolloutPhase.Running), ((await bed.RedAsync()).Weight, (await bed.RedAsync()).Rollout!.Status!.Phase));
+        Assert.Empty(await bed.ControllerActionsAsync());
+
+        for (var i = 0; i < 24 && (await bed.RedAsync()).Weight == 5; i++)
+        {
+            await bed.PlayAsync(RolloutBed.Red, 30);
+            await bed.PlayAsync(RolloutBed.White, 60);
+            await bed.StepAsync();
+        }
+
+        Assert.Equal(25, (await bed.RedAsync()).Weight);
+        Assert.True(bed.Clock.GetUtcNow() >= until, $"stepped up at {bed.Clock.GetUtcNow():O}, before the freeze ended at {until:O}");
+    }
+
+    [Fact]
     public async Task CanaryWithTooLittleTraffic_ShowsWaitingForTraffic_AndTakesNoStep()
     {
         await using var bed = await RolloutBed.StartAsync(Quick with { Analysis = new RolloutAnalysis { MinRequests = 200 } });
