@@ -7,7 +7,7 @@ using RedWhite.ServiceDefaults;
 namespace RedWhite.Admin.Changes;
 
 /// <summary>
-/// The rules a person's registry change passes (DESIGN.md "Change management"): in a freeze window it is refused with 423
+/// The rules a person's registry change passes (docs/contract.md, "Change management"): in a freeze window it is refused with 423
 /// <c>change_frozen</c> unless it stops a push (<see cref="FreezeCalendar.NeverFrozen"/>) or is made as an emergency with a reason; an
 /// action listed in <c>Admin:Approvals:Required</c> is kept as a proposal for a second release manager instead of being
 /// committed. Background controllers are not governed here: what they do was started by a change that was (a running

@@ -14,7 +14,7 @@ using RedWhite.ServiceDefaults;
 namespace RedWhite.Admin.Changes;
 
 /// <summary>
-/// Proposals, from being made to being applied (DESIGN.md "Change management"). A proposal keeps the change exactly as it
+/// Proposals, from being made to being applied (docs/contract.md, "Change management"). A proposal keeps the change exactly as it
 /// was planned and validated; approving it commits that document with the proposal's base revision as the precondition,
 /// so a registry changed since gets 412 and the proposal is stale. Before committing, the approval claims the proposal
 /// (pending → scheduled, compare-and-set), so two approvals, or an approval and a rejection, never both act; an Admin that

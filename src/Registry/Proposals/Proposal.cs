@@ -5,7 +5,7 @@ using RedWhite.Registry.SharedState;
 namespace RedWhite.Registry.Proposals;
 
 /// <summary>
-/// A registry change one release manager made that waits for a second one (DESIGN.md "Change management"): the change
+/// A registry change one release manager made that waits for a second one (docs/contract.md, "Change management"): the change
 /// as planned and validated against revision <see cref="BasedOn"/>, kept exactly as it would be committed. Approving it
 /// commits <see cref="After"/> only if the registry is still at <see cref="BasedOn"/>; nothing in it can be edited.
 /// </summary>
