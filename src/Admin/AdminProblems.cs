@@ -18,6 +18,9 @@ internal static class AdminProblems
         Problems.Code(StatusCodes.Status404NotFound, "revision_not_found", "No such revision.",
             $"Revision {revision.ToString(CultureInfo.InvariantCulture)} is not kept in the registry history (Registry:History:Keep and :MaxAge say how many and how long); GET /v1/registry/history lists those that are.");
 
+    public static ProblemHttpResult ProposalNotFound(string id) =>
+        Problems.Code(StatusCodes.Status404NotFound, "proposal_not_found", "No such proposal.", $"No proposal '{Problems.Shorten(id)}' (GET /v1/proposals lists them).");
+
     public static ProblemHttpResult ClusterExists(string id) =>
         Problems.Code(StatusCodes.Status409Conflict, "cluster_exists", "The cluster already exists.",
             $"Cluster '{id}' is registered; change it with PUT /v1/clusters/{id}.");

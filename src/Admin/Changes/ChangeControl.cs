@@ -19,8 +19,12 @@ internal sealed class ChangeControl(IOptionsMonitor<ChangeControlOptions> option
     public static readonly IReadOnlyList<string> ApprovableActions =
         ["promote", "retire", "rollback", "weight", "config", "rollout-start", "drain", "register", "replace", "capacity"];
 
-    /// <summary>The longest emergency reason.</summary>
+    /// <summary>The longest reason (of an emergency, of a rejection).</summary>
     public const int MaxReasonLength = 500;
+
+    /// <summary>Whether <paramref name="reason"/> can be kept in the audit: not blank, at most 500 characters, no control characters (no forged lines).</summary>
+    public static bool IsUsableReason([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? reason) =>
+        !string.IsNullOrWhiteSpace(reason) && reason.Length <= MaxReasonLength && !reason.Any(char.IsControl);
 
     /// <summary>Whether <paramref name="action"/> on <paramref name="target"/> needs a second release manager now.</summary>
     public bool NeedsApproval(string action, string target, RegistryDocument current)
@@ -35,7 +39,7 @@ internal sealed class ChangeControl(IOptionsMonitor<ChangeControlOptions> option
     }
 
     /// <summary>A gate for one request by a person, with the emergency reason it gave (if any).</summary>
-    public RequestGate For(HttpContext http, string? emergency) => new(this, freezes, book, http, emergency);
+    public RequestGate For(string? emergency) => new(this, freezes, book, emergency);
 
     /// <summary>Makes this request's change a proposal whatever <c>Admin:Approvals:Required</c> says (an import).</summary>
     public static void ProposeOnly(HttpContext http)
@@ -45,7 +49,7 @@ internal sealed class ChangeControl(IOptionsMonitor<ChangeControlOptions> option
     }
 
     /// <summary>The gate of one request: freeze first, then approval; a held change becomes <see cref="Proposal"/>.</summary>
-    internal sealed class RequestGate(ChangeControl control, FreezeCalendar freezes, ProposalBook book, HttpContext http, string? emergency) : IChangeGate
+    internal sealed class RequestGate(ChangeControl control, FreezeCalendar freezes, ProposalBook book, string? emergency) : IChangeGate
     {
         public bool Held => Proposal is not null;
 
@@ -73,8 +77,7 @@ internal sealed class ChangeControl(IOptionsMonitor<ChangeControlOptions> option
                 return GateDecision.Refuse(problem);
             }
 
-            Proposal = made.Proposal;
-            http.Response.Headers.Location = $"/v1/proposals/{made.Proposal!.Id}";
+            Proposal = made.Proposal; // the filter answers 202 with it, Location naming it
             return GateDecision.Hold();
         }
     }
@@ -94,7 +97,7 @@ internal sealed class ChangeControlFilter(ChangeControl control, TimeProvider ti
             return problem;
         }
 
-        var gate = control.For(http, emergency);
+        var gate = control.For(emergency);
         http.Features.Set<IChangeGate>(gate);
         var result = await next(context);
         return gate.Proposal is { } proposal ? TypedResults.Accepted($"/v1/proposals/{proposal.Id}", ProposalView.Of(proposal, time.GetUtcNow())) : result;
@@ -103,28 +106,21 @@ internal sealed class ChangeControlFilter(ChangeControl control, TimeProvider ti
     /// <summary><c>emergency</c> (true or false, once) and <c>reason</c> (required with it, 1-500 characters).</summary>
     public static bool TryReadEmergency(HttpRequest request, out string? reason, out ProblemHttpResult? problem)
     {
-        (reason, problem) = (null, null);
-        var query = request.Query;
-        var flag = query.TryGetValue("emergency", out var e) ? (e.Count == 1 ? e[0] : "") : null;
-        var why = query.TryGetValue("reason", out var r) ? (r.Count == 1 ? r[0] : null) : null;
-        if (flag is not (null or "true" or "false"))
+        reason = null;
+        if (!QueryFlags.TryRead(request, "emergency", out var emergency, out problem))
         {
-            problem = Problems.Field("emergency", "Must be true or false, once.");
             return false;
         }
 
-        if (flag != "true")
+        var query = request.Query;
+        if (!emergency)
         {
-            if (query.ContainsKey("reason"))
-            {
-                problem = Problems.Field("reason", "Only with emergency=true.");
-                return false;
-            }
-
-            return true;
+            problem = query.ContainsKey("reason") ? Problems.Field("reason", "Only with emergency=true.") : null;
+            return problem is null;
         }
 
-        if (string.IsNullOrWhiteSpace(why) || why.Length > ChangeControl.MaxReasonLength || why.Any(char.IsControl))
+        var why = query["reason"] is { Count: 1 } once ? once[0] : null;
+        if (!ChangeControl.IsUsableReason(why))
         {
             problem = Problems.Field("reason", $"An emergency change needs its reason: 1 to {ChangeControl.MaxReasonLength} characters, no control characters, once.");
             return false;

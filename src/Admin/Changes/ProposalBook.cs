@@ -91,7 +91,7 @@ internal sealed class ProposalBook(
         {
             if (await FindAsync(id, cancellationToken) is not { } found)
             {
-                return (null, NotFound(id));
+                return (null, AdminProblems.ProposalNotFound(id));
             }
 
             if (string.Equals(found.ProposedBy, approver, StringComparison.OrdinalIgnoreCase))
@@ -127,7 +127,7 @@ internal sealed class ProposalBook(
             if (!claimed.Changed)
             {
                 // Decided by someone else, or changed where it is kept, between the read above and the claim.
-                return (null, claimed.Current is not { } moved ? NotFound(id) : Undecidable(moved, now) ?? Changed(id, moved.Digest, digest));
+                return (null, claimed.Current is not { } moved ? AdminProblems.ProposalNotFound(id) : Undecidable(moved, now) ?? Changed(id, moved.Digest, digest));
             }
 
             if (applyAt is { } at)
@@ -160,7 +160,7 @@ internal sealed class ProposalBook(
                 : null, cancellationToken);
             if (rejected.Current is not { } current)
             {
-                return (null, NotFound(id));
+                return (null, AdminProblems.ProposalNotFound(id));
             }
 
             if (!rejected.Changed)
@@ -216,7 +216,7 @@ internal sealed class ProposalBook(
         }
 
         // Lost the compare-and-set: to another change, or to this proposal itself applied by another Admin.
-        if (await registry.LoadRevisionAsync(proposal.BasedOn + 1, cancellationToken) is { } made && SameContent(made, proposal.After!))
+        if (await registry.LoadRevisionAsync(proposal.BasedOn + 1, cancellationToken) is { } made && RegistryMutator.SameContent(made, proposal.After!))
         {
             return (await MarkAppliedAsync(proposal, made.Revision, cancellationToken), null);
         }
@@ -244,9 +244,6 @@ internal sealed class ProposalBook(
 
     private static string Describe(Proposal proposal) => $"{proposal.Action} {proposal.Target}{(proposal.Detail is null ? "" : $" ({proposal.Detail})")}";
 
-    private static ProblemHttpResult NotFound(string id) =>
-        Problems.Code(StatusCodes.Status404NotFound, "proposal_not_found", "No such proposal.", $"No proposal '{Problems.Shorten(id)}' (GET /v1/proposals lists them).");
-
     /// <summary>Why <paramref name="proposal"/> cannot be approved or rejected at <paramref name="now"/>, or null.</summary>
     private static ProblemHttpResult? Undecidable(Proposal proposal, DateTimeOffset now) => proposal.StatusAt(now) switch
     {
@@ -259,9 +256,6 @@ internal sealed class ProposalBook(
 
     private static bool Rejectable(Proposal proposal, DateTimeOffset now) =>
         proposal.StatusAt(now) == ProposalStatus.Pending || (proposal.Status == ProposalStatus.Scheduled && proposal.ApplyAt > now + ClaimGrace);
-
-    private static bool SameContent(RegistryDocument made, RegistryDocument planned) =>
-        RegistryJson.Serialize(made with { Revision = 0 }).AsSpan().SequenceEqual(RegistryJson.Serialize(planned with { Revision = 0 }));
 
     private async Task<Proposal> MarkAppliedAsync(Proposal proposal, long revision, CancellationToken cancellationToken)
     {

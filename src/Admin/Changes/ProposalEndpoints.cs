@@ -67,7 +67,7 @@ internal static class ProposalEndpoints
         {
             return await book.FindAsync(id, cancellationToken) is { } found
                 ? TypedResults.Ok(ProposalView.Of(found, time.GetUtcNow()))
-                : Problems.Code(StatusCodes.Status404NotFound, "proposal_not_found", "No such proposal.", $"No proposal '{Problems.Shorten(id)}'.");
+                : AdminProblems.ProposalNotFound(id);
         }
         catch (RegistryStoreUnavailableException ex)
         {
@@ -114,7 +114,7 @@ internal static class ProposalEndpoints
         string id, JsonBody<RejectRequest> body, ProposalBook book, TimeProvider time, HttpContext http)
     {
         var reason = body.Value.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason) || reason.Length > ChangeControl.MaxReasonLength || reason.Any(char.IsControl))
+        if (!ChangeControl.IsUsableReason(reason))
         {
             return Problems.Field("reason", $"Required: why, 1 to {ChangeControl.MaxReasonLength} characters, no control characters.");
         }

@@ -31,11 +31,20 @@ internal sealed class DryRun
         (Before, After, Action, Target, Detail) = (before, after, action, target, detail);
 
     /// <summary>Whether the request asks for a dry run; a value other than true or false is a 400.</summary>
-    public static bool TryRead(HttpRequest request, out bool requested, out ProblemHttpResult? problem)
+    public static bool TryRead(HttpRequest request, out bool requested, out ProblemHttpResult? problem) =>
+        QueryFlags.TryRead(request, Parameter, out requested, out problem);
+}
+
+/// <summary>A yes-or-no query parameter of a mutation (<c>?dryRun=true</c>, <c>?emergency=true</c>).</summary>
+internal static class QueryFlags
+{
+    /// <summary>Whether flag <paramref name="name"/> is set: absent or <c>false</c> is no, <c>true</c> yes; anything else (or twice) is a 400 naming it.</summary>
+    public static bool TryRead(HttpRequest request, string name, out bool set, out ProblemHttpResult? problem)
     {
-        requested = false;
+        ArgumentNullException.ThrowIfNull(request);
+        set = false;
         problem = null;
-        if (!request.Query.TryGetValue(Parameter, out var values))
+        if (!request.Query.TryGetValue(name, out var values))
         {
             return true;
         }
@@ -43,12 +52,12 @@ internal sealed class DryRun
         switch (values.Count == 1 ? values[0] : null)
         {
             case "true":
-                requested = true;
+                set = true;
                 return true;
             case "false":
                 return true;
             default:
-                problem = Problems.Field(Parameter, "Must be true or false, once.");
+                problem = Problems.Field(name, "Must be true or false, once.");
                 return false;
         }
     }

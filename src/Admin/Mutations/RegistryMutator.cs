@@ -100,7 +100,7 @@ internal sealed class RegistryMutator(
 
                     action = planned.Action;
                     var next = ClusterLifecycle.StampLoginsStopped(current, planned.Next! with { Revision = current.Revision + 1 });
-                    if (Unchanged(current, next))
+                    if (SameContent(current, next))
                     {
                         // Nothing would change (a pin set again as it is, a weight set to itself): no revision, no history
                         // entry, no audit line. Repeated identical writes used to grow the history without end.
@@ -211,7 +211,11 @@ internal sealed class RegistryMutator(
         }
     }
 
-    /// <summary>Whether <paramref name="planned"/> is <paramref name="current"/> again, revision aside.</summary>
-    private static bool Unchanged(RegistryDocument current, RegistryDocument planned) =>
-        RegistryJson.Serialize(current).AsSpan().SequenceEqual(RegistryJson.Serialize(planned with { Revision = current.Revision }));
+    /// <summary>Whether two documents say the same, revision aside (a change that would write nothing new; a proposal already committed).</summary>
+    public static bool SameContent(RegistryDocument left, RegistryDocument right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        return RegistryJson.Serialize(left).AsSpan().SequenceEqual(RegistryJson.Serialize(right with { Revision = left.Revision }));
+    }
 }
