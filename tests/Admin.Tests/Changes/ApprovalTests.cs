@@ -119,6 +119,32 @@ public sealed class ApprovalTests
     }
 
     [Fact]
+    public async Task ConcurrentApprovalsAndARejection_ActOnce()
+    {
+        await using var bed = new ChangeControlBed(ChangeControlBed.Required(0, "promote"));
+        var proposal = await bed.ProposeAsync("/v1/clusters/red-1.1/promote");
+        var revision = (await bed.App.StoredAsync()).Revision;
+
+        var answers = await Task.WhenAll(
+        [
+            .. Enumerable.Range(0, 6).Select(_ => ChangeControlBed.ApproveAsync(bed.Approver, proposal)),
+            bed.Approver.PostAsync($"/v1/proposals/{proposal.Str("id")}/reject", Wire.JsonBody("""{ "reason": "changed my mind" }""")),
+        ]);
+
+        var statuses = answers.Select(a => a.StatusCode).ToList();
+        Assert.Single(statuses, HttpStatusCode.OK);
+        Assert.All(statuses.Where(s => s != HttpStatusCode.OK), s => Assert.Equal(HttpStatusCode.Conflict, s));
+        var stored = await bed.App.StoredAsync();
+        var winner = await answers.Single(a => a.StatusCode == HttpStatusCode.OK).ReadAsync<JsonElement>();
+        Assert.Equal(winner.Str("status") == "applied" ? revision + 1 : revision, stored.Revision); // approved once, or rejected and never applied
+        Assert.True((await bed.App.AuditAsync()).Count(e => e.Action == "promote") <= 1);
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task AnExpiredProposal_CannotBeApproved()
     {
         await using var bed = new ChangeControlBed(ChangeControlBed.Required(0, "retire"), ("Admin:Approvals:Lifetime", "00:05:00"));
